@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Lurcher",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lurcher", targets: ["LurcherCLI"]),
+        .executable(name: "hello-handler", targets: ["HelloHandler"]),
+        .executable(name: "echo-handler", targets: ["EchoHandler"]),
+        .library(name: "LurcherHandler", targets: ["LurcherHandler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHTTPParser",
+            providers: [.apt(["libhttp-parser-dev"])]
+        ),
+
+        // A small Swift wrapper over libzmq.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+
+        // The Mongrel2 wire protocol: netstrings, tnetstrings, requests, replies, events.
+        .target(name: "LurcherProtocol"),
+
+        // The configuration file: model, TOML loading, validation.
+        .target(
+            name: "LurcherConfiguration",
+            dependencies: [
+                "LurcherProtocol",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        // The HTTP front end and the ZeroMQ dispatcher.
+        .target(
+            name: "LurcherGateway",
+            dependencies: [
+                "CHTTPParser",
+                "ZeroMQ",
+                "LurcherProtocol",
+                "LurcherConfiguration",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Spawns and keeps the handler processes named in the configuration.
+        .target(
+            name: "LurcherSupervisor",
+            dependencies: [
+                "LurcherConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The library handler processes are written with.
+        .target(
+            name: "LurcherHandler",
+            dependencies: [
+                "ZeroMQ",
+                "LurcherProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The `lurcher` command.
+        .executableTarget(
+            name: "LurcherCLI",
+            dependencies: [
+                "LurcherGateway",
+                "LurcherSupervisor",
+                "LurcherConfiguration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Example handlers.
+        .executableTarget(name: "HelloHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/HelloHandler"),
+        .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
+
+        // Tests.
+        .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LurcherProtocol"]),
+    ]
+)
