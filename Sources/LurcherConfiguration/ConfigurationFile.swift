@@ -1,0 +1,70 @@
+import LurcherProtocol
+
+/// The TOML document as written, before validation. Keys are snake_case as in the file.
+///
+/// Kept separate from the validated model so that the file's shape (strings, optional keys) does not leak
+/// into the types the gateway uses.
+struct ConfigurationFile: Decodable {
+    var server: ServerSection?
+    var limits: LimitsSection?
+    var timeouts: TimeoutsSection?
+    var hosts: [HostSection]?
+    var handlers: [String: HandlerSection]?
+
+    struct ServerSection: Decodable {
+        var listen: String?
+        var uuid: String?
+        var default_host: String?
+    }
+
+    struct LimitsSection: Decodable {
+        var max_uri_bytes: Int?
+        var max_header_bytes: Int?
+        var max_header_count: Int?
+        var max_body_bytes: Int?
+        var max_pipelined_requests: Int?
+        var max_held_requests: Int?
+    }
+
+    struct TimeoutsSection: Decodable {
+        var hold: Seconds?
+        var reply: Seconds?
+    }
+
+    struct HostSection: Decodable {
+        var name: String
+        var routes: [String: RouteSection]
+    }
+
+    struct RouteSection: Decodable {
+        var handler: String?
+        var dir: String?
+        var index: String?
+        var default_content_type: String?
+    }
+
+    struct HandlerSection: Decodable {
+        var send_spec: String
+        var recv_spec: String
+        var send_ident: String
+        var `protocol`: String?
+        var command: [String]?
+        var processes: Int?
+        var working_directory: String?
+        var environment: [String: String]?
+    }
+}
+
+/// A number of seconds, written in TOML as an integer or a float.
+struct Seconds: Decodable {
+    var duration: Duration
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let whole = try? container.decode(Int.self) {
+            duration = .seconds(whole)
+        } else {
+            duration = .milliseconds(Int((try container.decode(Double.self) * 1000).rounded()))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import LurcherProtocol
+import TOMLKit
+
+/// Reads a TOML configuration file and validates it into a ``GatewayConfiguration``.
+public enum ConfigurationLoader {
+    /// The file `lurcher` uses when none is given.
+    public static let defaultPath = "conf/lurcher.toml"
+
+    /// Loads and validates the file at `path`.
+    /// - Throws: ``ConfigurationError`` naming the file, the key and the fix.
+    public static func load(path: String) throws(ConfigurationError) -> GatewayConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(
+                file: path, key: "", problem: "cannot read the file",
+                fix: "check the path, or pass one with --config")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(file: path, key: "", problem: "the file is not UTF-8 text", fix: "save it as UTF-8")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates configuration text; `file` is only used in error messages.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> GatewayConfiguration {
+        let document: ConfigurationFile
+        do {
+            document = try TOMLDecoder(strictDecoding: true).decode(ConfigurationFile.self, from: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                file: file, key: "", problem: "TOML syntax error at \(error.source): \(error.description)",
+                fix: "correct the TOML syntax at that line")
+        } catch let error as UnexpectedKeysError {
+            let keys = error.keys.values.map { dotted($0) }.sorted()
+            throw ConfigurationError(
+                file: file, key: keys.first ?? "", problem: "unknown key\(keys.count > 1 ? "s" : "") \(keys.joined(separator: ", "))",
+                fix: "remove it or correct its spelling (docs/CONFIGURATION.md lists every key)")
+        } catch let error as DecodingError {
+            throw decodingProblem(error, file: file)
+        } catch {
+            throw ConfigurationError(file: file, key: "", problem: "\(error)", fix: "correct the file")
+        }
+        return try ConfigurationValidator(file: file).validate(document)
+    }
+
+    private static func decodingProblem(_ error: DecodingError, file: String) -> ConfigurationError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return ConfigurationError(
+                file: file, key: dotted(context.codingPath + [key]), problem: "missing required key",
+                fix: "add it (docs/CONFIGURATION.md describes it)")
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return ConfigurationError(
+                file: file, key: dotted(context.codingPath), problem: "expected \(describe(type))",
+                fix: "write it as \(describe(type))")
+        case .dataCorrupted(let context):
+            return ConfigurationError(
+                file: file, key: dotted(context.codingPath), problem: context.debugDescription, fix: "correct the value")
+        @unknown default:
+            return ConfigurationError(file: file, key: "", problem: "\(error)", fix: "correct the file")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Double.Type: "a number"
+        case is [String].Type: "an array of strings"
+        default: "a table"
+        }
+    }
+
+    static func dotted(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            .joined(separator: ".")
+            .replacingOccurrences(of: ".[", with: "[")
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import LurcherProtocol
+
+/// Turns the file as written into a ``GatewayConfiguration``, rejecting anything the gateway could not run.
+struct ConfigurationValidator {
+    let file: String
+
+    func validate(_ document: ConfigurationFile) throws(ConfigurationError) -> GatewayConfiguration {
+        let handlers = try validateHandlers(document.handlers ?? [:])
+        let hosts = try validateHosts(document.hosts ?? [], handlers: handlers)
+        var server = try validateServer(document.server)
+        server.limits = try validateLimits(document.limits)
+        server.timeouts = try validateTimeouts(document.timeouts)
+        if let name = server.defaultHost {
+            guard hosts.contains(where: { $0.name == name }) else {
+                throw error("server.default_host", "no host is named \"\(name)\"", "name one of the [[hosts]] entries")
+            }
+        } else {
+            server.defaultHost = hosts.first?.name
+        }
+        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers)
+    }
+
+    private func error(_ key: String, _ problem: String, _ fix: String) -> ConfigurationError {
+        ConfigurationError(file: file, key: key, problem: problem, fix: fix)
+    }
+
+    private func validateServer(_ section: ConfigurationFile.ServerSection?) throws(ConfigurationError) -> ServerConfiguration {
+        var server = ServerConfiguration()
+        if let listen = section?.listen {
+            guard let colon = listen.lastIndex(of: ":"),
+                let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
+            else {
+                throw error("server.listen", "\"\(listen)\" is not HOST:PORT", "write it like \"127.0.0.1:6767\"")
+            }
+            server.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            server.listenPort = port
+        }
+        if let uuid = section?.uuid {
+            guard !uuid.isEmpty, !uuid.contains(" ") else {
+                throw error("server.uuid", "must be non-empty and without spaces", "use a UUID, e.g. from uuidgen")
+            }
+            server.uuid = uuid
+        }
+        server.defaultHost = section?.default_host
+        return server
+    }
+
+    private func validateLimits(_ section: ConfigurationFile.LimitsSection?) throws(ConfigurationError) -> Limits {
+        var limits = Limits()
+        func positive(_ value: Int?, _ key: String, into target: inout Int) throws(ConfigurationError) {
+            guard let value else { return }
+            guard value > 0 else { throw error("limits.\(key)", "must be greater than 0, not \(value)", "use a positive integer") }
+            target = value
+        }
+        try positive(section?.max_uri_bytes, "max_uri_bytes", into: &limits.maxURIBytes)
+        try positive(section?.max_header_bytes, "max_header_bytes", into: &limits.maxHeaderBytes)
+        try positive(section?.max_header_count, "max_header_count", into: &limits.maxHeaderCount)
+        try positive(section?.max_body_bytes, "max_body_bytes", into: &limits.maxBodyBytes)
+        try positive(section?.max_pipelined_requests, "max_pipelined_requests", into: &limits.maxPipelinedRequests)
+        try positive(section?.max_held_requests, "max_held_requests", into: &limits.maxHeldRequests)
+        return limits
+    }
+
+    private func validateTimeouts(_ section: ConfigurationFile.TimeoutsSection?) throws(ConfigurationError) -> Timeouts {
+        var timeouts = Timeouts()
+        func positive(_ value: Seconds?, _ key: String, into target: inout Duration) throws(ConfigurationError) {
+            guard let value else { return }
+            guard value.duration > .zero else { throw error("timeouts.\(key)", "must be greater than 0", "give a number of seconds") }
+            target = value.duration
+        }
+        try positive(section?.hold, "hold", into: &timeouts.hold)
+        try positive(section?.reply, "reply", into: &timeouts.reply)
+        return timeouts
+    }
+
+    private func validateHandlers(
+        _ sections: [String: ConfigurationFile.HandlerSection]
+    ) throws(ConfigurationError) -> [String: HandlerConfiguration] {
+        var handlers: [String: HandlerConfiguration] = [:]
+        var endpoints: [String: String] = [:]
+        for (name, section) in sections.sorted(by: { $0.key < $1.key }) {
+            let key = "handlers.\(name)"
+            for (field, spec) in [("send_spec", section.send_spec), ("recv_spec", section.recv_spec)] {
+                guard spec.contains("://") else {
+                    throw error("\(key).\(field)", "\"\(spec)\" is not a ZeroMQ endpoint", "write it like \"tcp://127.0.0.1:9997\" or \"ipc:///tmp/hello\"")
+                }
+                if let other = endpoints[spec] {
+                    throw error("\(key).\(field)", "\(spec) is already used by \(other)", "give every send_spec and recv_spec its own endpoint")
+                }
+                endpoints[spec] = "\(key).\(field)"
+            }
+            guard !section.send_ident.isEmpty, !section.send_ident.contains(" ") else {
+                throw error("\(key).send_ident", "must be non-empty and without spaces", "use a UUID, e.g. from uuidgen")
+            }
+            let encoding: HeaderEncoding
+            switch section.protocol ?? "json" {
+            case "json": encoding = .json
+            case "tnetstring": encoding = .tnetstring
+            case let other:
+                throw error("\(key).protocol", "\"\(other)\" is not a protocol", "use \"json\" or \"tnetstring\"")
+            }
+            var process: ProcessConfiguration?
+            if let command = section.command {
+                guard let executable = command.first, !executable.isEmpty else {
+                    throw error("\(key).command", "is empty", "name the executable, e.g. [\".build/debug/hello-handler\"]")
+                }
+                let count = section.processes ?? 1
+                guard count >= 0 else {
+                    throw error("\(key).processes", "must not be negative", "use 0 or more")
+                }
+                process = ProcessConfiguration(
+                    command: command, count: count,
+                    workingDirectory: section.working_directory, environment: section.environment ?? [:])
+            } else if section.processes != nil || section.working_directory != nil || section.environment != nil {
+                throw error("\(key).command", "is missing, but processes, working_directory or environment is set", "add command = [\"path/to/handler\"], or remove those keys")
+            }
+            handlers[name] = HandlerConfiguration(
+                name: name, sendSpec: section.send_spec, recvSpec: section.recv_spec,
+                sendIdent: section.send_ident, headerEncoding: encoding, process: process)
+        }
+        return handlers
+    }
+
+    private func validateHosts(
+        _ sections: [ConfigurationFile.HostSection],
+        handlers: [String: HandlerConfiguration]
+    ) throws(ConfigurationError) -> [HostConfiguration] {
+        guard !sections.isEmpty else {
+            throw error("hosts", "no host is configured", "add a [[hosts]] table with a name and routes")
+        }
+        var seen: Set<String> = []
+        return try sections.enumerated().map { (index, section) throws(ConfigurationError) in
+            let key = "hosts[\(index)]"
+            guard !section.name.isEmpty else { throw error("\(key).name", "is empty", "use a host name, a wildcard like \"*.example.com\", or \"*\"") }
+            guard seen.insert(section.name.lowercased()).inserted else {
+                throw error("\(key).name", "host \"\(section.name)\" is configured twice", "merge the two [[hosts]] tables")
+            }
+            guard !section.routes.isEmpty else {
+                throw error("\(key).routes", "host \"\(section.name)\" has no routes", "add routes, e.g. \"/\" = { dir = \"static\" }")
+            }
+            let routes = try section.routes.sorted(by: { $0.key < $1.key }).map { (pattern, route) throws(ConfigurationError) in
+                try validateRoute(pattern: pattern, route, key: "\(key).routes.\"\(pattern)\"", handlers: handlers)
+            }
+            return HostConfiguration(name: section.name.lowercased(), routes: routes)
+        }
+    }
+
+    private func validateRoute(
+        pattern: String, _ route: ConfigurationFile.RouteSection, key: String,
+        handlers: [String: HandlerConfiguration]
+    ) throws(ConfigurationError) -> RouteConfiguration {
+        guard pattern.hasPrefix("/") else {
+            throw error(key, "a route pattern must start with /", "write it as \"/\(pattern)\"")
+        }
+        switch (route.handler, route.dir) {
+        case (let name?, nil):
+            guard handlers[name] != nil else {
+                let known = handlers.keys.sorted().joined(separator: ", ")
+                throw error("\(key).handler", "no handler is named \"\(name)\"", known.isEmpty ? "add a [handlers.\(name)] table" : "use one of: \(known)")
+            }
+            guard route.index == nil, route.default_content_type == nil else {
+                throw error(key, "index and default_content_type only apply to dir routes", "remove them")
+            }
+            return RouteConfiguration(pattern: pattern, target: .handler(name))
+        case (nil, let base?):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw error("\(key).dir", "\"\(base)\" is not a directory (relative to \(FileManager.default.currentDirectoryPath))", "create it, or correct the path")
+            }
+            var directory = DirectoryConfiguration(base: base)
+            if let index = route.index {
+                guard !index.isEmpty, !index.contains("/") else { throw error("\(key).index", "must be a file name", "use e.g. \"index.html\"") }
+                directory.indexFile = index
+            }
+            if let type = route.default_content_type { directory.defaultContentType = type }
+            return RouteConfiguration(pattern: pattern, target: .directory(directory))
+        case (.some, .some):
+            throw error(key, "has both handler and dir", "keep one of them")
+        case (nil, nil):
+            throw error(key, "has neither handler nor dir", "add handler = \"NAME\" or dir = \"PATH\"")
+        }
+    }
+}

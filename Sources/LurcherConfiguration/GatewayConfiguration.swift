@@ -1,0 +1,23 @@
+import LurcherProtocol
+
+/// Everything `lurcher start` needs: the server, its virtual hosts and routes, and the handlers.
+///
+/// Built by ``ConfigurationLoader`` from a TOML file and validated before anything starts.
+public struct GatewayConfiguration: Sendable {
+    /// The listening socket, identity, limits and timeouts.
+    public var server: ServerConfiguration
+    /// Virtual hosts, matched by the request's Host header.
+    public var hosts: [HostConfiguration]
+    /// Handlers by name, as routes refer to them.
+    public var handlers: [String: HandlerConfiguration]
+
+    public init(
+        server: ServerConfiguration = .init(),
+        hosts: [HostConfiguration] = [],
+        handlers: [String: HandlerConfiguration] = [:]
+    ) {
+        self.server = server
+        self.hosts = hosts
+        self.handlers = handlers
+    }
+}

@@ -1,0 +1,53 @@
+/// A virtual host: a name the Host header is matched against, and its routes.
+public struct HostConfiguration: Sendable {
+    /// `example.com`, a wildcard such as `*.example.com`, or `*` for any host.
+    public var name: String
+    /// Routes by URL path prefix; the longest matching prefix wins.
+    public var routes: [RouteConfiguration]
+
+    public init(name: String = "localhost", routes: [RouteConfiguration] = []) {
+        self.name = name
+        self.routes = routes
+    }
+}
+
+/// One route: a path prefix and what serves it.
+public struct RouteConfiguration: Sendable {
+    /// What serves the requests a route matches.
+    public enum Target: Sendable {
+        /// The handler of this name in ``GatewayConfiguration/handlers``.
+        case handler(String)
+        /// Files from a directory.
+        case directory(DirectoryConfiguration)
+    }
+
+    /// URL path prefix, such as `/` or `/hello`.
+    public var pattern: String
+    /// What serves it.
+    public var target: Target
+
+    public init(pattern: String = "/", target: Target) {
+        self.pattern = pattern
+        self.target = target
+    }
+}
+
+/// A Dir route: static files under a base directory.
+public struct DirectoryConfiguration: Sendable {
+    /// Directory the files are served from (relative paths are relative to the working directory).
+    public var base: String
+    /// File served for a request that names a directory.
+    public var indexFile: String
+    /// Content type for files whose extension the MIME table does not know.
+    public var defaultContentType: String
+
+    public init(
+        base: String = "static",
+        indexFile: String = "index.html",
+        defaultContentType: String = "application/octet-stream"
+    ) {
+        self.base = base
+        self.indexFile = indexFile
+        self.defaultContentType = defaultContentType
+    }
+}

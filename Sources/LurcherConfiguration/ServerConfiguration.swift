@@ -1,0 +1,77 @@
+/// The gateway's own settings: where it listens, who it is, and how long it waits.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on. Port 0 picks an ephemeral port (the chosen one is logged).
+    public var listenHost: String
+    /// Port to listen on.
+    public var listenPort: Int
+    /// The server's identity, used in logs and by `lurcher ctl`.
+    public var uuid: String
+    /// Name of the host that serves requests whose Host header matches no host.
+    public var defaultHost: String?
+    /// Sizes past which a request is refused.
+    public var limits: Limits
+    /// How long the gateway waits, for a handler to appear and for its reply.
+    public var timeouts: Timeouts
+
+    public init(
+        listenHost: String = "127.0.0.1",
+        listenPort: Int = 6767,
+        uuid: String = "lurcher",
+        defaultHost: String? = nil,
+        limits: Limits = .init(),
+        timeouts: Timeouts = .init()
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.uuid = uuid
+        self.defaultHost = defaultHost
+        self.limits = limits
+        self.timeouts = timeouts
+    }
+}
+
+/// Request size limits. Each is enforced while parsing, before a handler sees the request.
+public struct Limits: Sendable {
+    /// Longest request target (URI); longer gets 414.
+    public var maxURIBytes: Int
+    /// Total bytes of header names and values; more gets 431.
+    public var maxHeaderBytes: Int
+    /// Number of header lines; more gets 431.
+    public var maxHeaderCount: Int
+    /// Largest request body; larger gets 413.
+    public var maxBodyBytes: Int
+    /// Parsed requests waiting on one connection behind the one being answered.
+    /// Past it the gateway stops reading from that client until it catches up.
+    public var maxPipelinedRequests: Int
+    /// Requests held while no handler is connected, across all handlers; past it new ones get 503 at once.
+    public var maxHeldRequests: Int
+
+    public init(
+        maxURIBytes: Int = 8192,
+        maxHeaderBytes: Int = 32768,
+        maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 8 * 1024 * 1024,
+        maxPipelinedRequests: Int = 16,
+        maxHeldRequests: Int = 10000
+    ) {
+        self.maxURIBytes = maxURIBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBodyBytes = maxBodyBytes
+        self.maxPipelinedRequests = maxPipelinedRequests
+        self.maxHeldRequests = maxHeldRequests
+    }
+}
+
+/// How long the gateway waits before answering on a handler's behalf.
+public struct Timeouts: Sendable {
+    /// How long a request may wait for a handler to connect before it gets 503 with Retry-After.
+    public var hold: Duration
+    /// How long a dispatched request may wait for the handler's complete reply before it gets 504.
+    public var reply: Duration
+
+    public init(hold: Duration = .seconds(30), reply: Duration = .seconds(60)) {
+        self.hold = hold
+        self.reply = reply
+    }
+}

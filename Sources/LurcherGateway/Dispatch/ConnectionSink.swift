@@ -1,0 +1,25 @@
+import NIOCore
+
+/// What the dispatcher tells a connection, on the connection's own event loop.
+enum DispatcherEvent {
+    /// Bytes a handler sent to this connection.
+    case reply(ByteBuffer)
+    /// A handler asked for the connection to be closed once its queued output is written.
+    case close
+    /// The request with this token had been held and has now been sent to a handler.
+    case dispatched(token: UInt64)
+    /// The request with this token could not be sent: no handler connected within the hold timeout, or too
+    /// many requests are held already.
+    case unavailable(token: UInt64)
+}
+
+/// How the dispatcher reaches a connection from the transport thread.
+struct ConnectionSink: Sendable {
+    let eventLoop: any EventLoop
+    let handler: NIOLoopBound<HTTPConnectionHandler>
+
+    func deliver(_ event: DispatcherEvent) {
+        let handler = self.handler
+        eventLoop.execute { handler.value.dispatcherEvent(event) }
+    }
+}

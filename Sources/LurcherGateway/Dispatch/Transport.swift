@@ -1,0 +1,190 @@
+import Logging
+import LurcherConfiguration
+import LurcherProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import ZeroMQ
+
+/// The dispatcher's state on the transport thread: every handler's sockets and held requests.
+///
+/// `@unchecked Sendable` because the dispatcher must hand it to the transport thread's closures, yet every
+/// mutable member is touched only on that thread: `setUp` runs there, and every other call comes through
+/// `ZMQLoopThread.execute` or a socket or timer callback of the same loop.
+final class Transport: @unchecked Sendable {
+    let holdTimeout: Duration
+    private let configurations: [HandlerConfiguration]
+    private let maxHeld: Int
+    private let logger: Logger
+    private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+    private var endpoints: [HandlerEndpoint] = []
+    private var heldCount = 0
+
+    init(
+        handlers: [HandlerConfiguration], maxHeld: Int, holdTimeout: Duration, logger: Logger,
+        connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+    ) {
+        configurations = handlers
+        self.maxHeld = maxHeld
+        self.holdTimeout = holdTimeout
+        self.logger = logger
+        self.connections = connections
+    }
+
+    /// Binds the sockets of every handler; runs on the transport thread before it starts polling.
+    func setUp(loop: ZMQLoop, context: ZMQContext) throws {
+        for (index, configuration) in configurations.enumerated() {
+            let endpoint = try HandlerEndpoint(index: index, configuration: configuration, context: context)
+            endpoints.append(endpoint)
+            loop.register(endpoint.push, interest: []) { [unowned self] _, _ in flushHeld(endpoint, loop: loop) }
+            loop.register(endpoint.sub, interest: .readable) { [unowned self] _, _ in receiveReplies(endpoint, loop: loop) }
+            loop.register(endpoint.monitor.socket, interest: .readable) { [unowned self] _, _ in
+                observePeers(endpoint, loop: loop)
+            }
+        }
+    }
+
+    // MARK: - Requests
+
+    func submit(_ request: HeldRequest, to index: Int, loop: ZMQLoop) {
+        let endpoint = endpoints[index]
+        // Behind held requests a new one waits its turn, so that a connection's requests keep their order.
+        if endpoint.held.isEmpty, send(request.message, on: endpoint) { return }
+        guard heldCount < maxHeld else {
+            logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(endpoint.name)"])
+            deliver(.unavailable(token: request.token), to: request.connectionID)
+            return
+        }
+        if endpoint.held.isEmpty {
+            logger.info("no handler connected; holding requests", metadata: ["handler": "\(endpoint.name)"])
+            loop.setInterest(endpoint.push, .writable)
+            scheduleHoldExpiry(endpoint, at: request.deadline, loop: loop)
+        }
+        endpoint.held.append(request)
+        heldCount += 1
+    }
+
+    private func send(_ message: [UInt8], on endpoint: HandlerEndpoint) -> Bool {
+        do {
+            return try endpoint.push.send(message, dontWait: true)
+        } catch {
+            logger.error("cannot send to handler", metadata: ["handler": "\(endpoint.name)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Sends held requests now that the PUSH socket can take them.
+    private func flushHeld(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
+        while let request = endpoint.held.first {
+            guard send(request.message, on: endpoint) else { return }
+            endpoint.held.removeFirst()
+            heldCount -= 1
+            deliver(.dispatched(token: request.token), to: request.connectionID)
+        }
+        loop.setInterest(endpoint.push, [])
+        if let timer = endpoint.holdTimer { loop.cancel(timer) }
+        endpoint.holdTimer = nil
+    }
+
+    /// Answers 503 for the requests held past their deadline; the queue is in deadline order.
+    private func expireHeld(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
+        endpoint.holdTimer = nil
+        let now = ContinuousClock.now
+        while let request = endpoint.held.first, request.deadline <= now {
+            endpoint.held.removeFirst()
+            heldCount -= 1
+            deliver(.unavailable(token: request.token), to: request.connectionID)
+        }
+        if let next = endpoint.held.first {
+            scheduleHoldExpiry(endpoint, at: next.deadline, loop: loop)
+        } else {
+            loop.setInterest(endpoint.push, [])
+        }
+    }
+
+    private func scheduleHoldExpiry(_ endpoint: HandlerEndpoint, at deadline: ContinuousClock.Instant, loop: ZMQLoop) {
+        if let timer = endpoint.holdTimer { loop.cancel(timer) }
+        endpoint.holdTimer = loop.schedule(at: deadline) { [unowned self] in expireHeld(endpoint, loop: loop) }
+    }
+
+    func connectionClosed(connectionID: UInt64, handlers: [Int], loop: ZMQLoop) {
+        for index in handlers {
+            let endpoint = endpoints[index]
+            let before = endpoint.held.count
+            endpoint.held.removeAll { $0.connectionID == connectionID }
+            heldCount -= before - endpoint.held.count
+            sendDisconnect(connectionID: connectionID, on: endpoint)
+        }
+    }
+
+    private func sendDisconnect(connectionID: UInt64, on endpoint: HandlerEndpoint) {
+        var message: [UInt8] = []
+        DisconnectEvent.append(
+            sender: endpoint.sendIdent, connectionID: connectionID, encoding: endpoint.encoding, to: &message)
+        // A notice is advisory: with no handler connected it is dropped rather than held.
+        _ = send(message, on: endpoint)
+    }
+
+    // MARK: - Replies
+
+    private func receiveReplies(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
+        // Bounded, so one busy handler cannot starve the others' sockets.
+        for _ in 0..<1024 {
+            let message: [UInt8]?
+            do {
+                message = try endpoint.sub.receive(dontWait: true)
+            } catch {
+                logger.error("cannot receive from handler", metadata: ["handler": "\(endpoint.name)", "error": "\(error)"])
+                return
+            }
+            guard let message else { return }
+            route(reply: message, from: endpoint)
+        }
+    }
+
+    private func route(reply message: [UInt8], from endpoint: HandlerEndpoint) {
+        let reply: DecodedReply
+        do {
+            reply = try WireReply.decode(message)
+        } catch {
+            logger.warning(
+                "dropping malformed reply", metadata: ["handler": "\(endpoint.name)", "error": "\(error)", "bytes": "\(message.count)"])
+            return
+        }
+        switch reply.target {
+        case .connections(let ids):
+            let event: DispatcherEvent =
+                reply.body.isEmpty ? .close : .reply(ByteBuffer(bytes: reply.body))
+            for id in ids {
+                if let sink = connections.withLockedValue({ $0[id] }) {
+                    sink.deliver(event)
+                } else {
+                    // Tell the handler the client is gone, so it stops streaming to it.
+                    sendDisconnect(connectionID: id, on: endpoint)
+                }
+            }
+        case .control(_, let command):
+            logger.debug("ignoring control reply", metadata: ["handler": "\(endpoint.name)", "command": "\(command)"])
+        }
+    }
+
+    private func deliver(_ event: DispatcherEvent, to connectionID: UInt64) {
+        connections.withLockedValue { $0[connectionID] }?.deliver(event)
+    }
+
+    // MARK: - Peers
+
+    private func observePeers(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
+        while let event = try? endpoint.monitor.receiveEvent(dontWait: true) {
+            switch event.kind {
+            case .accepted:
+                endpoint.connectedPeers += 1
+                logger.info("handler connected", metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.connectedPeers)"])
+            case .disconnected:
+                endpoint.connectedPeers = max(0, endpoint.connectedPeers - 1)
+                logger.info("handler disconnected", metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.connectedPeers)"])
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import Logging
+import LurcherConfiguration
+
+/// What every connection shares: routing, the dispatcher, the file responder, limits and the logger.
+struct GatewayEnvironment: Sendable {
+    let router: Router
+    let handlerIdentities: [HandlerIdentity]
+    let dispatcher: Dispatcher
+    let files: StaticFileResponder
+    let limits: Limits
+    let replyTimeout: Duration
+    let logger: Logger
+}

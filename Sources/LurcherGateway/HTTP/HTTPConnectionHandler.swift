@@ -1,0 +1,333 @@
+import Logging
+import LurcherConfiguration
+import NIOCore
+
+/// One client connection: parses its requests, answers them strictly in arrival order, and relays handler
+/// replies back to the client.
+///
+/// Requests on a connection are answered one at a time. A pipelined request waits, already parsed, until the
+/// one before it is answered; only then does it go to its handler. Mongrel2 replies carry a connection id
+/// but no request id, so this is what lets the gateway know which request a reply answers.
+final class HTTPConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// The request being answered.
+    private enum Current {
+        case handler(Answering)
+        case file(keepAlive: Bool)
+    }
+
+    /// A request sent (or held) for a handler, and what its reply has done so far.
+    private struct Answering {
+        var index: Int
+        var token: UInt64
+        var keepAlive: Bool
+        var wroteBytes = false
+    }
+
+    private let connectionID: UInt64
+    private let environment: GatewayEnvironment
+    private let parser: HTTPRequestParser
+    private let responseParser = HTTPResponseParser()
+    private var context: ChannelHandlerContext?
+    private var current: Current?
+    private var nextToken: UInt64 = 0
+    private var replyTimer: Scheduled<Void>?
+    /// Input the parser has not taken yet because enough requests are waiting.
+    private var stalledInput: ByteBuffer?
+    /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
+    private var inputFinished = false
+    private var readRequested = false
+    private var closing = false
+    /// Handlers that were sent a request on this connection; they hear when it closes.
+    private var handlersUsed: [Int] = []
+
+    init(connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment) {
+        self.connectionID = connectionID
+        self.environment = environment
+        parser = HTTPRequestParser(
+            connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
+            handlers: environment.handlerIdentities, limits: environment.limits)
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        environment.dispatcher.register(
+            connectionID: connectionID,
+            sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        replyTimer?.cancel()
+        replyTimer = nil
+        closing = true
+        environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlersUsed)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !inputFinished else { return }
+        let buffer = unwrapInboundIn(data)
+        if stalledInput != nil {
+            stalledInput!.writeImmutableBuffer(buffer)
+        } else {
+            parse(buffer, context: context)
+        }
+        processNext(context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            // The client half-closed: answer what it sent, then close.
+            if !inputFinished, stalledInput == nil, case .failed(let status) = parser.finish() {
+                parser.completed.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
+            }
+            inputFinished = true
+            processNext(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Holds back reads while requests are waiting or the input is done, so a client cannot queue unbounded work.
+    func read(context: ChannelHandlerContext) {
+        if stalledInput != nil || inputFinished || closing {
+            readRequested = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        environment.logger.debug("connection error", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: - Requests
+
+    private func parse(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        switch parser.feed(buffer) {
+        case .consumedAll:
+            stalledInput = nil
+        case .paused(let consumed):
+            stalledInput = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed)
+        case .failed(let status):
+            stalledInput = nil
+            inputFinished = true
+            environment.logger.info(
+                "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.rawValue)"])
+            parser.completed.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
+        }
+        if parser.expectsContinue {
+            parser.acknowledgeContinue()
+            // Only when nothing is being answered: a 100 must not land inside another response.
+            if current == nil, parser.completed.isEmpty {
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
+            }
+        }
+    }
+
+    /// Starts answering the next waiting request, if the connection is free.
+    private func processNext(context: ChannelHandlerContext) {
+        while current == nil, !closing, let request = parser.completed.popFirst() {
+            resumeParsing(context: context)
+            start(request, context: context)
+        }
+        if current == nil, !closing, parser.completed.isEmpty, inputFinished {
+            closeAfterWrites(context: context)
+        }
+    }
+
+    private func resumeParsing(context: ChannelHandlerContext) {
+        guard let input = stalledInput else { return }
+        stalledInput = nil
+        parse(input, context: context)
+        if stalledInput == nil, !inputFinished, readRequested {
+            readRequested = false
+            context.read()
+        }
+    }
+
+    private func start(_ request: ParsedRequest, context: ChannelHandlerContext) {
+        switch request.disposition {
+        case .reject(let status, let extraHeaders):
+            write(
+                CannedResponse.make(
+                    status, close: !request.keepAlive, extraHeaders: extraHeaders, includeBody: !request.isHead,
+                    allocator: context.channel.allocator),
+                context: context)
+            finish(keepAlive: request.keepAlive, context: context)
+        case .directory(let directory, let relativePath, let requestPath):
+            current = .file(keepAlive: request.keepAlive)
+            serveFile(
+                directory: directory, relativePath: relativePath, requestPath: requestPath, request: request, context: context)
+        case .handler(let index, let message):
+            nextToken += 1
+            if !handlersUsed.contains(index) { handlersUsed.append(index) }
+            current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive))
+            responseParser.reset(answeringHead: request.isHead)
+            environment.dispatcher.submit(handler: index, connectionID: connectionID, token: nextToken, message: message)
+            armReplyTimer(context: context)
+        }
+    }
+
+    private func serveFile(
+        directory: DirectoryConfiguration, relativePath: [UInt8], requestPath: String, request: ParsedRequest,
+        context: ChannelHandlerContext
+    ) {
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        environment.files.respond(
+            directory: directory, relativePath: relativePath, requestPath: requestPath, isHead: request.isHead,
+            keepAlive: request.keepAlive, eventLoop: context.eventLoop
+        ).whenComplete { result in
+            loopBoundSelf.value.fileReady(result, request: request, context: loopBoundContext.value)
+        }
+    }
+
+    private func fileReady(_ result: Result<StaticFileResponse, any Error>, request: ParsedRequest, context: ChannelHandlerContext) {
+        guard !closing else {
+            if case .success(.file(_, _, let handle)) = result { try? handle.close() }
+            return
+        }
+        switch result {
+        case .success(.file(let head, let body, let handle)):
+            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
+            if let body {
+                context.writeAndFlush(wrapOutboundOut(.fileRegion(body))).whenComplete { _ in try? handle.close() }
+            } else {
+                context.flush()
+                try? handle.close()
+            }
+        case .success(.redirect(let location)):
+            write(
+                CannedResponse.make(
+                    .movedPermanently, close: !request.keepAlive, extraHeaders: ["Location: \(location)"],
+                    includeBody: !request.isHead, allocator: context.channel.allocator),
+                context: context)
+        case .success(.error(let status)):
+            write(
+                CannedResponse.make(status, close: !request.keepAlive, includeBody: !request.isHead, allocator: context.channel.allocator),
+                context: context)
+        case .failure(let error):
+            environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
+            write(CannedResponse.make(.internalServerError, close: true, allocator: context.channel.allocator), context: context)
+            finish(keepAlive: false, context: context)
+            return
+        }
+        finish(keepAlive: request.keepAlive, context: context)
+    }
+
+    /// The current request is answered: close if it asked for that, else go on to the next.
+    private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
+        replyTimer?.cancel()
+        replyTimer = nil
+        current = nil
+        if keepAlive {
+            processNext(context: context)
+        } else {
+            closeAfterWrites(context: context)
+        }
+    }
+
+    // MARK: - Handler replies
+
+    /// An event from the dispatcher, on this connection's event loop.
+    func dispatcherEvent(_ event: DispatcherEvent) {
+        guard let context, !closing else { return }
+        switch event {
+        case .reply(let bytes):
+            relay(bytes, context: context)
+        case .close:
+            if case .handler = current, case .complete = responseParser.finishAtClose() {
+                environment.logger.trace("response ended at close", metadata: ["connection": "\(connectionID)"])
+            }
+            closeAfterWrites(context: context)
+        case .dispatched(let token):
+            if case .handler(let answering) = current, answering.token == token { armReplyTimer(context: context) }
+        case .unavailable(let token):
+            guard case .handler(let answering) = current, answering.token == token else { return }
+            write(
+                CannedResponse.make(
+                    .serviceUnavailable, close: !answering.keepAlive, extraHeaders: ["Retry-After: 1"],
+                    allocator: context.channel.allocator),
+                context: context)
+            finish(keepAlive: answering.keepAlive, context: context)
+        }
+    }
+
+    private func relay(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .handler(var answering) = current else {
+            // Nothing is waiting for an answer: Mongrel2 handlers may push to idle connections; pass it on.
+            if current == nil { write(bytes, context: context) }
+            return
+        }
+        switch responseParser.feed(bytes) {
+        case .incomplete:
+            answering.wroteBytes = true
+            current = .handler(answering)
+            write(bytes, context: context)
+            armReplyTimer(context: context)
+        case .complete(let consumed):
+            write(bytes.getSlice(at: bytes.readerIndex, length: consumed)!, context: context)
+            if consumed < bytes.readableBytes {
+                environment.logger.warning(
+                    "dropping bytes a handler sent past the end of its response",
+                    metadata: ["connection": "\(connectionID)", "bytes": "\(bytes.readableBytes - consumed)"])
+            }
+            finish(keepAlive: answering.keepAlive && responseParser.keepAlive, context: context)
+        case .malformed:
+            environment.logger.warning(
+                "handler reply is not a valid HTTP response", metadata: ["connection": "\(connectionID)"])
+            if !answering.wroteBytes {
+                write(CannedResponse.make(.badGateway, close: true, allocator: context.channel.allocator), context: context)
+            }
+            closeAfterWrites(context: context)
+        }
+    }
+
+    /// Starts (or restarts) the wait for the handler's reply; it restarts on every part of a streamed reply.
+    private func armReplyTimer(context: ChannelHandlerContext) {
+        replyTimer?.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        replyTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.replyTimeout)) {
+            handler.value.replyTimedOut()
+        }
+    }
+
+    private func replyTimedOut() {
+        guard let context, case .handler(let answering) = current else { return }
+        environment.logger.warning("handler did not reply in time", metadata: ["connection": "\(connectionID)"])
+        if !answering.wroteBytes {
+            write(CannedResponse.make(.gatewayTimeout, close: true, allocator: context.channel.allocator), context: context)
+        }
+        // A late reply would be taken for the next request's, so the connection cannot go on.
+        closeAfterWrites(context: context)
+    }
+
+    // MARK: - Output
+
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+    }
+
+    /// Closes once everything already written has gone out.
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        inputFinished = true
+        replyTimer?.cancel()
+        replyTimer = nil
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0)))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

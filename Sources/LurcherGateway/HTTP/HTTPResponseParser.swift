@@ -1,0 +1,94 @@
+import CHTTPParser
+import NIOCore
+
+/// Follows a handler's reply bytes with http_parser in response mode.
+///
+/// The gateway passes handler responses through untouched, but it must know where each one ends: to keep
+/// pipelined responses in request order, to know when a request is answered, and to log the real status.
+final class HTTPResponseParser {
+    /// What the bytes fed so far amount to.
+    enum Outcome: Equatable {
+        /// The response is not finished yet.
+        case incomplete
+        /// The response ended after `consumed` bytes of the last buffer fed; anything after that is not part of it.
+        case complete(consumed: Int)
+        /// The bytes are not an HTTP response.
+        case malformed
+    }
+
+    /// The status code, once the status line has been parsed; 0 before.
+    var statusCode: Int { Int(parser.pointee.status_code) }
+    /// Whether the response lets the connection carry another request.
+    private(set) var keepAlive = true
+    /// Bytes of this response seen so far.
+    private(set) var bytesSeen = 0
+
+    private let parser: UnsafeMutablePointer<http_parser>
+    private var answersHead = false
+    private var messageComplete = false
+
+    init() {
+        parser = .allocate(capacity: 1)
+        reset(answeringHead: false)
+    }
+
+    deinit {
+        parser.deallocate()
+    }
+
+    /// Starts following a new response; `answeringHead` because a response to HEAD has headers but no body.
+    func reset(answeringHead: Bool) {
+        http_parser_init(parser, HTTP_RESPONSE)
+        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        answersHead = answeringHead
+        messageComplete = false
+        keepAlive = true
+        bytesSeen = 0
+    }
+
+    /// Parses the next bytes of the response.
+    func feed(_ buffer: ByteBuffer) -> Outcome {
+        let consumed = buffer.withUnsafeReadableBytes { bytes in
+            http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        bytesSeen += consumed
+        return outcome(consumed: consumed)
+    }
+
+    /// The handler closed the connection: a response delimited by the close ends here.
+    func finishAtClose() -> Outcome {
+        http_parser_execute(parser, &Self.settings, nil, 0)
+        return outcome(consumed: 0)
+    }
+
+    private func outcome(consumed: Int) -> Outcome {
+        let errno = http_errno(rawValue: parser.pointee.http_errno)
+        if messageComplete { return .complete(consumed: consumed) }
+        return errno == HPE_OK ? .incomplete : .malformed
+    }
+
+    private static func parser(_ raw: UnsafeMutablePointer<http_parser>?) -> HTTPResponseParser {
+        Unmanaged<HTTPResponseParser>.fromOpaque(raw!.pointee.data).takeUnretainedValue()
+    }
+
+    /// The callback table; written once, holds no state (see ``HTTPRequestParser``).
+    nonisolated(unsafe) private static var settings: http_parser_settings = {
+        var settings = http_parser_settings()
+        http_parser_settings_init(&settings)
+        settings.on_headers_complete = { raw in
+            let this = parser(raw)
+            this.keepAlive = http_should_keep_alive(raw) != 0
+            // Returning 1 tells http_parser the response has no body, which is so for an answer to HEAD.
+            return this.answersHead ? 1 : 0
+        }
+        settings.on_message_complete = { raw in
+            let this = parser(raw)
+            this.messageComplete = true
+            this.keepAlive = http_should_keep_alive(raw) != 0
+            // Stop here: bytes after the end belong to whatever comes next.
+            http_parser_pause(raw, 1)
+            return 0
+        }
+        return settings
+    }()
+}

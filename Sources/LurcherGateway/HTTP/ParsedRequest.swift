@@ -1,0 +1,29 @@
+import LurcherConfiguration
+import LurcherProtocol
+
+/// A complete request from a client, ready to be answered in arrival order.
+struct ParsedRequest {
+    /// How the request is to be answered.
+    enum Disposition {
+        /// Send `message` (the Mongrel2 wire bytes, already encoded) to the handler at `index`.
+        case handler(index: Int, message: [UInt8])
+        /// Serve a file; `relativePath` is the raw URL path below the route's pattern, `requestPath` the whole one.
+        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String)
+        /// Answer with a canned error; the connection continues unless the request said otherwise.
+        case reject(HTTPStatus, extraHeaders: [String])
+    }
+
+    var disposition: Disposition
+    /// True for HEAD, whose answer carries no body.
+    var isHead: Bool
+    /// Whether the connection may carry another request after this one's answer.
+    var keepAlive: Bool
+}
+
+/// The facts about a connection's handlers that the parser needs to encode requests for them.
+struct HandlerIdentity: Sendable {
+    /// The sender put at the front of every request (the handler's `send_ident`).
+    var sendIdent: [UInt8]
+    /// How the request headers are encoded.
+    var encoding: LurcherProtocol.HeaderEncoding
+}

@@ -1,0 +1,86 @@
+/// Where a handler process finds its gateway, and how it behaves.
+///
+/// A handler under `lurcher start` reads these from the environment with
+/// ``fromEnvironment(_:)``; a developer running a handler by hand passes the
+/// endpoints to ``init(sendSpec:recvSpec:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:)``
+/// or on the command line (``fromCommandLine(_:environment:)``).
+///
+/// The endpoints are written as in the gateway's configuration. The gateway
+/// binds them; the handler connects, so a wildcard host (`*`, `0.0.0.0`) is
+/// reached on the loopback address.
+public struct HandlerSettings: Sendable {
+    /// The endpoint the gateway's PUSH socket is bound to (`send_spec`).
+    /// The handler connects a PULL socket here and receives requests.
+    public var sendSpec: String
+
+    /// The endpoint the gateway's SUB socket is bound to (`recv_spec`).
+    /// The handler connects a PUB socket here and sends replies.
+    public var recvSpec: String
+
+    /// The handler's name in the gateway configuration; used in log lines.
+    public var name: String
+
+    /// The most requests answered at once. Past it the handler stops taking
+    /// requests off its socket, so the gateway sends new ones to other handlers.
+    public var maxConcurrentRequests: Int
+
+    /// The most requests queued in the handler's own socket (`ZMQ_RCVHWM`).
+    /// Kept small: libzmq drops that queue when the handler exits.
+    public var receiveHighWaterMark: Int
+
+    /// How long unsent replies may keep the process alive after ``HandlerConnection/run(onDisconnect:_:)``
+    /// returns (`ZMQ_LINGER` on the reply socket).
+    public var linger: Duration
+
+    /// How long a graceful shutdown waits for the requests in hand; nil waits for as long as they take.
+    public var drainTimeout: Duration?
+
+    /// The process whose exit stops the handler, normally the gateway that
+    /// spawned it (`LURCHER_PARENT_PID`); nil never checks.
+    public var parentProcessID: Int32?
+
+    /// How often the parent process is checked.
+    public var parentCheckInterval: Duration
+
+    /// Whether ``HandlerConnection/run(onDisconnect:_:)`` drains on SIGTERM and SIGINT.
+    /// Turn it off when the application handles signals itself and calls
+    /// ``HandlerConnection/shutdown()``.
+    public var handlesSignals: Bool
+
+    /// Creates settings.
+    ///
+    /// - Parameters:
+    ///   - sendSpec: the gateway's `send_spec`, where requests come from.
+    ///   - recvSpec: the gateway's `recv_spec`, where replies go.
+    ///   - name: the handler's name, for log lines.
+    ///   - maxConcurrentRequests: the most requests answered at once.
+    ///   - receiveHighWaterMark: the most requests queued in the handler's socket.
+    ///   - linger: how long unsent replies may delay exit.
+    ///   - drainTimeout: how long a graceful shutdown waits for requests in hand; nil for no limit.
+    ///   - parentProcessID: stop when this process has gone; nil never checks.
+    ///   - parentCheckInterval: how often to check the parent process.
+    ///   - handlesSignals: drain on SIGTERM and SIGINT.
+    public init(
+        sendSpec: String = "tcp://127.0.0.1:9997",
+        recvSpec: String = "tcp://127.0.0.1:9996",
+        name: String = "handler",
+        maxConcurrentRequests: Int = 64,
+        receiveHighWaterMark: Int = 100,
+        linger: Duration = .seconds(2),
+        drainTimeout: Duration? = .seconds(30),
+        parentProcessID: Int32? = nil,
+        parentCheckInterval: Duration = .seconds(1),
+        handlesSignals: Bool = true
+    ) {
+        self.sendSpec = sendSpec
+        self.recvSpec = recvSpec
+        self.name = name
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.receiveHighWaterMark = receiveHighWaterMark
+        self.linger = linger
+        self.drainTimeout = drainTimeout
+        self.parentProcessID = parentProcessID
+        self.parentCheckInterval = parentCheckInterval
+        self.handlesSignals = handlesSignals
+    }
+}

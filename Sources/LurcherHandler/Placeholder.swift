@@ -1,0 +1,1 @@
+// Placeholder until the handler library is written.

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Starts handler processes with `posix_spawn`.
+///
+/// Swift cannot safely `fork` a running multi-threaded process, so a process is spawned whole, with its
+/// signal mask and dispositions reset: the gateway ignores SIGPIPE and handles SIGTERM itself, and an
+/// ignored signal would otherwise stay ignored across `exec`.
+enum ProcessSpawner {
+    /// Spawns `command` and returns its pid.
+    /// - Throws: ``SupervisorError/cannotSpawn`` with the command and the system's reason.
+    static func spawn(command: [String], environment: [String: String], workingDirectory: String?) throws -> pid_t {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        if let workingDirectory {
+            guard let addChdir = Self.addChdir else {
+                throw SupervisorError.cannotSpawn(command: command, reason: "this C library cannot set a working directory")
+            }
+            addChdir(&fileActions, workingDirectory)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // A process group of its own, so a terminal's Ctrl-C reaches the gateway, which then stops it cleanly.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        let arguments = command.map { strdup($0) } + [nil]
+        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            arguments.forEach { free($0) }
+            variables.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, command[0], &fileActions, &attributes, arguments, variables)
+        guard status == 0 else {
+            throw SupervisorError.cannotSpawn(command: command, reason: String(cString: strerror(status)))
+        }
+        return pid
+    }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), looked up at run time because
+    /// Swift's Glibc module does not export it.
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A Mongrel2 handler written with nothing but pyzmq: no Lurcher code.
+
+It parses requests the way Mongrel2's own Python library does (split on spaces, then tnetstrings, JSON or
+tnetstring headers) and answers with a JSON description of what it received, so tests can check that a
+handler written for Mongrel2 works unchanged behind Lurcher.
+
+Endpoints come from the command line (send_spec recv_spec) or, under `lurcher start`, from the
+LURCHER_SEND_SPEC and LURCHER_RECV_SPEC environment variables.
+"""
+import json
+import os
+import signal
+import sys
+
+import zmq
+
+
+def parse_tnetstring(data):
+    length, _, rest = data.partition(b":")
+    length = int(length)
+    payload, tag, rest = rest[:length], rest[length:length + 1], rest[length + 1:]
+    if tag == b",":
+        return payload, rest
+    if tag == b"}":
+        result = {}
+        while payload:
+            key, payload = parse_tnetstring(payload)
+            value, payload = parse_tnetstring(payload)
+            result[key.decode()] = value.decode() if isinstance(value, bytes) else value
+        return result, rest
+    if tag == b"]":
+        items = []
+        while payload:
+            item, payload = parse_tnetstring(payload)
+            items.append(item.decode() if isinstance(item, bytes) else item)
+        return items, rest
+    if tag == b"#":
+        return int(payload), rest
+    raise ValueError("unsupported tnetstring tag %r" % tag)
+
+
+def parse_request(message):
+    sender, conn_id, path, rest = message.split(b" ", 3)
+    headers, rest = parse_tnetstring(rest)
+    encoding = "tnetstring"
+    if isinstance(headers, bytes):
+        headers = json.loads(headers)
+        encoding = "json"
+    body, _ = parse_tnetstring(rest)
+    return sender, conn_id, path.decode(), headers, encoding, body
+
+
+def reply(socket, sender, conn_ids, body):
+    ids = b" ".join(conn_ids)
+    socket.send(sender + b" " + str(len(ids)).encode() + b":" + ids + b", " + body)
+
+
+def http_response(body, status="200 OK", content_type="application/json"):
+    head = "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (status, content_type, len(body))
+    return head.encode() + body
+
+
+def main():
+    if len(sys.argv) == 3:
+        send_spec, recv_spec = sys.argv[1], sys.argv[2]
+    else:
+        send_spec, recv_spec = os.environ["LURCHER_SEND_SPEC"], os.environ["LURCHER_RECV_SPEC"]
+    context = zmq.Context()
+    requests = context.socket(zmq.PULL)
+    requests.connect(send_spec)
+    replies = context.socket(zmq.PUB)
+    replies.connect(recv_spec)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    while True:
+        sender, conn_id, path, headers, encoding, body = parse_request(requests.recv())
+        if path == "@*":
+            continue  # disconnect notice
+        answer = {
+            "handler": "python",
+            "pid": os.getpid(),
+            "conn_id": conn_id.decode(),
+            "path": path,
+            "encoding": encoding,
+            "headers": headers,
+            "body": body.decode("utf-8", "replace"),
+        }
+        reply(replies, sender, [conn_id], http_response(json.dumps(answer).encode()))
+
+
+if __name__ == "__main__":
+    main()

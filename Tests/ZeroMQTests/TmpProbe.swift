@@ -1,0 +1,12 @@
+import Testing
+import ZeroMQ
+
+@Test func probeMonitorBeforeReader() throws {
+    let context = ZMQContext()
+    let server = try ZMQSocket.make(context, .pull)
+    try server.monitor(endpoint: "inproc://probe", events: .all)
+    try server.bind("tcp://127.0.0.1:*")
+    let monitor = try ZMQMonitor(context: context, endpoint: "inproc://probe")
+    try monitor.socket.setReceiveTimeout(.milliseconds(200))
+    print("PROBE first event:", try monitor.receiveEvent() as Any)
+}
