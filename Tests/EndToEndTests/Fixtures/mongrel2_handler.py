@@ -3,7 +3,15 @@
 
 It parses requests the way Mongrel2's own Python library does (split on spaces, then tnetstrings, JSON or
 tnetstring headers) and answers with a JSON description of what it received, so tests can check that a
-handler written for Mongrel2 works unchanged behind Lurcher.
+handler written for Mongrel2 works unchanged behind Lurcher. A few paths exercise the rest of the protocol:
+
+- `.../never`: never answered (for reply timeouts and disconnect notices).
+- `.../gather?n=N`: held until N such requests arrived, then answered with ONE reply to all N connections.
+- `.../disconnects`: the connection ids this handler was told had disconnected, as JSON.
+- `.../close`: an empty reply, which asks the gateway to close the connection.
+- `.../malformed`: a reply that breaks the wire protocol, then nothing.
+- `.../not-http`: a reply whose body is not an HTTP response.
+- `.../unknown`: also sends a reply to connection 999999, which does not exist, then answers normally.
 
 Endpoints come from the command line (send_spec recv_spec) or, under `lurcher start`, from the
 LURCHER_SEND_SPEC and LURCHER_RECV_SPEC environment variables.
@@ -73,10 +81,38 @@ def main():
     replies.connect(recv_spec)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+    gathered = []
+    disconnected = []
     while True:
         sender, conn_id, path, headers, encoding, body = parse_request(requests.recv())
         if path == "@*":
-            continue  # disconnect notice
+            if json.loads(body).get("type") == "disconnect":
+                disconnected.append(conn_id.decode())
+            continue
+        if path.endswith("/never"):
+            continue
+        if path.endswith("/gather"):
+            gathered.append(conn_id)
+            wanted = int(dict(p.split("=") for p in headers.get("QUERY", "n=1").split("&"))["n"])
+            if len(gathered) >= wanted:
+                ids = json.dumps([i.decode() for i in gathered]).encode()
+                reply(replies, sender, gathered, http_response(ids))
+                gathered = []
+            continue
+        if path.endswith("/disconnects"):
+            reply(replies, sender, [conn_id], http_response(json.dumps(disconnected).encode()))
+            continue
+        if path.endswith("/close"):
+            reply(replies, sender, [conn_id], b"")
+            continue
+        if path.endswith("/malformed"):
+            replies.send(sender + b" 99:" + conn_id + b", broken")
+            continue
+        if path.endswith("/not-http"):
+            reply(replies, sender, [conn_id], b"this is not an HTTP response\r\n\r\n")
+            continue
+        if path.endswith("/unknown"):
+            reply(replies, sender, [b"999999"], http_response(b"{}"))
         answer = {
             "handler": "python",
             "pid": os.getpid(),

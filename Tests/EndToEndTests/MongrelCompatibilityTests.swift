@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// A handler written for Mongrel2 with nothing but pyzmq works unchanged behind Lurcher.
+@Suite struct MongrelCompatibilityTests {
+    private func gateway(protocolName: String = "json") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler], protocolName: protocolName)
+        ])
+        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        return gateway
+    }
+
+    @Test func jsonHeadersReachAPythonMongrel2Handler() async throws {
+        let gateway = try await gateway()
+        let response = try gateway.get("/py/items?colour=red#top", headers: ["X-Custom-Header": "Value"])
+        #expect(response.status == 200)
+        let answer = try response.json()
+        #expect(answer["handler"] as? String == "python")
+        #expect(answer["encoding"] as? String == "json")
+        #expect(answer["path"] as? String == "/py/items")
+        let headers = try #require(answer["headers"] as? [String: Any])
+        #expect(headers["METHOD"] as? String == "GET")
+        #expect(headers["VERSION"] as? String == "HTTP/1.1")
+        #expect(headers["PATH"] as? String == "/py/items")
+        #expect(headers["QUERY"] as? String == "colour=red")
+        #expect(headers["PATTERN"] as? String == "/py")
+        #expect(headers["URL_SCHEME"] as? String == "http")
+        #expect(headers["REMOTE_ADDR"] as? String == "127.0.0.1")
+        #expect(headers["x-forwarded-for"] as? String == "127.0.0.1")
+        #expect(headers["x-custom-header"] as? String == "Value", "client header names are lowercased")
+        #expect(headers["host"] as? String == "localhost")
+    }
+
+    @Test func tnetstringHeadersReachAPythonMongrel2Handler() async throws {
+        let gateway = try await gateway(protocolName: "tnetstring")
+        let response = try gateway.get("/py/t?x=1", headers: ["Accept": "text/plain"])
+        #expect(response.status == 200)
+        let answer = try response.json()
+        #expect(answer["encoding"] as? String == "tnetstring")
+        let headers = try #require(answer["headers"] as? [String: Any])
+        #expect(headers["METHOD"] as? String == "GET")
+        #expect(headers["QUERY"] as? String == "x=1")
+        #expect(headers["accept"] as? String == "text/plain")
+    }
+
+    @Test func aRepeatedHeaderArrivesAsAList() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send("GET /py/r HTTP/1.1\r\nHost: localhost\r\nX-Tag: one\r\nX-Tag: two\r\n\r\n")
+        let headers = try #require(try connection.readResponse().json()["headers"] as? [String: Any])
+        #expect(headers["x-tag"] as? [String] == ["one", "two"])
+    }
+
+    @Test func aPostBodyReachesTheHandler() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("POST", "/py/submit", body: "name=lurcher&kind=dog"))
+        let answer = try connection.readResponse().json()
+        #expect(answer["body"] as? String == "name=lurcher&kind=dog")
+        #expect((answer["headers"] as? [String: Any])?["METHOD"] as? String == "POST")
+    }
+
+    @Test func headerValuesThatNeedEscapingStillMakeValidJSON() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        // Quotes, a backslash, a tab and bytes that are not UTF-8: Mongrel2 would send invalid JSON here.
+        var request = Array("GET /py/e HTTP/1.1\r\nHost: localhost\r\nX-Nasty: \"quoted\" back\\slash\ttab ".utf8)
+        request += [0xFF, 0xFE] + Array("\r\n\r\n".utf8)
+        try connection.send(request)
+        let response = try connection.readResponse()
+        #expect(response.status == 200, "the Python handler's json.loads accepted the headers")
+        let headers = try #require(try response.json()["headers"] as? [String: Any])
+        let nasty = try #require(headers["x-nasty"] as? String)
+        #expect(nasty.hasPrefix("\"quoted\" back\\slash\ttab "))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Bad input from clients and from handlers gets a clear answer and harms nobody else.
+@Suite struct RobustnessTests {
+    private func gateway(reply: Double = 10, limits: String = "") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply,
+            limits: limits)
+        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        return gateway
+    }
+
+    @Test func aMalformedRequestGets400AndTheGatewayKeepsServing() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send("THIS IS NOT HTTP\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 400)
+        #expect(response.header("connection") == "close")
+        #expect(try connection.isClosedByServer())
+        #expect(try gateway.get("/py/after").status == 200)
+    }
+
+    @Test func aMalformedReplyIsDroppedWithoutHarmingOtherConnections() async throws {
+        let gateway = try await gateway(reply: 2)
+        let broken = try gateway.connect()
+        try broken.send(HTTPConnection.request("GET", "/py/malformed"))
+        try await waitUntil("the malformed reply to be logged") { gateway.log.contains("dropping malformed reply") }
+        #expect(try gateway.get("/py/fine").status == 200)
+        #expect(try broken.readResponse().status == 504, "the request whose reply was dropped still gets an answer")
+    }
+
+    @Test func aReplyThatIsNotHTTPGets502() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/py/not-http"))
+        #expect(try connection.readResponse().status == 502)
+        #expect(try gateway.get("/py/fine").status == 200)
+    }
+
+    @Test func oversizedRequestsGetTheirOwnStatusAndNeverReachTheHandler() async throws {
+        let gateway = try await gateway(limits: "max_uri_bytes = 64\nmax_header_bytes = 256\nmax_body_bytes = 32")
+        let cases: [(request: String, status: Int)] = [
+            (HTTPConnection.request("GET", "/py/" + String(repeating: "u", count: 100)), 414),
+            (HTTPConnection.request("GET", "/py/h", headers: ["X-Big": String(repeating: "h", count: 400)]), 431),
+            (HTTPConnection.request("POST", "/py/b", body: String(repeating: "b", count: 64)), 413),
+        ]
+        for (request, status) in cases {
+            let connection = try gateway.connect()
+            try connection.send(request)
+            let response = try connection.readResponse()
+            #expect(response.status == status)
+            #expect(response.header("connection") == "close")
+        }
+        let seen = try JSONSerialization.jsonObject(with: Data(try gateway.get("/py/disconnects").body)) as? [String]
+        #expect(seen != nil, "the handler is still answering")
+    }
+
+    @Test func aMethodOtherThanGetOrHeadOnAFileGets405WithAllow() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("DELETE", "/index.html"))
+        let response = try connection.readResponse()
+        #expect(response.status == 405)
+        #expect(response.header("allow") == "GET, HEAD")
+    }
+}

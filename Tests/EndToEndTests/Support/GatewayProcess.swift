@@ -1,0 +1,109 @@
+import Foundation
+
+/// A real `lurcher start` on an ephemeral port, with its configuration and ZeroMQ endpoints in a temp folder.
+final class GatewayProcess: @unchecked Sendable {
+    // @unchecked: see ChildProcess; one test drives it.
+    let directory: String
+    let child: ChildProcess
+    private(set) var port: Int = 0
+
+    /// A handler route for the configuration: `command` nil means the test starts the handler itself.
+    struct Handler {
+        var name: String
+        var route: String
+        var command: [String]?
+        var processes = 1
+        var protocolName = "json"
+    }
+
+    /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
+    init(handlers: [Handler], hold: Double = 10, reply: Double = 10, limits: String = "") async throws {
+        directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var toml = """
+            [server]
+            listen = "127.0.0.1:0"
+
+            [limits]
+            \(limits)
+
+            [timeouts]
+            hold = \(hold)
+            reply = \(reply)
+
+            [[hosts]]
+            name = "localhost"
+            [hosts.routes]
+            "/" = { dir = "\(TestPaths.staticDirectory)" }
+
+            """
+        for handler in handlers { toml += "\"\(handler.route)\" = { handler = \"\(handler.name)\" }\n" }
+        for handler in handlers {
+            toml += """
+
+                [handlers.\(handler.name)]
+                send_spec = "\(Self.sendSpec(directory, handler.name))"
+                recv_spec = "\(Self.recvSpec(directory, handler.name))"
+                send_ident = "ident-\(handler.name)"
+                protocol = "\(handler.protocolName)"
+
+                """
+            if let command = handler.command {
+                toml += "command = [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\nprocesses = \(handler.processes)\n"
+            }
+        }
+        let configPath = directory + "/lurcher.toml"
+        try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        child = try ChildProcess(
+            [TestPaths.lurcher, "start", "--config", configPath, "--log-level", "debug", "--stop-timeout", "5"],
+            outputPath: directory + "/lurcher.log")
+        try await waitUntil("the gateway to listen (log: \(directory)/lurcher.log)") {
+            guard child.isRunning else { throw GatewayExited(log: child.output) }
+            guard let port = Self.listeningPort(in: child.output) else { return false }
+            self.port = port
+            return true
+        }
+    }
+
+    struct GatewayExited: Error, CustomStringConvertible {
+        var log: String
+        var description: String { "lurcher exited before listening:\n\(log)" }
+    }
+
+    static func sendSpec(_ directory: String, _ name: String) -> String { "ipc://\(directory)/\(name)-requests" }
+    static func recvSpec(_ directory: String, _ name: String) -> String { "ipc://\(directory)/\(name)-replies" }
+
+    /// The environment a handler started by the test needs to reach this gateway.
+    func handlerEnvironment(_ name: String) -> [String: String] {
+        ["LURCHER_SEND_SPEC": Self.sendSpec(directory, name), "LURCHER_RECV_SPEC": Self.recvSpec(directory, name),
+         "LURCHER_HANDLER_NAME": name]
+    }
+
+    var log: String { child.output }
+
+    /// Opens a new client connection.
+    func connect() throws -> HTTPConnection { try HTTPConnection(port: port) }
+
+    /// Sends one request on a new connection and reads the response.
+    func get(_ target: String, headers: [String: String] = [:]) throws -> HTTPResponse {
+        let connection = try connect()
+        try connection.send(HTTPConnection.request("GET", target, headers: headers))
+        return try connection.readResponse()
+    }
+
+    /// SIGTERM, then waits for the gateway to exit; returns its exit status.
+    @discardableResult
+    func stop() async throws -> Int32 {
+        child.signal(SIGTERM)
+        return try await child.waitForExit()
+    }
+
+    private static func listeningPort(in log: String) -> Int? {
+        guard let range = log.range(of: "listening on http://127.0.0.1:") else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

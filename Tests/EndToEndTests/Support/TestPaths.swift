@@ -1,0 +1,24 @@
+import Foundation
+
+/// Where the binaries under test and the fixtures are.
+enum TestPaths {
+    /// The package root, found from this file's location.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The build products folder: the test bundle lives beside `lurcher` and the example handlers.
+    static let products: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("lurcher").path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static var lurcher: String { products.appendingPathComponent("lurcher").path }
+    static var helloHandler: String { products.appendingPathComponent("hello-handler").path }
+    static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
+    static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
+    static var staticDirectory: String { packageRoot.appendingPathComponent("static").path }
+}
