@@ -95,7 +95,8 @@ let package = Package(
         // Tests.
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LurcherProtocol"]),
+        .testTarget(name: "EndToEndTests"),
     ]
 )

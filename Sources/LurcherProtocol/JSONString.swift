@@ -29,15 +29,22 @@ public enum JSONString {
         withContiguousBytes(bytes) { appendEscaped(contiguous: $0, to: &buffer) }
     }
 
-    /// The escaping loop. Runs of bytes that need no escaping are copied in
-    /// one `append`, so typical header values cost one scan and one copy.
+    /// The escaping loop. Runs of bytes that need no escaping are skipped
+    /// eight at a time and copied in one `append`, so a typical header value
+    /// costs one fast scan and one copy.
     @usableFromInline
     static func appendEscaped(contiguous input: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        guard let base = input.baseAddress else { return }
         var index = 0
         var runStart = 0
         let count = input.count
         while index < count {
-            let byte = input[index]
+            while index + 8 <= count,
+                  !wordNeedsAttention(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+            guard index < count else { break }
+            let byte = base[index]
             if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 index += 1
                 continue
@@ -59,6 +66,24 @@ public enum JSONString {
         if runStart < count {
             buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<count]))
         }
+    }
+
+    /// Whether any of the eight bytes in `word` is below 0x20, is 0x7F or
+    /// above, or is `"` or `\`: the classic "has a byte less than / equal to"
+    /// bit tricks, exact as a yes/no answer.
+    @inline(__always)
+    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ value: UInt64) -> Bool {
+            (value &- ones) & ~value & highBits != 0
+        }
+        let hasControl = (word &- ones &* 0x20) & ~word & highBits != 0
+        return hasControl
+            || word & highBits != 0
+            || hasZeroByte(word ^ (ones &* 0x22))
+            || hasZeroByte(word ^ (ones &* 0x5C))
+            || hasZeroByte(word ^ (ones &* 0x7F))
     }
 
     /// Writes the escape for one byte that cannot go out as it is.

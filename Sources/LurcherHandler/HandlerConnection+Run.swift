@@ -1,0 +1,334 @@
+import Dispatch
+import Foundation
+import Logging
+internal import LurcherProtocol
+internal import ZeroMQ
+
+extension HandlerConnection {
+    /// Why the connection stops taking requests.
+    enum StopReason: Sendable, CustomStringConvertible {
+        case shutdown
+        case signal(Int32)
+        case parentExited
+        case cancelled
+
+        /// Nobody is left to read the answers, so the requests in hand are cancelled.
+        var cancelsRequests: Bool {
+            switch self {
+            case .shutdown, .signal: false
+            case .parentExited, .cancelled: true
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .shutdown: "shutdown requested"
+            case .signal(let number): signalName(number)
+            case .parentExited: "the gateway process has gone"
+            case .cancelled: "run cancelled"
+            }
+        }
+    }
+
+    /// A request in hand. The lifetime is set once its message is decoded.
+    struct InFlightRequest {
+        var task: Task<Void, Never>?
+        var lifetime: RequestLifetime?
+    }
+
+    /// The connection's mutable state, behind its mutex.
+    struct State {
+        enum Phase { case idle, running, finished }
+
+        var phase = Phase.idle
+        /// The loop thread; nil once it has been shut down. Holding the only
+        /// reference here lets shutdown drop it, terminating the context,
+        /// which is what waits for unsent replies.
+        var thread: ZMQLoopThread?
+        var stopReason: StopReason?
+        var cancelling = false
+        var inFlight: [UInt64: InFlightRequest] = [:]
+        var nextSerial: UInt64 = 0
+        var drainWaiter: CheckedContinuation<Void, Never>?
+        var drainDeadlinePassed = false
+        var deadlineTimers: [Task<Void, Never>] = []
+    }
+
+    /// How long requests in hand get once they have been cancelled.
+    private static var cancelledGrace: Duration { .seconds(1) }
+
+    /// Answers requests with `respond` until the connection stops, then drains and returns.
+    ///
+    /// Each request runs in its own task, at most
+    /// ``HandlerSettings/maxConcurrentRequests`` at once. An ``HTTPError``
+    /// thrown by `respond` is answered with its status; any other error is
+    /// logged and answered with a 500. When the gateway says a client went
+    /// away, the tasks of that connection's requests are cancelled and no
+    /// reply is sent for them.
+    ///
+    /// On SIGTERM or SIGINT (with ``HandlerSettings/handlesSignals``) or
+    /// ``shutdown()``, it stops taking requests, finishes those in hand (for
+    /// up to ``HandlerSettings/drainTimeout``), sends their replies, waits up
+    /// to ``HandlerSettings/linger`` for them to leave, and returns. A second
+    /// signal ends the process at once. When the gateway process exits, or
+    /// the calling task is cancelled, the requests in hand are cancelled instead.
+    ///
+    /// - Parameters:
+    ///   - onDisconnect: called with the connection id when the gateway says a
+    ///     client went away (also for a reply sent to a connection that was already gone).
+    ///   - respond: makes the response to one request.
+    /// - Throws: ``HandlerError`` `alreadyRunning` when called a second time.
+    public func run(
+        onDisconnect: (@Sendable (_ connectionID: UInt64) -> Void)? = nil,
+        _ respond: @escaping @Sendable (Request) async throws -> Response
+    ) async throws {
+        let (messages, sink) = AsyncStream.makeStream(of: IncomingMessage.self)
+        let transport = self.transport
+        try state.withLock { state throws(HandlerError) in
+            guard state.phase == .idle, let thread = state.thread else { throw .alreadyRunning }
+            state.phase = .running
+            // Queued under the lock, so a concurrent stop() cannot slip its stopReceiving in before this.
+            thread.execute { [weak self] loop in
+                transport.startReceiving(loop: loop, sink: sink) { self?.stop(.parentExited) }
+            }
+            if state.stopReason != nil {
+                thread.execute { loop in transport.stopReceiving(loop: loop) }
+            }
+        }
+        let signals = settings.handlesSignals ? SignalWatcher { [weak self] number in self?.stop(.signal(number)) } : nil
+        defer { signals?.cancel() }
+
+        logger.info(
+            "handler running",
+            metadata: [
+                "pid": "\(ProcessInfo.processInfo.processIdentifier)",
+                "max_concurrent_requests": "\(settings.maxConcurrentRequests)",
+            ])
+
+        await withTaskCancellationHandler {
+            for await message in messages {
+                switch message {
+                case .request(let bytes): spawn(bytes, respond: respond)
+                case .event(let bytes): handleEvent(bytes, onDisconnect: onDisconnect)
+                }
+            }
+            await drain()
+        } onCancel: {
+            self.stop(.cancelled)
+        }
+        await closeTransport()
+        logger.info("handler stopped")
+    }
+
+    // MARK: - Stopping
+
+    func stop(_ reason: StopReason) {
+        let transport = self.transport
+        let (isFirst, newlyCancelling, toCancel) = state.withLock { state in
+            let isFirst = state.stopReason == nil
+            if isFirst {
+                state.stopReason = reason
+                if state.phase == .running {
+                    state.thread?.execute { loop in transport.stopReceiving(loop: loop) }
+                }
+            }
+            guard reason.cancelsRequests && !state.cancelling else { return (isFirst, false, []) }
+            state.cancelling = true
+            return (isFirst, true, state.inFlight.values.compactMap(\.task))
+        }
+        if isFirst {
+            logger.info("stopping: taking no new requests", metadata: ["reason": "\(reason)"])
+        }
+        if newlyCancelling {
+            for task in toCancel { task.cancel() }
+            scheduleDrainDeadline(after: Self.cancelledGrace)
+        }
+    }
+
+    /// Waits for the requests in hand, or for a drain deadline.
+    private func drain() async {
+        let count = state.withLock { $0.inFlight.count }
+        if count > 0 {
+            logger.info("finishing the requests in hand", metadata: ["count": "\(count)"])
+        }
+        if let timeout = settings.drainTimeout {
+            scheduleDrainDeadline(after: timeout)
+        }
+        await withCheckedContinuation { (drained: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                if state.inFlight.isEmpty || state.drainDeadlinePassed { return true }
+                state.drainWaiter = drained
+                return false
+            }
+            if now { drained.resume() }
+        }
+        let (abandoned, timers) = state.withLock { state in
+            state.phase = .finished
+            defer { state.deadlineTimers.removeAll() }
+            return (state.inFlight.values.compactMap(\.task), state.deadlineTimers)
+        }
+        for timer in timers { timer.cancel() }
+        if !abandoned.isEmpty {
+            logger.warning("gave up waiting for requests in hand; they get no reply", metadata: ["count": "\(abandoned.count)"])
+            for task in abandoned { task.cancel() }
+        }
+    }
+
+    private func scheduleDrainDeadline(after delay: Duration) {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled, let self else { return }
+            let waiter = state.withLock { state in
+                state.drainDeadlinePassed = true
+                defer { state.drainWaiter = nil }
+                return state.drainWaiter
+            }
+            waiter?.resume()
+        }
+        state.withLock { $0.deadlineTimers.append(timer) }
+    }
+
+    /// Closes the sockets, then lets the loop thread and its context go on a
+    /// background thread: terminating the context blocks until the replies
+    /// have been sent, or for ``HandlerSettings/linger`` at most.
+    private func closeTransport() async {
+        let transport = self.transport
+        try? execute { loop in transport.close(loop: loop) }
+        await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.releaseThread()
+                closed.resume()
+            }
+        }
+    }
+
+    /// Joins the loop thread and drops the last reference to it, and so to the context.
+    private func releaseThread() {
+        let thread = state.withLock { $0.thread.take() }
+        thread?.shutdown()
+    }
+
+    // MARK: - Requests
+
+    private func spawn(_ bytes: [UInt8], respond: @escaping @Sendable (Request) async throws -> Response) {
+        state.withLock { state in
+            state.nextSerial += 1
+            let serial = state.nextSerial
+            let task = Task { await self.serve(bytes, serial: serial, respond: respond) }
+            if state.cancelling { task.cancel() }
+            state.inFlight[serial] = InFlightRequest(task: task)
+        }
+    }
+
+    /// Decodes one request, runs the responder, and sends the reply.
+    private func serve(_ bytes: [UInt8], serial: UInt64, respond: @Sendable (Request) async throws -> Response) async {
+        let request: Request
+        do {
+            request = Request(try WireRequest.decode(bytes))
+        } catch {
+            logger.warning("dropping a malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
+            finish(serial, last: nil)
+            return
+        }
+        let lifetime = RequestLifetime(connectionID: request.connectionID, sender: request.sender)
+        state.withLock { $0.inFlight[serial]?.lifetime = lifetime }
+
+        var response: Response
+        do {
+            response = try await respond(request)
+        } catch {
+            response = errorResponse(for: error, request: request)
+        }
+        if lifetime.isDisconnected {
+            finish(serial, last: nil)
+            return
+        }
+
+        var last: [UInt8]?
+        switch response.disposition {
+        case .none:
+            last = nil
+        case .close:
+            last = Self.wireReply([], to: [request.connectionID], sender: request.sender)
+        case .respond:
+            switch response.body.storage {
+            case .bytes(let body):
+                let http = response.serialized(bytes: body, head: request.isHead)
+                last = Self.wireReply(http, to: [request.connectionID], sender: request.sender)
+            case .stream(let write):
+                last = await streamBody(response, write: write, head: request.isHead, lifetime: lifetime).last
+            }
+        }
+        logger.debug(
+            "answered",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.path)", "connection": "\(request.connectionID)",
+                "status": "\(response.disposition == .respond ? String(response.status) : "\(response.disposition)")",
+            ])
+        finish(serial, last: last)
+    }
+
+    /// Sends a request's last message, if any, and frees its place.
+    private func finish(_ serial: UInt64, last: [UInt8]?) {
+        let transport = self.transport
+        // One hand-off for both, so the place frees only after the reply is queued.
+        try? execute { loop in
+            if let last { transport.send(last) }
+            transport.requestFinished(loop: loop)
+        }
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.inFlight[serial] = nil
+            guard state.inFlight.isEmpty else { return nil }
+            defer { state.drainWaiter = nil }
+            return state.drainWaiter
+        }
+        waiter?.resume()
+    }
+
+    private func errorResponse(for error: any Error, request: Request) -> Response {
+        let metadata: Logger.Metadata = [
+            "method": "\(request.method)", "path": "\(request.path)", "connection": "\(request.connectionID)",
+            "error": "\(error)",
+        ]
+        if let error = error as? HTTPError {
+            logger.debug("responder refused the request", metadata: metadata)
+            return error.response
+        }
+        if error is CancellationError, state.withLock({ $0.cancelling }) {
+            logger.debug("request cancelled while stopping", metadata: metadata)
+            return HTTPError(503).response
+        }
+        logger.error("responder failed; answering 500", metadata: metadata)
+        return HTTPError(500).response
+    }
+
+    // MARK: - Events
+
+    private func handleEvent(_ bytes: [UInt8], onDisconnect: (@Sendable (UInt64) -> Void)?) {
+        let event: DecodedRequest
+        do {
+            event = try WireRequest.decode(bytes)
+        } catch {
+            logger.warning("dropping a malformed event", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
+            return
+        }
+        guard event.isDisconnect else {
+            logger.debug("ignoring an event", metadata: ["connection": "\(event.connectionID)", "body": "\(event.body.count) bytes"])
+            return
+        }
+        let cancelled = state.withLock { state in
+            var tasks: [Task<Void, Never>] = []
+            for entry in state.inFlight.values {
+                guard let lifetime = entry.lifetime, lifetime.connectionID == event.connectionID,
+                    lifetime.sender == event.sender
+                else { continue }
+                lifetime.markDisconnected()
+                if let task = entry.task { tasks.append(task) }
+            }
+            return tasks
+        }
+        for task in cancelled { task.cancel() }
+        logger.debug("client disconnected", metadata: ["connection": "\(event.connectionID)", "cancelled": "\(cancelled.count)"])
+        onDisconnect?(event.connectionID)
+    }
+}

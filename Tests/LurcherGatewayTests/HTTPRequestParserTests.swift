@@ -1,0 +1,104 @@
+import LurcherConfiguration
+import LurcherProtocol
+import NIOCore
+import Testing
+
+@testable import LurcherGateway
+
+/// The C parser's callbacks turn raw requests straight into Mongrel2 wire messages.
+@Suite struct HTTPRequestParserTests {
+    private func parser(encoding: HeaderEncoding = .json, limits: Limits = Limits()) -> HTTPRequestParser {
+        let configuration = GatewayConfiguration(
+            server: ServerConfiguration(defaultHost: "localhost"),
+            hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
+        return HTTPRequestParser(
+            connectionID: 42, remoteAddress: "10.1.2.3",
+            router: Router(configuration: configuration, handlerIndex: ["app": 0]),
+            handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits)
+    }
+
+    private func message(of request: ParsedRequest) throws -> [UInt8] {
+        guard case .handler(0, let message) = request.disposition else {
+            Issue.record("expected a handler disposition, got \(request.disposition)")
+            return []
+        }
+        return message
+    }
+
+    @Test func aRequestBecomesAMongrel2MessageWithTheGatewayKeys() throws {
+        let parser = parser()
+        #expect(parser.feed(ByteBuffer(string: "POST /app/x?q=1 HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\nContent-Length: 3\r\n\r\nabc")) == .consumedAll)
+        let request = try #require(parser.completed.popFirst())
+        let decoded = try WireRequest.decode(try message(of: request))
+        #expect(decoded.sender == "UUID")
+        #expect(decoded.connectionID == 42)
+        #expect(decoded.path == "/app/x")
+        #expect(decoded.body == Array("abc".utf8))
+        #expect(decoded.headers["METHOD"] == .single("POST"))
+        #expect(decoded.headers["QUERY"] == .single("q=1"))
+        #expect(decoded.headers["URI"] == .single("/app/x?q=1"))
+        #expect(decoded.headers["PATTERN"] == .single("/app"))
+        #expect(decoded.headers["REMOTE_ADDR"] == .single("10.1.2.3"))
+        #expect(decoded.headers["x-a"] == .single("b"))
+        #expect(request.keepAlive)
+    }
+
+    @Test func tnetstringHandlersGetTnetstringHeaders() throws {
+        let parser = parser(encoding: .tnetstring)
+        _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        #expect(decoded.headerEncoding == .tnetstring)
+        #expect(decoded.headers["VERSION"] == .single("HTTP/1.1"))
+    }
+
+    @Test func aChunkedBodyIsDecodedBeforeItReachesTheHandler() throws {
+        let parser = parser()
+        _ = parser.feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"))
+        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        #expect(decoded.body == Array("abcde".utf8))
+    }
+
+    @Test func requestsSplitAcrossReadsAreReassembled() throws {
+        let parser = parser()
+        for piece in ["GET /ap", "p HTTP/1.1\r\nHo", "st: local", "host\r\nX-Long-Na", "me: val", "ue\r\n\r\n"] {
+            #expect(parser.feed(ByteBuffer(string: piece)) == .consumedAll)
+        }
+        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        #expect(decoded.headers["x-long-name"] == .single("value"))
+    }
+
+    @Test func parsingPausesWhenEnoughPipelinedRequestsWait() throws {
+        let parser = parser(limits: Limits(maxPipelinedRequests: 2))
+        let one = "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        let outcome = parser.feed(ByteBuffer(string: one + one + one))
+        #expect(outcome == .paused(consumed: one.utf8.count * 2))
+        #expect(parser.completed.count == 2)
+    }
+
+    @Test func limitsAreEnforcedWithTheirStatus() {
+        let small = Limits(maxURIBytes: 10, maxHeaderBytes: 40, maxHeaderCount: 2, maxBodyBytes: 4)
+        #expect(parser(limits: small).feed(ByteBuffer(string: "GET /app/very/long HTTP/1.1\r\n\r\n")) == .failed(.uriTooLong))
+        #expect(parser(limits: small).feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n")) == .failed(.requestHeaderFieldsTooLarge))
+        #expect(parser(limits: small).feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nA: " + String(repeating: "x", count: 50) + "\r\n\r\n")) == .failed(.requestHeaderFieldsTooLarge))
+        #expect(parser(limits: small).feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nContent-Length: 5\r\n\r\n")) == .failed(.payloadTooLarge))
+    }
+
+    @Test func garbageIsABadRequest() {
+        #expect(parser().feed(ByteBuffer(string: "NOT HTTP AT ALL\r\n\r\n")) == .failed(.badRequest))
+    }
+
+    @Test func aRequestForNoRouteIsRejectedWith404() throws {
+        let parser = parser()
+        _ = parser.feed(ByteBuffer(string: "GET /elsewhere HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        guard case .reject(.notFound, _) = try #require(parser.completed.popFirst()).disposition else {
+            Issue.record("expected a 404")
+            return
+        }
+    }
+
+    @Test func http10WithoutKeepAliveClosesAfterTheAnswer() throws {
+        let parser = parser()
+        _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.0\r\n\r\n"))
+        #expect(try #require(parser.completed.popFirst()).keepAlive == false)
+    }
+}
