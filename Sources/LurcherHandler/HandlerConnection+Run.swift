@@ -89,7 +89,7 @@ extension HandlerConnection {
             state.phase = .running
             // Queued under the lock, so a concurrent stop() cannot slip its stopReceiving in before this.
             thread.execute { [weak self] loop in
-                transport.startReceiving(loop: loop, sink: sink) { self?.stop(.parentExited) }
+                transport.startReceiving(loop: loop, sink: sink) { [weak self] in self?.stop(.parentExited) }
             }
             if state.stopReason != nil {
                 thread.execute { loop in transport.stopReceiving(loop: loop) }
@@ -124,7 +124,7 @@ extension HandlerConnection {
 
     func stop(_ reason: StopReason) {
         let transport = self.transport
-        let (isFirst, newlyCancelling, toCancel) = state.withLock { state in
+        let (isFirst, newlyCancelling, toCancel) = state.withLock { state -> (Bool, Bool, [Task<Void, Never>]) in
             let isFirst = state.stopReason == nil
             if isFirst {
                 state.stopReason = reason

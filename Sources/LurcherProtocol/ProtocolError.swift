@@ -30,6 +30,7 @@ public enum ProtocolError: Error, Sendable, Equatable {
 }
 
 extension ProtocolError: CustomStringConvertible {
+    /// A one-line explanation, fit for a log.
     public var description: String {
         switch self {
         case .truncated(let expected, let available):
