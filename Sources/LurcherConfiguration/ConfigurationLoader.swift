@@ -36,18 +36,25 @@ public enum ConfigurationLoader {
                 file: file, key: keys.first ?? "", problem: "unknown key\(keys.count > 1 ? "s" : "") \(keys.joined(separator: ", "))",
                 fix: "remove it or correct its spelling (docs/CONFIGURATION.md lists every key)")
         } catch let error as DecodingError {
-            throw decodingProblem(error, file: file)
+            throw decodingProblem(error, file: file, text: text)
         } catch {
             throw ConfigurationError(file: file, key: "", problem: "\(error)", fix: "correct the file")
         }
         return try ConfigurationValidator(file: file).validate(document)
     }
 
-    private static func decodingProblem(_ error: DecodingError, file: String) -> ConfigurationError {
+    private static func decodingProblem(_ error: DecodingError, file: String, text: String) -> ConfigurationError {
         switch error {
         case .keyNotFound(let key, let context):
+            // TOMLKit reports a value of the wrong type as a missing key, with the key already in the path;
+            // look in the document to tell the two apart.
+            let path = context.codingPath.last?.stringValue == key.stringValue ? context.codingPath : context.codingPath + [key]
+            if let expected = expectedType(in: context.debugDescription), value(at: path, in: text) != nil {
+                return ConfigurationError(
+                    file: file, key: dotted(path), problem: "expected \(expected)", fix: "write it as \(expected)")
+            }
             return ConfigurationError(
-                file: file, key: dotted(context.codingPath + [key]), problem: "missing required key",
+                file: file, key: dotted(path), problem: "missing required key",
                 fix: "add it (docs/CONFIGURATION.md describes it)")
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
             return ConfigurationError(
@@ -59,6 +66,34 @@ public enum ConfigurationLoader {
         @unknown default:
             return ConfigurationError(file: file, key: "", problem: "\(error)", fix: "correct the file")
         }
+    }
+
+    /// The type named in TOMLKit's message `A "Int" does not exist at ...`, described for people.
+    private static func expectedType(in message: String) -> String? {
+        let parts = message.split(separator: "\"")
+        guard parts.count > 1 else { return nil }
+        switch parts[1] {
+        case "Int", "Int64", "Int32", "UInt": return "an integer"
+        case "String": return "a string"
+        case "Double", "Float": return "a number"
+        case "Bool": return "true or false"
+        default: return "a \(parts[1].lowercased())"
+        }
+    }
+
+    /// The value at a coding path in the document, if there is one.
+    private static func value(at path: [any CodingKey], in text: String) -> TOMLValueConvertible? {
+        guard let table = try? TOMLTable(string: text) else { return nil }
+        var current: TOMLValueConvertible? = table
+        for key in path {
+            if let index = key.intValue {
+                guard let array = current?.array, index < array.count else { return nil }
+                current = array[index]
+            } else {
+                current = current?.table?[key.stringValue]
+            }
+        }
+        return current
     }
 
     private static func describe(_ type: Any.Type) -> String {

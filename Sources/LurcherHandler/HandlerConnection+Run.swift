@@ -30,15 +30,15 @@ extension HandlerConnection {
         }
     }
 
-    /// A request in hand. The lifetime is set once its message is decoded.
+    /// A request in hand; the lifetime is nil for a message too malformed to say whom it is from.
     struct InFlightRequest {
-        var task: Task<Void, Never>?
+        var task: Task<Void, Never>
         var lifetime: RequestLifetime?
     }
 
     /// The connection's mutable state, behind its mutex.
     struct State {
-        enum Phase { case idle, running, finished }
+        enum Phase { case idle, starting, running, finished }
 
         var phase = Phase.idle
         /// The loop thread; nil once it has been shut down. Holding the only
@@ -85,7 +85,14 @@ extension HandlerConnection {
         let (messages, sink) = AsyncStream.makeStream(of: IncomingMessage.self)
         let transport = self.transport
         try state.withLock { state throws(HandlerError) in
-            guard state.phase == .idle, let thread = state.thread else { throw .alreadyRunning }
+            guard state.phase == .idle, state.thread != nil else { throw .alreadyRunning }
+            state.phase = .starting
+        }
+        // Before any request is taken, so a signal can never find work in hand and no watcher.
+        let signals = settings.handlesSignals ? await SignalWatcher.start { [weak self] number in self?.stop(.signal(number)) } : nil
+        defer { signals?.cancel() }
+        try state.withLock { state throws(HandlerError) in
+            guard let thread = state.thread else { throw .closed }
             state.phase = .running
             // Queued under the lock, so a concurrent stop() cannot slip its stopReceiving in before this.
             thread.execute { [weak self] loop in
@@ -95,9 +102,6 @@ extension HandlerConnection {
                 thread.execute { loop in transport.stopReceiving(loop: loop) }
             }
         }
-        let signals = settings.handlesSignals ? SignalWatcher { [weak self] number in self?.stop(.signal(number)) } : nil
-        defer { signals?.cancel() }
-
         logger.info(
             "handler running",
             metadata: [
@@ -134,7 +138,7 @@ extension HandlerConnection {
             }
             guard reason.cancelsRequests && !state.cancelling else { return (isFirst, false, []) }
             state.cancelling = true
-            return (isFirst, true, state.inFlight.values.compactMap(\.task))
+            return (isFirst, true, state.inFlight.values.map(\.task))
         }
         if isFirst {
             logger.info("stopping: taking no new requests", metadata: ["reason": "\(reason)"])
@@ -165,7 +169,7 @@ extension HandlerConnection {
         let (abandoned, timers) = state.withLock { state in
             state.phase = .finished
             defer { state.deadlineTimers.removeAll() }
-            return (state.inFlight.values.compactMap(\.task), state.deadlineTimers)
+            return (state.inFlight.values.map(\.task), state.deadlineTimers)
         }
         for timer in timers { timer.cancel() }
         if !abandoned.isEmpty {
@@ -211,27 +215,41 @@ extension HandlerConnection {
     // MARK: - Requests
 
     private func spawn(_ bytes: [UInt8], respond: @escaping @Sendable (Request) async throws -> Response) {
+        let lifetime = HandlerTransport.addressee(of: bytes).map { RequestLifetime(connectionID: $0.connectionID, sender: $0.sender) }
         state.withLock { state in
             state.nextSerial += 1
             let serial = state.nextSerial
-            let task = Task { await self.serve(bytes, serial: serial, respond: respond) }
+            let task = Task { await self.serve(bytes, serial: serial, lifetime: lifetime, respond: respond) }
             if state.cancelling { task.cancel() }
-            state.inFlight[serial] = InFlightRequest(task: task)
+            state.inFlight[serial] = InFlightRequest(task: task, lifetime: lifetime)
         }
     }
 
     /// Decodes one request, runs the responder, and sends the reply.
-    private func serve(_ bytes: [UInt8], serial: UInt64, respond: @Sendable (Request) async throws -> Response) async {
+    private func serve(
+        _ bytes: [UInt8],
+        serial: UInt64,
+        lifetime: RequestLifetime?,
+        respond: @Sendable (Request) async throws -> Response
+    ) async {
         let request: Request
         do {
             request = Request(try WireRequest.decode(bytes))
         } catch {
-            logger.warning("dropping a malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
-            finish(serial, last: nil)
+            // Answer at once when we can tell whom to answer, rather than leave the client to the reply timeout.
+            var last: [UInt8]?
+            if let lifetime {
+                let response = HTTPError(400).response
+                let http = response.serialized(bytes: response.body.bytes ?? [], head: false)
+                last = Self.wireReply(http, to: [lifetime.connectionID], sender: lifetime.sender)
+            }
+            logger.warning(
+                "malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)", "answered": "\(last != nil)"])
+            finish(serial, last: last)
             return
         }
-        let lifetime = RequestLifetime(connectionID: request.connectionID, sender: request.sender)
-        state.withLock { $0.inFlight[serial]?.lifetime = lifetime }
+        // Only a request whose front could not be read lacks one; it then misses disconnect notices.
+        let lifetime = lifetime ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
 
         var response: Response
         do {
@@ -323,7 +341,7 @@ extension HandlerConnection {
                     lifetime.sender == event.sender
                 else { continue }
                 lifetime.markDisconnected()
-                if let task = entry.task { tasks.append(task) }
+                tasks.append(entry.task)
             }
             return tasks
         }

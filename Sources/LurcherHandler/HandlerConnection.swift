@@ -43,6 +43,7 @@ public final class HandlerConnection: Sendable {
         try settings.validate()
         var logger = logger
         logger[metadataKey: "handler"] = .string(settings.name)
+        if let level = settings.logLevel { logger.logLevel = level }
         self.settings = settings
         self.logger = logger
         let transport = HandlerTransport(settings: settings, logger: logger)

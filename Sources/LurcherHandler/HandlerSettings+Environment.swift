@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 extension HandlerSettings {
     /// The environment variables `lurcher start` sets for the handlers it spawns.
@@ -11,13 +12,18 @@ extension HandlerSettings {
         public static let name = "LURCHER_HANDLER_NAME"
         /// The gateway's process id; the handler stops when that process has gone. Optional.
         public static let parentProcessID = "LURCHER_PARENT_PID"
+        /// The log level: trace, debug, info, notice, warning, error or critical. Optional.
+        public static let logLevel = "LURCHER_LOG_LEVEL"
+        /// The dispatch mode; only `push` is supported so far. Optional.
+        public static let mode = "LURCHER_MODE"
     }
 
     /// Reads the settings `lurcher start` passes in the environment.
     ///
     /// `LURCHER_SEND_SPEC` and `LURCHER_RECV_SPEC` are required;
-    /// `LURCHER_HANDLER_NAME` and `LURCHER_PARENT_PID` are optional. Other
-    /// settings keep their defaults.
+    /// `LURCHER_HANDLER_NAME`, `LURCHER_PARENT_PID`, `LURCHER_LOG_LEVEL` and
+    /// `LURCHER_MODE` (which must be `push`) are optional. Other settings keep
+    /// their defaults.
     ///
     /// - Throws: ``HandlerError`` naming the variable that is missing or
     ///   invalid, and how to run the handler instead.
@@ -102,6 +108,18 @@ extension HandlerSettings {
         }
         if let pid = environment[EnvironmentKey.parentProcessID], !pid.isEmpty {
             settings.parentProcessID = try processID(pid, name: EnvironmentKey.parentProcessID)
+        }
+        if let level = environment[EnvironmentKey.logLevel], !level.isEmpty {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw .invalidSetting(
+                    EnvironmentKey.logLevel, level, "expected trace, debug, info, notice, warning, error or critical")
+            }
+            settings.logLevel = parsed
+        }
+        if let mode = environment[EnvironmentKey.mode], !mode.isEmpty, mode != "push" {
+            throw .invalidSetting(
+                EnvironmentKey.mode, mode,
+                "this handler library speaks push mode only; run it with a handler in push mode (broker mode is not supported yet)")
         }
         func nonEmpty(_ key: String) -> String? {
             guard let value = environment[key], !value.isEmpty else { return nil }

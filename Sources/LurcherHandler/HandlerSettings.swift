@@ -1,8 +1,10 @@
+import Logging
+
 /// Where a handler process finds its gateway, and how it behaves.
 ///
 /// A handler under `lurcher start` reads these from the environment with
 /// ``fromEnvironment(_:)``; a developer running a handler by hand passes the
-/// endpoints to ``init(sendSpec:recvSpec:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:)``
+/// endpoints to ``init(sendSpec:recvSpec:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:logLevel:)``
 /// or on the command line (``fromCommandLine(_:environment:)``).
 ///
 /// The endpoints are written as in the gateway's configuration. The gateway
@@ -47,6 +49,9 @@ public struct HandlerSettings: Sendable {
     /// ``HandlerConnection/shutdown()``.
     public var handlesSignals: Bool
 
+    /// The level of the connection's log lines (`LURCHER_LOG_LEVEL`); nil keeps the given logger's own.
+    public var logLevel: Logger.Level?
+
     /// Creates settings.
     ///
     /// - Parameters:
@@ -60,6 +65,7 @@ public struct HandlerSettings: Sendable {
     ///   - parentProcessID: stop when this process has gone; nil never checks.
     ///   - parentCheckInterval: how often to check the parent process.
     ///   - handlesSignals: drain on SIGTERM and SIGINT.
+    ///   - logLevel: the level of the connection's log lines; nil keeps the logger's own.
     public init(
         sendSpec: String = "tcp://127.0.0.1:9997",
         recvSpec: String = "tcp://127.0.0.1:9996",
@@ -70,7 +76,8 @@ public struct HandlerSettings: Sendable {
         drainTimeout: Duration? = .seconds(30),
         parentProcessID: Int32? = nil,
         parentCheckInterval: Duration = .seconds(1),
-        handlesSignals: Bool = true
+        handlesSignals: Bool = true,
+        logLevel: Logger.Level? = nil
     ) {
         self.sendSpec = sendSpec
         self.recvSpec = recvSpec
@@ -82,5 +89,6 @@ public struct HandlerSettings: Sendable {
         self.parentProcessID = parentProcessID
         self.parentCheckInterval = parentCheckInterval
         self.handlesSignals = handlesSignals
+        self.logLevel = logLevel
     }
 }

@@ -59,9 +59,10 @@ final class HandlerTransport: @unchecked Sendable {
             // PUB drops what exceeds its high-water mark; a lost chunk would corrupt a streamed response.
             try pub.setSendHighWaterMark(0)
             if recvEndpoint.contains("[") { try pub.setIPv6(true) }
+            // The reader first: libzmq blocks on an event that has no reader.
             let monitorEndpoint = "inproc://lurcher-handler-pub-\(UInt(bitPattern: ObjectIdentifier(self).hashValue))"
-            try pub.monitor(endpoint: monitorEndpoint, events: [.handshakeSucceeded, .disconnected])
             let monitor = try ZMQMonitor(context: context, endpoint: monitorEndpoint)
+            try pub.monitor(endpoint: monitorEndpoint, events: [.handshakeSucceeded, .disconnected])
             self.pub = pub
             self.monitor = monitor
             loop.register(monitor.socket, interest: .readable) { [self] _, _ in observeGateway(loop: loop) }
@@ -95,7 +96,11 @@ final class HandlerTransport: @unchecked Sendable {
         if gatewayReached {
             connectPull(loop: loop)
         } else {
-            logger.info("waiting for the gateway", metadata: ["recv_spec": "\(recvEndpoint)"])
+            // Usually the handshake is a moment away; say so only when it is not.
+            loop.schedule(after: .seconds(1)) { [self] in
+                guard receiving, !gatewayReached else { return }
+                logger.info("waiting for the gateway", metadata: ["recv_spec": "\(recvEndpoint)"])
+            }
         }
         if let parent = settings.parentProcessID {
             // A process spawned by the gateway sees it as its parent, and a parent that has exited
@@ -203,6 +208,24 @@ final class HandlerTransport: @unchecked Sendable {
         else { return false }
         return message[second + 1] == UInt8(ascii: "@") && message[second + 2] == UInt8(ascii: "*")
             && message[second + 3] == space
+    }
+
+    /// The sender and connection id at the front of a request, read without
+    /// decoding the rest, so a request can be tracked before its task runs.
+    static func addressee(of message: [UInt8]) -> (sender: String, connectionID: UInt64)? {
+        let space = UInt8(ascii: " ")
+        guard let first = message.firstIndex(of: space), first > 0,
+            let second = message[(first + 1)...].firstIndex(of: space), second > first + 1
+        else { return nil }
+        var id: UInt64 = 0
+        for byte in message[(first + 1)..<second] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow1) = id.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            id = sum
+        }
+        return (String(decoding: message[..<first], as: UTF8.self), id)
     }
 
     // MARK: - Replies

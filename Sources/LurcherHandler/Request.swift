@@ -63,11 +63,6 @@ extension Request {
     /// Builds the request from a decoded wire message. The gateway always
     /// sends `METHOD`; should it be missing, the request counts as a GET.
     init(_ decoded: DecodedRequest) {
-        var fields: [String: [String]] = [:]
-        fields.reserveCapacity(decoded.headers.count)
-        for (name, value) in decoded.headers {
-            fields[name] = value.all
-        }
         let query = decoded[header: "QUERY"]
         self.init(
             method: decoded[header: "METHOD"] ?? "GET",
@@ -75,7 +70,7 @@ extension Request {
             query: query,
             uri: decoded[header: "URI"],
             version: decoded[header: "VERSION"] ?? "HTTP/1.1",
-            headers: RequestHeaders(fields),
+            headers: RequestHeaders(decoded: decoded.headers),
             body: decoded.body,
             connectionID: decoded.connectionID,
             sender: decoded.sender

@@ -1,3 +1,5 @@
+internal import LurcherProtocol
+
 /// The headers of a request, as the gateway sent them.
 ///
 /// Client header names arrive lowercased; the gateway adds its own keys in
@@ -14,11 +16,17 @@ public struct RequestHeaders: Sendable, Sequence {
         public var values: [String]
     }
 
-    private var storage: [String: [String]]
+    // The decoded wire headers are kept as they are: converting every request's would cost more than
+    // the few lookups a responder makes.
+    private var storage: [String: HeaderValue]
 
     /// Creates headers from names and their values.
     public init(_ fields: [String: [String]] = [:]) {
-        storage = fields
+        storage = fields.mapValues { $0.count == 1 ? .single($0[0]) : .list($0) }
+    }
+
+    init(decoded: [String: HeaderValue]) {
+        storage = decoded
     }
 
     /// The number of distinct header names.
@@ -26,30 +34,34 @@ public struct RequestHeaders: Sendable, Sequence {
 
     /// The first value of header `name`, ignoring case; nil when absent.
     public subscript(_ name: String) -> String? {
-        values(name).first
+        value(name)?.first
     }
 
     /// Every value of header `name`, ignoring case; empty when absent.
     public func values(_ name: String) -> [String] {
-        if let values = storage[name] { return values }
+        value(name)?.all ?? []
+    }
+
+    private func value(_ name: String) -> HeaderValue? {
+        if let value = storage[name] { return value }
         let lowercased = name.lowercased()
-        if let values = storage[lowercased] { return values }
-        for (key, values) in storage where key.lowercased() == lowercased {
-            return values
+        if let value = storage[lowercased] { return value }
+        for (key, value) in storage where key.lowercased() == lowercased {
+            return value
         }
-        return []
+        return nil
     }
 
     /// Whether header `name` is present, ignoring case.
     public func contains(_ name: String) -> Bool {
-        !values(name).isEmpty
+        value(name) != nil
     }
 
     /// The headers as a dictionary from the received name to its values.
-    public var dictionary: [String: [String]] { storage }
+    public var dictionary: [String: [String]] { storage.mapValues(\.all) }
 
     /// The headers, sorted by name so output is stable.
     public func makeIterator() -> IndexingIterator<[Field]> {
-        storage.keys.sorted().map { Field(name: $0, values: storage[$0]!) }.makeIterator()
+        storage.keys.sorted().map { Field(name: $0, values: storage[$0]!.all) }.makeIterator()
     }
 }

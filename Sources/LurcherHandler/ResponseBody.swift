@@ -23,7 +23,7 @@ public struct ResponseBody: Sendable, ExpressibleByStringLiteral {
 
     /// A body written as it is produced, sent with `Transfer-Encoding: chunked`.
     ///
-    /// The head goes out first; each ``ResponseBodyWriter/write(_:)-(_)`` then
+    /// The head goes out first; each write to the ``ResponseBodyWriter`` then
     /// goes to the gateway as its own chunk, and the last chunk follows when
     /// `write` returns. If `write` throws after the head has gone, the
     /// connection is closed so the client sees the response cut short.

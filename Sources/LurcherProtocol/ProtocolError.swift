@@ -34,7 +34,7 @@ extension ProtocolError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .truncated(let expected, let available):
-            return "truncated input: needed \(expected) more bytes, had \(available)"
+            return "truncated input: needed \(expected) bytes, had \(available)"
         case .badLength(let prefix):
             return "bad length prefix \"\(prefix)\": expected 1 to 9 decimal digits and ':'"
         case .badTerminator(let expected, let found):

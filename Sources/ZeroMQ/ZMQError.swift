@@ -26,6 +26,7 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
         String(cString: zmq_strerror(code))
     }
 
+    /// `operation: message`, such as `bind tcp://127.0.0.1:5555: Address already in use`.
     public var description: String {
         "\(operation): \(message)"
     }

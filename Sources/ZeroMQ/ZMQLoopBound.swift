@@ -14,6 +14,8 @@ import Glibc
 /// ```
 ///
 /// Touching ``value`` off the loop thread is a programming error and traps.
+/// The last copy may be released on any thread; sockets the loop registered
+/// are closed on the loop thread when it ends.
 // `@unchecked Sendable` is safe: the value is only reachable through `value`,
 // which checks that the caller is on the one thread that owns it.
 public struct ZMQLoopBound<Value>: @unchecked Sendable {

@@ -58,21 +58,29 @@ public final class ZMQLoopThread: Sendable {
 
         let setUpDone = DispatchSemaphore(value: 0)
         let setUpError = Mutex<(any Error)?>(nil)
+        // The thread holds the core and context, not `self`, so dropping the last
+        // reference to this object still shuts the loop down.
         let core = self.core
-        let name = self.name
-        let thread = try spawnThread(name: name) {
-            let loop = ZMQLoop(wakeup: wakeup, context: self.context)
-            do {
-                try setUp(loop)
-            } catch {
-                setUpError.withLock { $0 = error }
-                core.finish()
-                loop.closeAll()
+        let context = self.context
+        let thread: pthread_t
+        do {
+            thread = try spawnThread(name: name) {
+                let loop = ZMQLoop(wakeup: wakeup, context: context)
+                do {
+                    try setUp(loop)
+                } catch {
+                    setUpError.withLock { $0 = error }
+                    core.finish()
+                    loop.closeAll()
+                    setUpDone.signal()
+                    return
+                }
                 setUpDone.signal()
-                return
+                core.run(loop)
             }
-            setUpDone.signal()
-            core.run(loop)
+        } catch {
+            core.finish()
+            throw error
         }
         setUpDone.wait()
 
@@ -94,12 +102,12 @@ public final class ZMQLoopThread: Sendable {
     /// Safe from any thread, including the loop thread. Work submitted before
     /// ``shutdown()`` still runs; after it, this does nothing.
     public func execute(_ work: @escaping @Sendable (ZMQLoop) -> Void) {
-        let wakeup = core.state.withLock { state -> ZMQWakeup?? in
-            guard !state.stopRequested else { return .none }
+        let wakeup = core.state.withLock { state -> ZMQWakeup? in
+            guard !state.stopRequested else { return nil }
             state.queue.append(work)
-            return .some(state.wakeup)
+            return state.wakeup  // nil before start: the loop takes the queue when it starts
         }
-        if case .some(let wakeup?) = wakeup { wakeup.signal() }
+        wakeup?.signal()
     }
 
     /// Stops the loop and waits for its thread to finish.

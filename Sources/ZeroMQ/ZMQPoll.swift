@@ -8,7 +8,9 @@ import Glibc
 public struct ZMQPollItem {
     /// What is watched.
     public enum Target {
+        /// A ZeroMQ socket, polled through libzmq (level-triggered).
         case socket(ZMQSocket)
+        /// A plain file descriptor, polled with poll(2).
         case fileDescriptor(Int32)
     }
 

@@ -2,8 +2,10 @@ import CZeroMQ
 
 /// Readiness of a socket or file descriptor, as `zmq_poll` and `ZMQ_EVENTS` report it.
 public struct ZMQPollEvents: OptionSet, Sendable, Hashable {
+    /// The `ZMQ_POLL*` bits.
     public let rawValue: Int16
 
+    /// Creates a set from `ZMQ_POLL*` bits.
     public init(rawValue: Int16) {
         self.rawValue = rawValue
     }

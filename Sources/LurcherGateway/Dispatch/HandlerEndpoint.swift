@@ -13,11 +13,30 @@ final class HandlerEndpoint {
     /// Replies come in here from the handlers' PUB sockets.
     let sub: ZMQSocket
     /// Reports handlers connecting to and leaving the PUSH socket.
-    let monitor: ZMQMonitor
+    let requestMonitor: ZMQMonitor
+    /// Reports handlers connecting to and leaving the SUB socket.
+    let replyMonitor: ZMQMonitor
     /// Requests that found no handler connected, oldest first.
     var held = CircularBuffer<HeldRequest>()
     var holdTimer: ZMQLoop.TimerID?
-    var connectedPeers = 0
+    var flushTimer: ZMQLoop.TimerID?
+    /// Handlers connected to the PUSH socket.
+    var requestPeers = 0
+    /// Handlers connected to the SUB socket, and when the latest one finished its handshake.
+    var replyPeers = 0
+    var lastReplyPeerJoined: ContinuousClock.Instant = .now
+
+    /// Whether a reply sent now by a newly connected handler would reach the gateway.
+    ///
+    /// A handler's PUB socket drops replies until the gateway's subscription has reached it, which happens
+    /// just after the SUB connection's handshake. A held request sent the moment a handler's PULL connects
+    /// could otherwise be answered into the void.
+    func repliesCanArrive(at now: ContinuousClock.Instant) -> Bool {
+        replyPeers > 0 && now >= lastReplyPeerJoined + Self.subscriptionGrace
+    }
+
+    /// Time allowed for the subscription to travel after the SUB handshake; generous for loopback and IPC.
+    static let subscriptionGrace: Duration = .milliseconds(50)
 
     init(index: Int, configuration: HandlerConfiguration, context: ZMQContext) throws {
         name = configuration.name
@@ -25,6 +44,12 @@ final class HandlerEndpoint {
         encoding = configuration.headerEncoding
         push = try ZMQSocket(context: context, type: .push)
         sub = try ZMQSocket(context: context, type: .sub)
+        // A monitor's reader must be connected before its socket can emit events: libzmq blocks a
+        // monitored socket whose events nobody reads.
+        requestMonitor = try ZMQMonitor(context: context, endpoint: "inproc://lurcher-monitor-requests-\(index)")
+        try push.monitor(endpoint: "inproc://lurcher-monitor-requests-\(index)", events: [.handshakeSucceeded, .disconnected])
+        replyMonitor = try ZMQMonitor(context: context, endpoint: "inproc://lurcher-monitor-replies-\(index)")
+        try sub.monitor(endpoint: "inproc://lurcher-monitor-replies-\(index)", events: [.handshakeSucceeded, .disconnected])
         do {
             try push.setLinger(.zero)
             try sub.setLinger(.zero)
@@ -38,8 +63,5 @@ final class HandlerEndpoint {
         } catch {
             throw GatewayError.cannotBind(handler: configuration.name, key: "recv_spec", underlying: "\(error)")
         }
-        let monitorEndpoint = "inproc://lurcher-monitor-\(index)"
-        try push.monitor(endpoint: monitorEndpoint, events: [.accepted, .disconnected])
-        monitor = try ZMQMonitor(context: context, endpoint: monitorEndpoint)
     }
 }

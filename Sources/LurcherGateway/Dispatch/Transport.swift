@@ -37,7 +37,10 @@ final class Transport: @unchecked Sendable {
             endpoints.append(endpoint)
             loop.register(endpoint.push, interest: []) { [unowned self] _, _ in flushHeld(endpoint, loop: loop) }
             loop.register(endpoint.sub, interest: .readable) { [unowned self] _, _ in receiveReplies(endpoint, loop: loop) }
-            loop.register(endpoint.monitor.socket, interest: .readable) { [unowned self] _, _ in
+            loop.register(endpoint.requestMonitor.socket, interest: .readable) { [unowned self] _, _ in
+                observePeers(endpoint, loop: loop)
+            }
+            loop.register(endpoint.replyMonitor.socket, interest: .readable) { [unowned self] _, _ in
                 observePeers(endpoint, loop: loop)
             }
         }
@@ -72,10 +75,26 @@ final class Transport: @unchecked Sendable {
         }
     }
 
-    /// Sends held requests now that the PUSH socket can take them.
+    /// Sends held requests now that the PUSH socket can take them, once replies can come back.
     private func flushHeld(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
+        let now = ContinuousClock.now
+        guard endpoint.repliesCanArrive(at: now) else {
+            // Stop polling for writability (it would spin) and look again when replies can arrive.
+            loop.setInterest(endpoint.push, [])
+            if endpoint.replyPeers > 0, endpoint.flushTimer == nil {
+                endpoint.flushTimer = loop.schedule(at: endpoint.lastReplyPeerJoined + HandlerEndpoint.subscriptionGrace) {
+                    [unowned self] in
+                    endpoint.flushTimer = nil
+                    if !endpoint.held.isEmpty { loop.setInterest(endpoint.push, .writable) }
+                }
+            }
+            return
+        }
         while let request = endpoint.held.first {
-            guard send(request.message, on: endpoint) else { return }
+            guard send(request.message, on: endpoint) else {
+                loop.setInterest(endpoint.push, .writable)
+                return
+            }
             endpoint.held.removeFirst()
             heldCount -= 1
             deliver(.dispatched(token: request.token), to: request.connectionID)
@@ -174,17 +193,26 @@ final class Transport: @unchecked Sendable {
     // MARK: - Peers
 
     private func observePeers(_ endpoint: HandlerEndpoint, loop: ZMQLoop) {
-        while let event = try? endpoint.monitor.receiveEvent(dontWait: true) {
-            switch event.kind {
-            case .accepted:
-                endpoint.connectedPeers += 1
-                logger.info("handler connected", metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.connectedPeers)"])
-            case .disconnected:
-                endpoint.connectedPeers = max(0, endpoint.connectedPeers - 1)
-                logger.info("handler disconnected", metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.connectedPeers)"])
-            default:
-                break
+        for (monitor, isReplySocket) in [(endpoint.requestMonitor, false), (endpoint.replyMonitor, true)] {
+            while let event = try? monitor.receiveEvent(dontWait: true) {
+                let joined: Int
+                switch event.kind {
+                case .handshakeSucceeded: joined = 1
+                case .disconnected: joined = -1
+                default: continue
+                }
+                if isReplySocket {
+                    endpoint.replyPeers = max(0, endpoint.replyPeers + joined)
+                    if joined > 0 { endpoint.lastReplyPeerJoined = .now }
+                } else {
+                    endpoint.requestPeers = max(0, endpoint.requestPeers + joined)
+                    logger.info(
+                        joined > 0 ? "handler connected" : "handler disconnected",
+                        metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.requestPeers)"])
+                }
             }
         }
+        // A handler arriving is the moment held requests may go.
+        if !endpoint.held.isEmpty { flushHeld(endpoint, loop: loop) }
     }
 }

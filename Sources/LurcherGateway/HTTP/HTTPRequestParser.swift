@@ -150,9 +150,9 @@ final class HTTPRequestParser {
 
     private func headersComplete() -> Int32 {
         let isConnect = parser.pointee.method == HTTP_CONNECT.rawValue
-        if parser.pointee.flags & UInt32(F_CONTENTLENGTH.rawValue) != 0,
-            parser.pointee.content_length > UInt64(limits.maxBodyBytes)
-        {
+        // http_parser leaves content_length at ULLONG_MAX when there is no Content-Length header.
+        let declaredLength = parser.pointee.content_length
+        if declaredLength != UInt64.max, declaredLength > UInt64(limits.maxBodyBytes) {
             return reject(.payloadTooLarge)
         }
         guard let target = RequestTarget(url: url, isConnect: isConnect) else { return reject(.badRequest) }
@@ -221,9 +221,10 @@ final class HTTPRequestParser {
         return 0
     }
 
+    /// Stops parsing with an error. -1, because on_headers_complete reads 1 as "no body" and 2 as "upgrade".
     private func reject(_ status: HTTPStatus) -> Int32 {
         rejection = status
-        return 1
+        return -1
     }
 
     // MARK: - Encoding

@@ -1,13 +1,16 @@
 import Foundation
 
-/// A process started by a test, whose output goes to a file the test can read. Killed when released.
+/// A process started by a test, whose output goes to a file the test can read. Signalled when released.
 final class ChildProcess: @unchecked Sendable {
     // @unchecked: Process is not Sendable; a test drives its ChildProcess from one task at a time.
     let process = Process()
     let outputPath: String
+    /// Sent when the test lets go of the process: SIGTERM lets a gateway stop its own handlers.
+    private let releaseSignal: Int32
 
-    init(_ command: [String], environment: [String: String] = [:], outputPath: String) throws {
+    init(_ command: [String], environment: [String: String] = [:], outputPath: String, releaseSignal: Int32 = SIGKILL) throws {
         self.outputPath = outputPath
+        self.releaseSignal = releaseSignal
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -32,9 +35,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // No waiting here: Foundation reaps the child, and waitUntilExit would spin outside a run loop.
+        if process.isRunning { kill(process.processIdentifier, releaseSignal) }
     }
 }

@@ -56,7 +56,7 @@ final class GatewayProcess: @unchecked Sendable {
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(
             [TestPaths.lurcher, "start", "--config", configPath, "--log-level", "debug", "--stop-timeout", "5"],
-            outputPath: directory + "/lurcher.log")
+            outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
         try await waitUntil("the gateway to listen (log: \(directory)/lurcher.log)") {
             guard child.isRunning else { throw GatewayExited(log: child.output) }
             guard let port = Self.listeningPort(in: child.output) else { return false }
@@ -81,8 +81,8 @@ final class GatewayProcess: @unchecked Sendable {
 
     var log: String { child.output }
 
-    /// Opens a new client connection.
-    func connect() throws -> HTTPConnection { try HTTPConnection(port: port) }
+    /// Opens a new client connection, which keeps this gateway running while it is open.
+    func connect() throws -> HTTPConnection { try HTTPConnection(port: port, server: self) }
 
     /// Sends one request on a new connection and reads the response.
     func get(_ target: String, headers: [String: String] = [:]) throws -> HTTPResponse {

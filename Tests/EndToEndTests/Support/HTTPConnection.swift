@@ -4,6 +4,8 @@ import Foundation
 final class HTTPConnection {
     private let descriptor: Int32
     private var buffered: [UInt8] = []
+    /// Swift may release an object after its last use; a connection keeps its server alive until it closes.
+    private let server: AnyObject?
 
     struct SocketError: Error, CustomStringConvertible {
         var operation: String
@@ -11,7 +13,8 @@ final class HTTPConnection {
         var description: String { "\(operation): \(String(cString: strerror(code)))" }
     }
 
-    init(port: Int, receiveTimeout: Int = 15) throws {
+    init(port: Int, server: AnyObject? = nil, receiveTimeout: Int = 15) throws {
+        self.server = server
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }
         var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)

@@ -1,1 +1,0 @@
-// Placeholder until the handler library is written.
