@@ -34,7 +34,7 @@ final class GatewayProcess: @unchecked Sendable {
             [[hosts]]
             name = "localhost"
             [hosts.routes]
-            "/" = { dir = "\(TestPaths.staticDirectory)" }
+            "/" = { dir = "\(TestPaths.site)" }
 
             """
         for handler in handlers { toml += "\"\(handler.route)\" = { handler = \"\(handler.name)\" }\n" }

@@ -20,5 +20,5 @@ enum TestPaths {
     static var helloHandler: String { products.appendingPathComponent("hello-handler").path }
     static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
     static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
-    static var staticDirectory: String { packageRoot.appendingPathComponent("static").path }
+    static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 }

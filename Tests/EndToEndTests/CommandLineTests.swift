@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// The `lurcher` command as a user runs it.
+@Suite struct CommandLineTests {
+    private func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let directory = NSTemporaryDirectory() + "lurcher-cli-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let child = try ChildProcess([TestPaths.lurcher] + arguments, outputPath: directory + "/out.log")
+        let status = try await child.waitForExit()
+        return (status, child.output)
+    }
+
+    @Test func checkAcceptsTheDefaultConfiguration() async throws {
+        let result = try await run(["check"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("conf/lurcher.toml: OK"))
+    }
+
+    @Test func checkNamesTheFileTheKeyAndTheFix() async throws {
+        let path = NSTemporaryDirectory() + "bad-\(UUID().uuidString.prefix(8)).toml"
+        try "[server]\nlisten = \"nowhere\"\n[[hosts]]\nname = \"x\"\n[hosts.routes]\n\"/\" = { dir = \"static\" }\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await run(["check", "--config", path])
+        #expect(result.status == 78)
+        #expect(result.output.contains(path))
+        #expect(result.output.contains("server.listen"))
+        #expect(result.output.contains("Fix:"))
+    }
+
+    @Test func theDefaultConfigurationServesStaticFilesAndTheHelloHandler() async throws {
+        // conf/lurcher.toml as shipped, moved to an ephemeral port and private endpoints.
+        let directory = NSTemporaryDirectory() + "lurcher-default-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = try String(contentsOfFile: TestPaths.packageRoot.path + "/conf/lurcher.toml", encoding: .utf8)
+        config = config.replacingOccurrences(of: "127.0.0.1:6767", with: "127.0.0.1:0")
+            .replacingOccurrences(of: "tcp://127.0.0.1:9997", with: "ipc://\(directory)/requests")
+            .replacingOccurrences(of: "tcp://127.0.0.1:9996", with: "ipc://\(directory)/replies")
+            .replacingOccurrences(of: ".build/debug/hello-handler", with: TestPaths.helloHandler)
+        try config.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(
+            [TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml"], outputPath: directory + "/log",
+            releaseSignal: SIGTERM)
+        var port = 0
+        try await waitUntil("the default configuration to listen") {
+            guard let range = child.output.range(of: "listening on http://127.0.0.1:") else { return false }
+            port = Int(child.output[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            return child.output.contains("connected=2 handler=hello")
+        }
+        let index = try HTTPConnection(port: port)
+        try index.send(HTTPConnection.request("GET", "/"))
+        let page = try index.readResponse()
+        #expect(page.status == 200)
+        #expect(page.text == (try String(contentsOfFile: TestPaths.packageRoot.path + "/static/index.html", encoding: .utf8)))
+        let hello = try HTTPConnection(port: port)
+        try hello.send(HTTPConnection.request("GET", "/hello"))
+        #expect(try hello.readResponse().text.hasPrefix("Hello from Lurcher"))
+        child.signal(SIGTERM)
+        #expect(try await child.waitForExit() == 0)
+    }
+}

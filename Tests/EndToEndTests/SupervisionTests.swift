@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `lurcher start` launches the configured handler processes, keeps them running, and stops them.
+@Suite struct SupervisionTests {
+    private func pids(in log: String, handler: String) -> [Int32] {
+        log.split(separator: "\n").filter { $0.contains("handler=\(handler)") && $0.contains("started handler process") }
+            .compactMap { line in
+                line.range(of: "pid=").flatMap { Int32(line[$0.upperBound...].prefix { $0.isNumber }) }
+            }
+    }
+
+    private func helloPID(_ response: HTTPResponse) -> Int32? {
+        Int32(response.text.split(separator: " ").last?.dropLast(2) ?? "")
+    }
+
+    @Test func aKilledHandlerProcessIsRestartedAndServesAgain() async throws {
+        let gateway = try await GatewayProcess(handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])])
+        try await waitUntil("the handler to connect") { gateway.log.contains("connected=1 handler=hello") }
+        let first = try #require(helloPID(try gateway.get("/hello")))
+        kill(first, SIGKILL)
+        try await waitUntil("a new process to be started") { pids(in: gateway.log, handler: "hello").count == 2 }
+        // Held until the new process connects, then answered by it.
+        let second = try #require(helloPID(try gateway.get("/hello")))
+        #expect(second != first)
+        #expect(pids(in: gateway.log, handler: "hello").last == second)
+    }
+
+    @Test func sigtermStopsTheGatewayAndEveryHandlerProcess() async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "hello", route: "/hello", command: [TestPaths.helloHandler], processes: 2),
+            .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler]),
+        ])
+        try await waitUntil("three handler processes") {
+            pids(in: gateway.log, handler: "hello").count == 2 && pids(in: gateway.log, handler: "py").count == 1
+        }
+        let handlerPIDs = pids(in: gateway.log, handler: "hello") + pids(in: gateway.log, handler: "py")
+        #expect(try await gateway.stop() == 0)
+        for pid in handlerPIDs {
+            #expect(kill(pid, 0) == -1 && errno == ESRCH, "handler process \(pid) is gone, not orphaned or a zombie")
+        }
+    }
+
+    @Test func aCommandThatCannotStartIsReportedAndTheGatewayExits() async throws {
+        do {
+            _ = try await GatewayProcess(handlers: [.init(name: "ghost", route: "/g", command: ["/no/such/handler"])])
+            Issue.record("the gateway should not start")
+        } catch let error as GatewayProcess.GatewayExited {
+            #expect(error.log.contains("cannot start /no/such/handler"))
+            #expect(error.log.contains("Fix:"))
+        }
+    }
+}
