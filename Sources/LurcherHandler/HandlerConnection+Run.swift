@@ -248,6 +248,9 @@ extension HandlerConnection {
             finish(serial, last: last)
             return
         }
+        logger.debug(
+            "took request",
+            metadata: ["method": "\(request.method)", "path": "\(request.path)", "connection": "\(request.connectionID)"])
         // Only a request whose front could not be read lacks one; it then misses disconnect notices.
         let lifetime = lifetime ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
 

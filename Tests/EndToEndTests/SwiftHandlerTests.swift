@@ -68,3 +68,22 @@ import Testing
         #expect(try connection.readResponse().text.hasPrefix("Hello"))
     }
 }
+
+/// A Swift handler told to stop finishes the request it holds before it exits.
+@Suite struct HandlerDrainTests {
+    @Test func sigtermLetsTheRequestInHandFinishThenTheHandlerExits() async throws {
+        let gateway = try await GatewayProcess(handlers: [.init(name: "hello", route: "/hello", command: nil)])
+        let handler = try ChildProcess(
+            [TestPaths.helloHandler], environment: gateway.handlerEnvironment("hello").merging(["LURCHER_LOG_LEVEL": "debug"]) { $1 },
+            outputPath: gateway.directory + "/hello.log")
+        try await waitUntil("the handler to connect") { gateway.log.contains("connected=1 handler=hello") }
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/hello?sleep=1500"))
+        try await waitUntil("the handler to take the request") { handler.output.contains("took request") }
+        handler.signal(SIGTERM)
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text.contains("pid \(handler.pid)"))
+        #expect(try await handler.waitForExit() == 0)
+    }
+}
