@@ -23,8 +23,13 @@ struct Check: ParsableCommand {
 
 /// Prints a user-facing error on standard error.
 func printError(_ error: any Error) {
+    printError("\(error)")
+}
+
+/// Prints a user-facing message on standard error.
+func printError(_ message: String) {
     var standardError = StandardError()
-    print("lurcher: \(error)", to: &standardError)
+    print("lurcher: \(message)", to: &standardError)
 }
 
 struct StandardError: TextOutputStream {

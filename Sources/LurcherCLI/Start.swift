@@ -5,17 +5,21 @@ import LurcherConfiguration
 import LurcherGateway
 import LurcherSupervisor
 
-/// `lurcher start`: runs the gateway and the handler processes named in the configuration.
+/// `lurcher start`: runs the gateway and its handler pools until told to stop.
 struct Start: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the gateway and its handler processes until SIGTERM or SIGINT.")
+        abstract: "Run the gateway and its handler processes.",
+        discussion: """
+            Signals: SIGTERM or SIGINT drain and stop; SIGQUIT stops at once; SIGHUP restarts every pool, one \
+            process at a time; SIGTTIN and SIGTTOU add or remove one process in every pool.
+            """)
 
     @OptionGroup var options: ConfigurationOptions
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
-    @Option(help: "Seconds handler processes get to finish their work when stopping.")
+    @Option(help: "Seconds in-flight requests and handler processes get to finish when stopping.")
     var stopTimeout: Double = 10
 
     func run() async throws {
@@ -33,25 +37,54 @@ struct Start: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lurcher")
-
-        let stop = StopSignals()
-        let gateway: Gateway
+        let signals = SignalEvents()
         let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger)
+        let gateway: Gateway
+        let control: ControlServer
         do {
-            gateway = try await Gateway.start(configuration: configuration, logger: logger)
-            try supervisor.start()
+            gateway = try await Gateway.start(configuration: configuration, logger: logger) { handler in
+                Task { await supervisor.handlerConnected(handler) }
+            }
+            try await supervisor.start()
+            control = try await ControlServer.start(path: configuration.server.controlSocket) { request in
+                await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals).handle(request)
+            }
         } catch {
             printError(error)
-            await supervisor.stop(timeout: .seconds(stopTimeout))
+            await supervisor.killAll()
             throw ExitCode.failure
         }
         logger.info("listening on http://\(gateway.localAddress.ipAddress ?? "?"):\(gateway.localAddress.port ?? 0)")
 
-        let signal = await stop.wait()
-        logger.info("stopping", metadata: ["signal": "\(signal)"])
-        await supervisor.stop(timeout: .seconds(stopTimeout))
-        try await gateway.shutdown()
-        logger.info("stopped")
+        let timeout = Duration.milliseconds(Int(stopTimeout * 1000))
+        for await signal in signals.stream {
+            switch signal {
+            case SIGHUP:
+                Task {
+                    do {
+                        _ = try await supervisor.restart(nil)
+                    } catch {
+                        logger.error("rolling restart failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            case SIGTTIN, SIGTTOU:
+                _ = try? await supervisor.scale(nil, to: .relative(signal == SIGTTIN ? 1 : -1), clamp: true)
+            case SIGQUIT:
+                logger.info("stopping now", metadata: ["signal": "\(signal)"])
+                await supervisor.killAll()
+                await control.close()
+                try await gateway.shutdown()
+                return
+            default:
+                logger.info("stopping", metadata: ["signal": "\(signal)"])
+                await control.close()
+                await gateway.drain(timeout: timeout)
+                await supervisor.stopAll(timeout: timeout)
+                try await gateway.shutdown()
+                logger.info("stopped")
+                return
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ struct ConfigurationFile: Decodable {
         var listen: String?
         var uuid: String?
         var default_host: String?
+        var control: String?
     }
 
     struct LimitsSection: Decodable {
@@ -50,6 +51,10 @@ struct ConfigurationFile: Decodable {
         var `protocol`: String?
         var command: [String]?
         var processes: Int?
+        var min_processes: Int?
+        var max_processes: Int?
+        var stop_timeout: Seconds?
+        var ready_timeout: Seconds?
         var working_directory: String?
         var environment: [String: String]?
     }

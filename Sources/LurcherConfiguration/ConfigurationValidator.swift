@@ -43,6 +43,12 @@ struct ConfigurationValidator {
             server.uuid = uuid
         }
         server.defaultHost = section?.default_host
+        if let control = section?.control {
+            guard !control.isEmpty, control.utf8.count < 104 else {
+                throw error("server.control", "must be a socket path shorter than 104 bytes", "use a short path such as \"run/lurcher.sock\"")
+            }
+            server.controlSocket = control
+        }
         return server
     }
 
@@ -100,26 +106,50 @@ struct ConfigurationValidator {
             case let other:
                 throw error("\(key).protocol", "\"\(other)\" is not a protocol", "use \"json\" or \"tnetstring\"")
             }
-            var process: ProcessConfiguration?
-            if let command = section.command {
-                guard let executable = command.first, !executable.isEmpty else {
-                    throw error("\(key).command", "is empty", "name the executable, e.g. [\".build/debug/hello-handler\"]")
-                }
-                let count = section.processes ?? 1
-                guard count >= 0 else {
-                    throw error("\(key).processes", "must not be negative", "use 0 or more")
-                }
-                process = ProcessConfiguration(
-                    command: command, count: count,
-                    workingDirectory: section.working_directory, environment: section.environment ?? [:])
-            } else if section.processes != nil || section.working_directory != nil || section.environment != nil {
-                throw error("\(key).command", "is missing, but processes, working_directory or environment is set", "add command = [\"path/to/handler\"], or remove those keys")
-            }
+            let process = try validatePool(section, key: key)
             handlers[name] = HandlerConfiguration(
                 name: name, sendSpec: section.send_spec, recvSpec: section.recv_spec,
                 sendIdent: section.send_ident, headerEncoding: encoding, process: process)
         }
         return handlers
+    }
+
+    private func validatePool(_ section: ConfigurationFile.HandlerSection, key: String) throws(ConfigurationError) -> ProcessConfiguration? {
+        guard let command = section.command else {
+            let stray = [
+                ("processes", section.processes != nil), ("min_processes", section.min_processes != nil),
+                ("max_processes", section.max_processes != nil), ("working_directory", section.working_directory != nil),
+                ("environment", section.environment != nil), ("stop_timeout", section.stop_timeout != nil),
+                ("ready_timeout", section.ready_timeout != nil),
+            ].filter(\.1).map(\.0)
+            if let first = stray.first {
+                throw error("\(key).\(first)", "only applies to handler processes, and command is missing", "add command = [\"path/to/handler\"], or remove \(stray.joined(separator: ", "))")
+            }
+            return nil
+        }
+        guard let executable = command.first, !executable.isEmpty else {
+            throw error("\(key).command", "is empty", "name the executable, e.g. [\".build/debug/hello-handler\"]")
+        }
+        let minimum = section.min_processes ?? min(section.processes ?? 1, 1)
+        let count = section.processes ?? max(minimum, 1)
+        let maximum = section.max_processes ?? max(count, 64)
+        guard minimum >= 0 else { throw error("\(key).min_processes", "must not be negative", "use 0 or more") }
+        guard maximum >= 1 else { throw error("\(key).max_processes", "must be at least 1", "use 1 or more") }
+        guard minimum <= maximum else {
+            throw error("\(key).min_processes", "is \(minimum), more than max_processes (\(maximum))", "make min_processes <= max_processes")
+        }
+        guard (minimum...maximum).contains(count) else {
+            throw error("\(key).processes", "is \(count), outside min_processes...max_processes (\(minimum)...\(maximum))", "choose a count within the bounds")
+        }
+        var pool = ProcessConfiguration(
+            command: command, count: count, minimum: minimum, maximum: maximum,
+            workingDirectory: section.working_directory, environment: section.environment ?? [:])
+        for (name, value, target) in [("stop_timeout", section.stop_timeout, \ProcessConfiguration.stopTimeout), ("ready_timeout", section.ready_timeout, \ProcessConfiguration.readyTimeout)] {
+            guard let value else { continue }
+            guard value.duration > .zero else { throw error("\(key).\(name)", "must be greater than 0", "give a number of seconds") }
+            pool[keyPath: target] = value.duration
+        }
+        return pool
     }
 
     private func validateHosts(

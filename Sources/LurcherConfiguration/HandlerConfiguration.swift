@@ -32,26 +32,42 @@ public struct HandlerConfiguration: Sendable {
     }
 }
 
-/// Handler processes to launch: any executable, Swift or not.
+/// A pool of handler processes to launch: any executable, Swift or not.
 public struct ProcessConfiguration: Sendable {
     /// Executable and arguments. A relative executable path is relative to ``workingDirectory``.
     public var command: [String]
-    /// How many copies to keep running.
+    /// How many copies to start with.
     public var count: Int
+    /// The fewest copies live scaling may leave running.
+    public var minimum: Int
+    /// The most copies live scaling may start.
+    public var maximum: Int
     /// Working directory; nil means the gateway's own.
     public var workingDirectory: String?
     /// Extra environment variables, added to the gateway's environment and the `LURCHER_*` ones.
     public var environment: [String: String]
+    /// How long a process asked to stop (SIGTERM) may take to finish its requests before it is killed.
+    public var stopTimeout: Duration
+    /// How long a new process may take to connect to the gateway during a rolling restart.
+    public var readyTimeout: Duration
 
     public init(
         command: [String],
         count: Int = 1,
+        minimum: Int? = nil,
+        maximum: Int? = nil,
         workingDirectory: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        stopTimeout: Duration = .seconds(10),
+        readyTimeout: Duration = .seconds(10)
     ) {
         self.command = command
         self.count = count
+        self.minimum = minimum ?? min(count, 1)
+        self.maximum = maximum ?? max(count, 64)
         self.workingDirectory = workingDirectory
         self.environment = environment
+        self.stopTimeout = stopTimeout
+        self.readyTimeout = readyTimeout
     }
 }

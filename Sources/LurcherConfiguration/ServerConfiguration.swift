@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var limits: Limits
     /// How long the gateway waits, for a handler to appear and for its reply.
     public var timeouts: Timeouts
+    /// Unix socket `lurcher ctl` talks to (relative paths are relative to the working directory).
+    public var controlSocket: String
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -19,8 +21,10 @@ public struct ServerConfiguration: Sendable {
         uuid: String = "lurcher",
         defaultHost: String? = nil,
         limits: Limits = .init(),
-        timeouts: Timeouts = .init()
+        timeouts: Timeouts = .init(),
+        controlSocket: String = "run/lurcher.sock"
     ) {
+        self.controlSocket = controlSocket
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.uuid = uuid

@@ -19,12 +19,14 @@ public final class Gateway: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
+    private let counters: GatewayCounters
     private let logger: Logger
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
-        logger: Logger
+        counters: GatewayCounters, logger: Logger
     ) {
+        self.counters = counters
         self.channel = channel
         self.localAddress = channel.localAddress!
         self.group = group
@@ -34,15 +36,20 @@ public final class Gateway: Sendable {
     }
 
     /// Binds the handlers' ZeroMQ sockets and the HTTP listener, and starts serving.
+    /// - Parameter handlerConnected: called with a handler's name each time one of its processes has connected.
     /// - Throws: ``GatewayError`` when an endpoint or the listening address cannot be bound.
-    public static func start(configuration: GatewayConfiguration, logger: Logger) async throws -> Gateway {
+    public static func start(
+        configuration: GatewayConfiguration, logger: Logger,
+        handlerConnected: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> Gateway {
         let handlerConfigurations = configuration.handlers.values.sorted { $0.name < $1.name }
         var handlerIndex: [String: Int] = [:]
         for (index, handler) in handlerConfigurations.enumerated() { handlerIndex[handler.name] = index }
 
         let dispatcher = try Dispatcher(
             handlers: handlerConfigurations, limits: configuration.server.limits, timeouts: configuration.server.timeouts,
-            logger: logger)
+            logger: logger, handlerConnected: handlerConnected)
+        let counters = GatewayCounters()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
@@ -56,7 +63,8 @@ public final class Gateway: Sendable {
             files: StaticFileResponder(threadPool: threadPool),
             limits: configuration.server.limits,
             replyTimeout: configuration.server.timeouts.reply,
-            logger: logger)
+            logger: logger,
+            counters: counters)
         let connectionIDs = ConnectionIDs()
 
         let bootstrap = ServerBootstrap(group: group)
@@ -76,13 +84,35 @@ public final class Gateway: Sendable {
         let server = configuration.server
         do {
             let channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
-            return Gateway(channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, logger: logger)
+            return Gateway(
+                channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
+                logger: logger)
         } catch {
             dispatcher.shutdown()
             try? await group.shutdownGracefully()
             try? await threadPool.shutdownGracefully()
             throw GatewayError.cannotListen(address: "\(server.listenHost):\(server.listenPort)", underlying: "\(error)")
         }
+    }
+
+    /// Connections, requests in flight, and each handler's side of the dispatcher.
+    public func status() async -> GatewayStatus {
+        GatewayStatus(
+            openConnections: counters.openConnections.load(ordering: .relaxed),
+            inFlight: counters.inFlight.load(ordering: .relaxed),
+            handlers: await dispatcher.snapshot())
+    }
+
+    /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered.
+    /// Open connections are not closed, so their answers can still be written.
+    public func drain(timeout: Duration) async {
+        try? await channel.close()
+        let deadline = ContinuousClock.now + timeout
+        while counters.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let left = counters.inFlight.load(ordering: .relaxed)
+        if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
     }
 
     /// Stops accepting, closes every connection, and stops the transport thread.

@@ -10,4 +10,5 @@ struct GatewayEnvironment: Sendable {
     let limits: Limits
     let replyTimeout: Duration
     let logger: Logger
+    let counters: GatewayCounters
 }

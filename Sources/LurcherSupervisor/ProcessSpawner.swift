@@ -19,6 +19,12 @@ enum ProcessSpawner {
             addChdir(&fileActions, workingDirectory)
         }
 
+        // Only stdin, stdout and stderr go to the child: every other descriptor the gateway holds (client
+        // sockets, the control socket) would otherwise stay open in it, and a close would never reach the peer.
+        if let closeFrom = Self.addCloseFrom {
+            closeFrom(&fileActions, 3)
+        }
+
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -49,11 +55,16 @@ enum ProcessSpawner {
         return pid
     }
 
-    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), looked up at run time because
-    /// Swift's Glibc module does not export it.
-    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
-    }()
+    // glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later) and `..._addclosefrom_np` (2.34 and
+    // later), looked up at run time because Swift's Glibc module does not export them.
+
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? =
+        dlsym(nil, "posix_spawn_file_actions_addchdir_np").map {
+            unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+        }
+
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+            unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        }
 }

@@ -1,177 +1,295 @@
 import Foundation
 import Logging
 import LurcherConfiguration
-import Synchronization
 
-/// Keeps the handler processes named in the configuration running.
+/// Keeps the handler pools named in the configuration running, at the size asked for.
 ///
-/// Each handler with a `command` gets `processes` copies, spawned before the first request arrives. A copy
-/// that exits is respawned, after a delay that doubles while it keeps exiting soon after starting, so a
-/// broken handler is reported instead of spinning. ``stop(timeout:)`` asks every process to finish
-/// (SIGTERM) and kills what is left when the time is up.
-public final class Supervisor: Sendable {
-    /// One process the supervisor keeps running.
-    struct Slot: Sendable {
-        var handler: HandlerConfiguration
-        var process: ProcessConfiguration
-        var pid: pid_t?
-        var startedAt: ContinuousClock.Instant = .now
-        /// Exits in a row that came soon after starting.
-        var quickExits = 0
-    }
-
-    private struct State: Sendable {
-        var slots: [Slot] = []
-        var stopping = false
-    }
-
-    /// A process that lived this long before exiting is considered healthy, and its back-off starts over.
+/// Processes are spawned before the first request arrives. One that exits unexpectedly is respawned after a
+/// delay that doubles while it keeps exiting soon after starting, so a broken handler is reported (as
+/// crash-looping) instead of spinning. Pools scale live within their bounds, and restart one process at a
+/// time: the new process has connected to the gateway before the old one is asked to stop.
+public actor Supervisor {
+    /// A process that lived this long before exiting is healthy, and its pool's back-off starts over.
     static let healthyUptime: Duration = .seconds(10)
+    /// Quick exits in a row after which a pool is reported as crash-looping.
+    static let crashLoopThreshold = 5
 
-    private let state = Mutex(State())
+    private var pools: [String: ManagedPool] = [:]
+    private var stopping = false
     private let logger: Logger
-    /// Wakes the reaper thread when there are children to wait for again.
-    private let childrenExist = DispatchSemaphore(value: 0)
+    private let reaper: ChildReaper
 
-    /// Prepares processes for every handler that has a command.
+    /// Prepares a pool for every handler that has a command.
     public init(handlers: [HandlerConfiguration], logger: Logger) {
         self.logger = logger
-        let slots = handlers.sorted { $0.name < $1.name }.flatMap { handler -> [Slot] in
-            guard let process = handler.process else { return [] }
-            return Array(repeating: Slot(handler: handler, process: process), count: process.count)
+        for handler in handlers {
+            if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
-        state.withLock { $0.slots = slots }
+        reaper = ChildReaper()
     }
 
-    /// Spawns every process.
-    /// - Throws: ``SupervisorError`` when a command cannot be started at all (not built, wrong path).
+    /// Spawns every pool to its starting size.
+    /// - Throws: ``SupervisorError/cannotSpawn`` when a command cannot be started at all (not built, wrong path).
     public func start() throws {
-        let count = state.withLock { $0.slots.count }
-        let reaper = Thread { [self] in reapChildren() }
-        reaper.name = "lurcher-reaper"
-        reaper.start()
-        for index in 0..<count { try spawn(slot: index) }
-    }
-
-    /// The pids currently running, by handler name.
-    public var runningProcesses: [String: [pid_t]] {
-        state.withLock { state in
-            Dictionary(grouping: state.slots.compactMap { slot in slot.pid.map { (slot.handler.name, $0) } }, by: \.0)
-                .mapValues { $0.map(\.1) }
+        reaper.start { [weak self] pid, status in
+            Task { await self?.processExited(pid: pid, status: status) }
+        }
+        for name in pools.keys.sorted() {
+            for _ in 0..<pools[name]!.desired { try spawn(in: name) }
         }
     }
 
-    /// Sends SIGTERM to every process and waits for them to exit, killing any still running after `timeout`.
-    public func stop(timeout: Duration) async {
-        let pids = state.withLock { state in
-            state.stopping = true
-            return state.slots.compactMap(\.pid)
+    /// The pools, for `lurcher ctl status`.
+    public func status() -> [PoolStatus] {
+        let now = ContinuousClock.now
+        return pools.keys.sorted().map { pools[$0]!.status(now: now) }
+    }
+
+    /// Records that a handler finished connecting to `handler`'s sockets: the newest starting process is ready.
+    public func handlerConnected(_ handler: String) {
+        guard var pool = pools[handler] else { return }
+        pool.connections += 1
+        if let index = pool.processes.lastIndex(where: { $0.state == .starting }) {
+            pool.processes[index].state = .ready
         }
-        for pid in pids { kill(pid, SIGTERM) }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline, !runningProcesses.isEmpty {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        for (name, pids) in runningProcesses {
-            for pid in pids {
-                logger.warning("handler process did not stop in time; killing it", metadata: ["handler": "\(name)", "pid": "\(pid)"])
-                kill(pid, SIGKILL)
+        pools[handler] = pool
+    }
+
+    // MARK: - Scaling
+
+    /// How to change a pool's size.
+    public enum ScaleTarget: Sendable, Equatable {
+        case absolute(Int)
+        case relative(Int)
+    }
+
+    /// Changes the size of one pool (or of every pool when `name` is nil) and returns the new sizes.
+    /// - Parameter clamp: keep within the pool's bounds instead of failing (for signals, which cannot answer).
+    /// - Throws: ``SupervisorError`` for an unknown pool or, without `clamp`, a size outside its bounds.
+    @discardableResult
+    public func scale(_ name: String?, to target: ScaleTarget, clamp: Bool = false) throws -> [String: Int] {
+        guard !stopping else { throw SupervisorError.stopping }
+        var sizes: [String: Int] = [:]
+        for poolName in try poolNames(name) {
+            var pool = pools[poolName]!
+            var wanted: Int
+            switch target {
+            case .absolute(let count): wanted = count
+            case .relative(let delta): wanted = pool.desired + delta
             }
+            let bounds = pool.configuration.minimum...pool.configuration.maximum
+            if !bounds.contains(wanted) {
+                guard clamp else {
+                    throw SupervisorError.outOfBounds(
+                        pool: poolName, requested: wanted, minimum: bounds.lowerBound, maximum: bounds.upperBound)
+                }
+                wanted = min(max(wanted, bounds.lowerBound), bounds.upperBound)
+            }
+            if wanted != pool.desired {
+                logger.info("scaling pool", metadata: ["pool": "\(poolName)", "from": "\(pool.desired)", "to": "\(wanted)"])
+            }
+            pool.desired = wanted
+            pools[poolName] = pool
+            sizes[poolName] = wanted
+            try fill(poolName)
+            shrink(poolName)
         }
-        while !runningProcesses.isEmpty {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        childrenExist.signal()  // let the reaper see that it is done
+        return sizes
     }
 
-    private func spawn(slot index: Int) throws {
-        let slot = state.withLock { $0.slots[index] }
+    /// Starts processes until the pool has as many live ones as it should.
+    private func fill(_ name: String) throws {
+        while !stopping, let pool = pools[name], pool.live.count < pool.desired {
+            try spawn(in: name)
+        }
+    }
+
+    /// Asks the newest surplus processes to stop.
+    private func shrink(_ name: String) {
+        guard let pool = pools[name] else { return }
+        let surplus = pool.live.count - pool.desired
+        guard surplus > 0 else { return }
+        for process in pool.live.sorted(by: { $0.startedAt > $1.startedAt }).prefix(surplus) {
+            requestStop(process.pid, in: name)
+        }
+    }
+
+    // MARK: - Rolling restart
+
+    /// What a rolling restart did.
+    public struct RestartReport: Sendable, Codable, Equatable {
+        public var pool: String
+        public var replaced: [Int32]
+        public var started: [Int32]
+        public var generation: Int
+    }
+
+    /// Replaces every process of one pool (or of every pool when `name` is nil), one at a time: each new
+    /// process is connected to the gateway before an old one is asked to stop, and the old one gets its
+    /// `stop_timeout` to finish what it holds. Returns when every pool named is done.
+    public func restart(_ name: String?) async throws -> [RestartReport] {
+        var reports: [RestartReport] = []
+        for poolName in try poolNames(name) {
+            reports.append(try await restartPool(poolName))
+        }
+        return reports
+    }
+
+    private func restartPool(_ name: String) async throws -> RestartReport {
+        guard !stopping else { throw SupervisorError.stopping }
+        guard !pools[name]!.restarting else { throw SupervisorError.alreadyRestarting(name) }
+        pools[name]!.restarting = true
+        pools[name]!.generation += 1
+        defer { pools[name]?.restarting = false }
+        let generation = pools[name]!.generation
+        let readyTimeout = pools[name]!.configuration.readyTimeout
+        logger.info("rolling restart", metadata: ["pool": "\(name)", "generation": "\(generation)"])
+        var report = RestartReport(pool: name, replaced: [], started: [], generation: generation)
+        while let old = pools[name]?.live.first(where: { $0.generation < generation }) {
+            guard !stopping else { throw SupervisorError.stopping }
+            let connectionsBefore = pools[name]!.connections
+            let new = try spawn(in: name)
+            report.started.append(new)
+            let deadline = ContinuousClock.now + readyTimeout
+            while (pools[name]?.connections ?? 0) <= connectionsBefore {
+                guard ContinuousClock.now < deadline, isRunning(new, in: name) else {
+                    requestStop(new, in: name)
+                    throw SupervisorError.notReady(pool: name, pid: new, waited: readyTimeout)
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            requestStop(old.pid, in: name)
+            await waitForExit(old.pid, in: name)
+            report.replaced.append(old.pid)
+        }
+        // A process that was starting or being respawned during the restart may still be from the old generation
+        // only if it was spawned before the bump; the loop above covers every live one.
+        logger.info("rolling restart complete", metadata: ["pool": "\(name)", "replaced": "\(report.replaced.count)"])
+        return report
+    }
+
+    // MARK: - Stopping
+
+    /// Asks every process to stop (SIGTERM) and waits for them, killing what is left after `timeout`.
+    public func stopAll(timeout: Duration) async {
+        stopping = true
+        let all = pools.values.flatMap { pool in pool.processes.map { ($0.pid, pool.name) } }
+        for (pid, name) in all { requestStop(pid, in: name, killAfter: timeout) }
+        for (pid, name) in all { await waitForExit(pid, in: name) }
+        reaper.finish()
+    }
+
+    /// Kills every process at once (SIGQUIT's immediate stop).
+    public func killAll() async {
+        stopping = true
+        let all = pools.values.flatMap { pool in pool.processes.map { ($0.pid, pool.name) } }
+        for (pid, _) in all { kill(pid, SIGKILL) }
+        for (pid, name) in all { await waitForExit(pid, in: name) }
+        reaper.finish()
+    }
+
+    // MARK: - Processes
+
+    @discardableResult
+    private func spawn(in name: String) throws -> pid_t {
+        let pool = pools[name]!
         var environment = ProcessInfo.processInfo.environment
-        environment["LURCHER_HANDLER_NAME"] = slot.handler.name
-        environment["LURCHER_SEND_SPEC"] = slot.handler.sendSpec
-        environment["LURCHER_RECV_SPEC"] = slot.handler.recvSpec
-        environment["LURCHER_SEND_IDENT"] = slot.handler.sendIdent
-        environment["LURCHER_PROTOCOL"] = slot.handler.headerEncoding.rawValue
+        environment["LURCHER_HANDLER_NAME"] = pool.handler.name
+        environment["LURCHER_SEND_SPEC"] = pool.handler.sendSpec
+        environment["LURCHER_RECV_SPEC"] = pool.handler.recvSpec
+        environment["LURCHER_SEND_IDENT"] = pool.handler.sendIdent
+        environment["LURCHER_PROTOCOL"] = pool.handler.headerEncoding.rawValue
         environment["LURCHER_MODE"] = "push"
         environment["LURCHER_PARENT_PID"] = "\(getpid())"
-        environment.merge(slot.process.environment) { _, configured in configured }
-        // The state lock is held across the spawn so that the reaper cannot see the child exit before its pid
-        // is recorded.
-        let pid = try state.withLock { state -> pid_t? in
-            guard !state.stopping else { return nil }
-            let pid = try ProcessSpawner.spawn(
-                command: slot.process.command, environment: environment, workingDirectory: slot.process.workingDirectory)
-            state.slots[index].pid = pid
-            state.slots[index].startedAt = .now
-            return pid
-        }
-        guard let pid else { return }
-        childrenExist.signal()
-        logger.info("started handler process", metadata: ["handler": "\(slot.handler.name)", "pid": "\(pid)"])
+        environment.merge(pool.configuration.environment) { _, configured in configured }
+        let pid = try ProcessSpawner.spawn(
+            command: pool.configuration.command, environment: environment,
+            workingDirectory: pool.configuration.workingDirectory)
+        pools[name]!.processes.append(
+            .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
+        reaper.childStarted()
+        logger.info("started handler process", metadata: ["handler": "\(name)", "pid": "\(pid)", "generation": "\(pool.generation)"])
+        return pid
     }
 
-    /// Waits for children to exit, on a thread of its own, and respawns them unless stopping.
-    private func reapChildren() {
-        while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, 0)
-            if pid > 0 {
-                childExited(pid: pid, status: status)
-                continue
-            }
-            if errno == EINTR { continue }
-            // No children right now.
-            if state.withLock({ $0.stopping }) { return }
-            childrenExist.wait()
+    /// SIGTERM now, SIGKILL if it is still there after the pool's stop timeout (or `killAfter`).
+    private func requestStop(_ pid: pid_t, in name: String, killAfter: Duration? = nil) {
+        guard let index = pools[name]?.processes.firstIndex(where: { $0.pid == pid }) else { return }
+        pools[name]!.processes[index].state = .stopping
+        kill(pid, SIGTERM)
+        let timeout = killAfter ?? pools[name]!.configuration.stopTimeout
+        Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.killIfStillRunning(pid, in: name)
         }
     }
 
-    private func childExited(pid: pid_t, status: Int32) {
-        let exitDescription = Self.describe(status: status)
-        let decision = state.withLock { state -> (index: Int, delay: Duration, slot: Slot)? in
-            guard let index = state.slots.firstIndex(where: { $0.pid == pid }) else { return nil }
-            state.slots[index].pid = nil
-            guard !state.stopping else { return nil }
-            if ContinuousClock.now - state.slots[index].startedAt < Self.healthyUptime {
-                state.slots[index].quickExits += 1
-            } else {
-                state.slots[index].quickExits = 0
-            }
-            let exponent = min(state.slots[index].quickExits, 9)
-            let delay = min(Duration.milliseconds(100) * (1 << exponent), .seconds(30))
-            return (index, delay, state.slots[index])
+    private func killIfStillRunning(_ pid: pid_t, in name: String) {
+        guard isRunning(pid, in: name) else { return }
+        logger.warning("handler process did not stop in time; killing it", metadata: ["handler": "\(name)", "pid": "\(pid)"])
+        kill(pid, SIGKILL)
+    }
+
+    private func isRunning(_ pid: pid_t, in name: String) -> Bool {
+        pools[name]?.processes.contains { $0.pid == pid } ?? false
+    }
+
+    private func waitForExit(_ pid: pid_t, in name: String) async {
+        while isRunning(pid, in: name) {
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        guard let decision else {
-            logger.debug("handler process exited", metadata: ["pid": "\(pid)", "status": "\(exitDescription)"])
+    }
+
+    private func processExited(pid: pid_t, status: Int32) {
+        guard let name = pools.first(where: { $0.value.processes.contains { $0.pid == pid } })?.key else { return }
+        var pool = pools[name]!
+        let process = pool.processes.first { $0.pid == pid }!
+        pool.processes.removeAll { $0.pid == pid }
+        let metadata: Logger.Metadata = ["handler": "\(name)", "pid": "\(pid)", "status": "\(Self.describe(status: status))"]
+        if process.state == .stopping || stopping {
+            pools[name] = pool
+            logger.info("handler process stopped", metadata: metadata)
             return
         }
-        let metadata: Logger.Metadata = [
-            "handler": "\(decision.slot.handler.name)", "pid": "\(pid)", "status": "\(exitDescription)",
-            "restart_in": "\(decision.delay)",
-        ]
-        if decision.slot.quickExits >= 5 {
-            logger.error("handler process is crash-looping; backing off", metadata: metadata)
+        pool.crashes += 1
+        pool.quickExits = ContinuousClock.now - process.startedAt < Self.healthyUptime ? pool.quickExits + 1 : 0
+        let delay = min(Duration.milliseconds(100) * (1 << min(pool.quickExits, 9)), .seconds(30))
+        var details = metadata
+        details["restart_in"] = "\(delay)"
+        if pool.crashLooping {
+            logger.error("handler pool is crash-looping; backing off", metadata: details)
         } else {
-            logger.warning("handler process exited; restarting it", metadata: metadata)
+            logger.warning("handler process exited; restarting it", metadata: details)
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(decision.delay.nanoseconds))) { [self] in
-            do {
-                try spawn(slot: decision.index)
-            } catch {
-                logger.error("cannot restart handler process", metadata: ["handler": "\(decision.slot.handler.name)", "error": "\(error)"])
-            }
+        guard !pool.respawnScheduled else {
+            pools[name] = pool
+            return
         }
+        pool.respawnScheduled = true
+        pools[name] = pool
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.respawn(name)
+        }
+    }
+
+    private func respawn(_ name: String) {
+        pools[name]?.respawnScheduled = false
+        do {
+            try fill(name)
+        } catch {
+            logger.error("cannot restart handler process", metadata: ["handler": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    private func poolNames(_ name: String?) throws -> [String] {
+        guard let name else { return pools.keys.sorted() }
+        guard pools[name] != nil else { throw SupervisorError.unknownPool(name, known: pools.keys.sorted()) }
+        return [name]
     }
 
     private static func describe(status: Int32) -> String {
         let signal = status & 0x7f
         return signal == 0 ? "exit \((status >> 8) & 0xff)" : "signal \(signal)"
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

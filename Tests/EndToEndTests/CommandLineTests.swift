@@ -40,6 +40,7 @@ import Testing
             .replacingOccurrences(of: "tcp://127.0.0.1:9997", with: "ipc://\(directory)/requests")
             .replacingOccurrences(of: "tcp://127.0.0.1:9996", with: "ipc://\(directory)/replies")
             .replacingOccurrences(of: ".build/debug/hello-handler", with: TestPaths.helloHandler)
+            .replacingOccurrences(of: "run/lurcher.sock", with: "\(directory)/control.sock")
         try config.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
         let child = try ChildProcess(
             [TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml"], outputPath: directory + "/log",

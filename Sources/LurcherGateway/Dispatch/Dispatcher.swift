@@ -18,12 +18,17 @@ final class Dispatcher: Sendable {
 
     /// Binds every handler's sockets and starts the transport thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
-    init(handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger) throws {
+    /// - Parameter handlerConnected: called with a handler's name when a handler process has connected and
+    ///   its replies can reach the gateway (the supervisor's readiness signal).
+    init(
+        handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger,
+        handlerConnected: @escaping @Sendable (String) -> Void
+    ) throws {
         context = ZMQContext()
         thread = ZMQLoopThread(name: "lurcher-transport", context: context)
         transport = Transport(
             handlers: handlers, maxHeld: limits.maxHeldRequests, holdTimeout: timeouts.hold, logger: logger,
-            connections: connections)
+            connections: connections, handlerConnected: handlerConnected)
         let transport = self.transport
         let context = self.context
         try thread.start { loop in try transport.setUp(loop: loop, context: context) }
@@ -48,6 +53,14 @@ final class Dispatcher: Sendable {
             transport.submit(
                 HeldRequest(connectionID: connectionID, token: token, message: message, deadline: .now + transport.holdTimeout),
                 to: index, loop: loop)
+        }
+    }
+
+    /// Each handler's connected processes, held and dispatched requests.
+    func snapshot() async -> [GatewayStatus.Handler] {
+        let transport = self.transport
+        return await withCheckedContinuation { continuation in
+            thread.execute { _ in continuation.resume(returning: transport.snapshot()) }
         }
     }
 

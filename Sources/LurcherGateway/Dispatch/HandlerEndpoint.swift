@@ -22,6 +22,8 @@ final class HandlerEndpoint {
     var flushTimer: ZMQLoop.TimerID?
     /// Handlers connected to the PUSH socket.
     var requestPeers = 0
+    /// Requests submitted for this handler since the gateway started.
+    var dispatched = 0
     /// Handlers connected to the SUB socket, and when the latest one finished its handshake.
     var replyPeers = 0
     var lastReplyPeerJoined: ContinuousClock.Instant = .now

@@ -16,13 +16,16 @@ final class Transport: @unchecked Sendable {
     private let maxHeld: Int
     private let logger: Logger
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+    private let handlerConnected: @Sendable (String) -> Void
     private var endpoints: [HandlerEndpoint] = []
     private var heldCount = 0
 
     init(
         handlers: [HandlerConfiguration], maxHeld: Int, holdTimeout: Duration, logger: Logger,
-        connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+        connections: NIOLockedValueBox<[UInt64: ConnectionSink]>,
+        handlerConnected: @escaping @Sendable (String) -> Void
     ) {
+        self.handlerConnected = handlerConnected
         configurations = handlers
         self.maxHeld = maxHeld
         self.holdTimeout = holdTimeout
@@ -48,8 +51,15 @@ final class Transport: @unchecked Sendable {
 
     // MARK: - Requests
 
+    func snapshot() -> [GatewayStatus.Handler] {
+        endpoints.map {
+            GatewayStatus.Handler(name: $0.name, connected: $0.requestPeers, held: $0.held.count, dispatched: $0.dispatched)
+        }
+    }
+
     func submit(_ request: HeldRequest, to index: Int, loop: ZMQLoop) {
         let endpoint = endpoints[index]
+        endpoint.dispatched += 1
         // Behind held requests a new one waits its turn, so that a connection's requests keep their order.
         if endpoint.held.isEmpty, send(request.message, on: endpoint) { return }
         guard heldCount < maxHeld else {
@@ -209,6 +219,12 @@ final class Transport: @unchecked Sendable {
                     logger.info(
                         joined > 0 ? "handler connected" : "handler disconnected",
                         metadata: ["handler": "\(endpoint.name)", "connected": "\(endpoint.requestPeers)"])
+                    if joined > 0 {
+                        // Ready once its replies can arrive too: the subscription needs the same grace as held requests.
+                        loop.schedule(after: HandlerEndpoint.subscriptionGrace) { [handlerConnected] in
+                            handlerConnected(endpoint.name)
+                        }
+                    }
                 }
             }
         }

@@ -56,6 +56,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        environment.counters.openConnections.add(1, ordering: .relaxed)
         environment.dispatcher.register(
             connectionID: connectionID,
             sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
@@ -69,6 +70,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer?.cancel()
         replyTimer = nil
         closing = true
+        environment.counters.openConnections.subtract(1, ordering: .relaxed)
+        if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
+        current = nil
         environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlersUsed)
         context.fireChannelInactive()
     }
@@ -172,6 +176,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
             current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive))
+            environment.counters.inFlight.add(1, ordering: .relaxed)
             responseParser.reset(answeringHead: request.isHead)
             environment.dispatcher.submit(handler: index, connectionID: connectionID, token: nextToken, message: message)
             armReplyTimer(context: context)
@@ -229,6 +234,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
         replyTimer?.cancel()
         replyTimer = nil
+        if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
         current = nil
         if keepAlive {
             processNext(context: context)

@@ -14,6 +14,8 @@ final class GatewayProcess: @unchecked Sendable {
         var command: [String]?
         var processes = 1
         var protocolName = "json"
+        /// Extra TOML lines for the handler's table, such as `max_processes = 4`.
+        var extra = ""
     }
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
@@ -23,6 +25,7 @@ final class GatewayProcess: @unchecked Sendable {
         var toml = """
             [server]
             listen = "127.0.0.1:0"
+            control = "\(directory)/control.sock"
 
             [limits]
             \(limits)
@@ -49,7 +52,7 @@ final class GatewayProcess: @unchecked Sendable {
 
                 """
             if let command = handler.command {
-                toml += "command = [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\nprocesses = \(handler.processes)\n"
+                toml += "command = [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\nprocesses = \(handler.processes)\n\(handler.extra)\n"
             }
         }
         let configPath = directory + "/lurcher.toml"
@@ -80,6 +83,17 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     var log: String { child.output }
+
+    var controlSocket: String { directory + "/control.sock" }
+
+    /// Runs `lurcher ctl ARGUMENTS --socket` against this gateway; returns its exit status and output.
+    func ctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let command = try ChildProcess(
+            [TestPaths.lurcher, "ctl"] + arguments + ["--socket", controlSocket],
+            outputPath: directory + "/ctl-\(UUID().uuidString.prefix(8)).log")
+        let status = try await command.waitForExit(timeout: .seconds(60))
+        return (status, command.output)
+    }
 
     /// Opens a new client connection, which keeps this gateway running while it is open.
     func connect() throws -> HTTPConnection { try HTTPConnection(port: port, server: self) }

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import LurcherConfiguration
+import LurcherGateway
+import LurcherSupervisor
+
+/// `lurcher ctl`: talks to a running gateway over its control socket.
+struct Ctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Control a running gateway: status, scale, restart, stop.",
+        subcommands: [Status.self, Scale.self, Restart.self, Stop.self])
+
+    /// Where to find the gateway: its control socket, or the configuration that names it.
+    struct Target: ParsableArguments {
+        @OptionGroup var options: ConfigurationOptions
+
+        @Option(help: "The gateway's control socket (default: server.control from the configuration).")
+        var socket: String?
+
+        func send(_ request: ControlRequest) throws -> ControlResponse {
+            let path: String
+            if let socket {
+                path = socket
+            } else {
+                do {
+                    path = try ConfigurationLoader.load(path: options.config).server.controlSocket
+                } catch {
+                    printError(error)
+                    throw ExitCode(78)
+                }
+            }
+            let response: ControlResponse
+            do {
+                response = try ControlClient(path: path).send(request)
+            } catch {
+                printError(error)
+                throw ExitCode(69)  // EX_UNAVAILABLE
+            }
+            guard response.ok else {
+                printError(response.error ?? "the gateway refused the request")
+                throw ExitCode.failure
+            }
+            return response
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show pools, processes, connections and requests.")
+        @OptionGroup var target: Target
+        @Flag(help: "Print JSON, for scripts.") var json = false
+
+        func run() throws {
+            let response = try target.send(ControlRequest(command: "status"))
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(response), as: UTF8.self))
+            } else {
+                print(StatusReport.text(gateway: response.gateway, pools: response.pools ?? []), terminator: "")
+            }
+        }
+    }
+
+    struct Scale: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a pool's size: N, +N or -N processes.")
+        @OptionGroup var target: Target
+        @Argument(help: "The pool (handler name).") var pool: String
+        @Argument(help: "N, +N or -N.") var count: String
+
+        func validate() throws {
+            guard ControlCommands.scaleTarget(count) != nil else { throw ValidationError("count must be N, +N or -N, not \(count)") }
+        }
+
+        func run() throws {
+            let response = try target.send(ControlRequest(command: "scale", pool: pool, count: count))
+            for (name, size) in (response.sizes ?? [:]).sorted(by: { $0.key < $1.key }) { print("\(name): \(size) processes") }
+        }
+    }
+
+    struct Restart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace every process of a pool (or of all pools), one at a time; returns when done.")
+        @OptionGroup var target: Target
+        @Argument(help: "The pool; all pools when omitted.") var pool: String?
+
+        func run() throws {
+            let response = try target.send(ControlRequest(command: "restart", pool: pool))
+            for report in response.restarts ?? [] {
+                print("\(report.pool): replaced \(report.replaced.count) process(es), generation \(report.generation), new pids \(report.started.map(String.init).joined(separator: " "))")
+            }
+        }
+    }
+
+    struct Stop: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drain and stop the gateway and its pools.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            _ = try target.send(ControlRequest(command: "stop"))
+            print("stopping")
+        }
+    }
+}
+
+/// The human-readable form of `lurcher ctl status`.
+enum StatusReport {
+    static func text(gateway: GatewayStatus?, pools: [PoolStatus]) -> String {
+        var text = ""
+        if let gateway {
+            text += "gateway: \(gateway.openConnections) open connection(s), \(gateway.inFlight) request(s) in flight\n"
+        }
+        for pool in pools {
+            var flags = [String]()
+            if pool.restarting { flags.append("restarting") }
+            if pool.crashLooping { flags.append("CRASH-LOOPING") }
+            text += "pool \(pool.name): \(pool.processes.count) process(es), size \(pool.desired) (min \(pool.minimum), max \(pool.maximum)), generation \(pool.generation), \(pool.crashes) crash(es)"
+            text += flags.isEmpty ? "\n" : " [\(flags.joined(separator: ", "))]\n"
+            if let handler = gateway?.handlers.first(where: { $0.name == pool.name }) {
+                text += "  requests: \(handler.dispatched) dispatched, \(handler.held) held; \(handler.connected) connected\n"
+            }
+            for process in pool.processes {
+                text += "  pid \(process.pid)  \(process.state)  generation \(process.generation)  up \(String(format: "%.1f", process.uptimeSeconds))s\n"
+            }
+        }
+        for handler in gateway?.handlers ?? [] where !pools.contains(where: { $0.name == handler.name }) {
+            text += "handler \(handler.name) (not supervised): \(handler.connected) connected, \(handler.held) held, \(handler.dispatched) dispatched\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Turns the raw results bench/run wrote into the markdown report it prints (and saves as report.md).
+
+Usage: summarize.py RESULTS_DIR
+
+Reads RESULTS_DIR/meta.json, runs.jsonl (one line per wrk run) and rss.jsonl (one line per server).
+Per scenario and server it reports the median over rounds of req/s, p50 and p99, and the sum over
+rounds of errors (responses >= 400 plus socket errors: connect, read, write, timeout).
+"""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+SCENARIOS = [
+    ("hello-1", "hello via handler, 1 conn"),
+    ("hello-50", "hello via handler, 50 conns"),
+    ("hello-256", "hello via handler, 256 conns"),
+    ("post-64k", "64 KiB POST echoed, 50 conns"),
+    ("static-1k", "static 1 KiB, 50 conns"),
+    ("static-1m", "static 1 MiB, 50 conns"),
+]
+SERVERS = ["lurcher", "mongrel2", "nginx"]
+NAMES = {"lurcher": "Lurcher", "mongrel2": "Mongrel2", "nginx": "nginx"}
+ERROR_KINDS = ["status", "connect", "read", "write", "timeout"]
+
+
+def load_lines(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def ms(us):
+    if us is None:
+        return "–"
+    value = us / 1000
+    return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 100 else f"{value:.0f}"
+
+
+def cpu(value):
+    return "–" if value is None else f"{value:.0f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_ratio(value):
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def aggregate(runs):
+    """Median of rounds per (scenario, server)."""
+    out = {}
+    for scenario, _ in SCENARIOS:
+        for server in SERVERS:
+            mine = [r for r in runs if r["scenario"] == scenario and r["server"] == server]
+            if not mine:
+                continue
+            ok = [r for r in mine if not r.get("down")]
+            entry = {"rounds": len(mine), "down": len(mine) - len(ok)}
+            if ok:
+                entry["rps"] = statistics.median(r["requests"] / (r["duration_us"] / 1e6) for r in ok)
+                entry["mbps"] = statistics.median(r["bytes"] / (r["duration_us"] / 1e6) / 2**20 for r in ok)
+                entry["p50"] = statistics.median(r["p50_us"] for r in ok)
+                entry["p99"] = statistics.median(r["p99_us"] for r in ok)
+                entry["max"] = max(r["max_us"] for r in ok)
+                entry["requests"] = sum(r["requests"] for r in ok)
+                if all("gateway_cpu_ticks" in r for r in ok):
+                    entry["gw_cpu"] = statistics.median(
+                        r["gateway_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
+                    entry["h_cpu"] = statistics.median(
+                        r["handler_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
+                entry["errors"] = {k: sum(r[k] for r in ok) for k in ERROR_KINDS}
+                entry["error_total"] = sum(entry["errors"].values())
+            out[(scenario, server)] = entry
+    return out
+
+
+def error_text(entry):
+    if "errors" not in entry:
+        return "–"
+    total = entry["error_total"]
+    if total == 0:
+        text = "0"
+    else:
+        parts = [f"{k} {v}" for k, v in entry["errors"].items() if v]
+        text = f"{total} ({', '.join(parts)})"
+    if entry["down"]:
+        text += f"; server down in {entry['down']} run(s)"
+    return text
+
+
+def main():
+    results = Path(sys.argv[1])
+    meta = json.loads((results / "meta.json").read_text())
+    runs = load_lines(results / "runs.jsonl")
+    rss = {r["server"]: r for r in load_lines(results / "rss.jsonl")}
+    agg = aggregate(runs)
+    lines = []
+    add = lines.append
+
+    add(f"Run: `{meta['command']}` on {meta['date']}  ")
+    add(f"Machine: {meta['machine']}  ")
+    add(f"wrk -t1, {meta['seconds']} s per run, {meta['rounds']} round(s) per scenario and server, servers "
+        f"alternated within each round (order swapped every round); medians over rounds, errors summed.  ")
+    add(f"Versions: {meta['versions']}")
+    add("")
+    add("### Throughput and latency")
+    add("")
+    add("| scenario | server | req/s | p50 ms | p99 ms | MiB/s | errors (all rounds) | gateway CPU µs/req | handler CPU µs/req |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+    for scenario, label in SCENARIOS:
+        for server in SERVERS:
+            entry = agg.get((scenario, server))
+            if entry is None:
+                continue
+            name = NAMES[server]
+            if server == "nginx" and scenario.startswith("hello"):
+                name = 'nginx `return 200` (reference)'
+            if "rps" in entry:
+                add(f"| {label} | {name} | {entry['rps']:,.0f} | {ms(entry['p50'])} | {ms(entry['p99'])} | "
+                    f"{entry['mbps']:,.1f} | {error_text(entry)} | {cpu(entry.get('gw_cpu'))} | "
+                    f"{cpu(entry.get('h_cpu')) if server != 'nginx' and scenario.startswith(('hello', 'post')) else '–'} |")
+            else:
+                add(f"| {label} | {name} | – | – | – | – | server down | – | – |")
+    add("")
+
+    add("### Ratios (Lurcher / peer)")
+    add("")
+    add("| scenario | req/s vs Mongrel2 | p50 vs Mongrel2 | p99 vs Mongrel2 | gateway CPU/req vs Mongrel2 | req/s vs nginx |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for scenario, label in SCENARIOS:
+        lur = agg.get((scenario, "lurcher"), {})
+        m2 = agg.get((scenario, "mongrel2"), {})
+        ngx = agg.get((scenario, "nginx"), {})
+        vs_nginx = fmt_ratio(ratio(lur.get("rps"), ngx.get("rps")))
+        if scenario.startswith("hello") and vs_nginx != "–":
+            vs_nginx += " (ref.)"
+        add(f"| {label} | {fmt_ratio(ratio(lur.get('rps'), m2.get('rps')))} | "
+            f"{fmt_ratio(ratio(lur.get('p50'), m2.get('p50')))} | {fmt_ratio(ratio(lur.get('p99'), m2.get('p99')))} | "
+            f"{fmt_ratio(ratio(lur.get('gw_cpu'), m2.get('gw_cpu')))} | {vs_nginx} |")
+    add("")
+
+    add("### Idle keep-alive connections")
+    add("")
+    if rss:
+        add("One request on each connection (`GET /hello`: through hello-handler for Lurcher and Mongrel2, "
+            "`return 200` for nginx), then all held idle. VmRSS of the gateway process only (nginx: master + "
+            "worker), from /proc.")
+        add("")
+        add("| server | connections held | RSS before MiB | RSS held MiB | KiB per connection | RSS after close MiB | still open at end |")
+        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for server in SERVERS:
+            r = rss.get(server)
+            if not r:
+                continue
+            opened = r.get("opened", 0)
+            per = (r["held_kb"] - r["before_kb"]) / opened if opened and r.get("held_kb") else None
+            held = f"{opened:,}" + ("" if opened == r["requested"] else f" of {r['requested']:,} ({r['limit']})")
+            add(f"| {NAMES[server]} | {held} | {r['before_kb'] / 1024:.1f} | "
+                f"{(r.get('held_kb') or 0) / 1024:.1f} | {'–' if per is None else f'{per:.1f}'} | "
+                f"{(r.get('closed_kb') or 0) / 1024:.1f} | {r.get('still_open', '–')} |")
+        add("")
+
+    add("### Targets")
+    add("")
+    add("| target | measured | met |")
+    add("| --- | --- | --- |")
+
+    def get(scenario, server, key):
+        return agg.get((scenario, server), {}).get(key)
+
+    def verdict(ok):
+        return "n/a" if ok is None else ("yes" if ok else "**no**")
+
+    r50 = ratio(get("hello-50", "lurcher", "rps"), get("hello-50", "mongrel2", "rps"))
+    p99l, p99m = get("hello-50", "lurcher", "p99"), get("hello-50", "mongrel2", "p99")
+    ok = None if r50 is None or p99l is None or p99m is None else (r50 >= 2 and p99l <= p99m)
+    add(f"| (a) hello 50 conns: ≥ 2× Mongrel2 req/s, p99 ≤ Mongrel2's | {fmt_ratio(r50)} req/s; p99 {ms(p99l)} vs "
+        f"{ms(p99m)} ms | {verdict(ok)} |")
+
+    p50l, p50m = get("hello-1", "lurcher", "p50"), get("hello-1", "mongrel2", "p50")
+    ok = None if p50l is None or p50m is None else p50l <= p50m / 2
+    add(f"| (b) hello 1 conn: p50 ≤ ½ Mongrel2's | p50 {ms(p50l)} vs {ms(p50m)} ms "
+        f"({fmt_ratio(ratio(p50l, p50m))}) | {verdict(ok)} |")
+
+    r256 = ratio(get("hello-256", "lurcher", "rps"), get("hello-256", "mongrel2", "rps"))
+    e256 = get("hello-256", "lurcher", "error_total")
+    down256 = agg.get(("hello-256", "lurcher"), {}).get("down", 0)
+    ok = None if r256 is None or e256 is None else (e256 == 0 and not down256 and r256 >= 2)
+    add(f"| (c) hello 256 conns: zero errors, ≥ 2× Mongrel2 | {e256} errors; {fmt_ratio(r256)} req/s | {verdict(ok)} |")
+
+    for scenario, label in (("static-1k", "(d) static 1 KiB"), ("static-1m", "(d) static 1 MiB")):
+        rr = ratio(get(scenario, "lurcher", "rps"), get(scenario, "nginx", "rps"))
+        ok = None if rr is None else rr >= 0.8
+        add(f"| {label}: ≥ 0.8× nginx | {fmt_ratio(rr)} | {verdict(ok)} |")
+
+    def per_conn(server):
+        r = rss.get(server)
+        if not r or not r.get("opened") or not r.get("held_kb"):
+            return None
+        return (r["held_kb"] - r["before_kb"]) / r["opened"]
+
+    pl, pm = per_conn("lurcher"), per_conn("mongrel2")
+    ok = None if pl is None or pm is None else pl <= pm / 2
+    add(f"| (e) idle RSS per connection ≤ ½ Mongrel2's | "
+        f"{'–' if pl is None else f'{pl:.1f}'} vs {'–' if pm is None else f'{pm:.1f}'} KiB | {verdict(ok)} |")
+    add("")
+
+    text = "\n".join(lines)
+    (results / "report.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
