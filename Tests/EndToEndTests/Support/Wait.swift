@@ -7,11 +7,19 @@ struct TimedOut: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds, failing after `timeout`: the test waits for a fact, never for a guess.
 func waitUntil(
-    _ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool
+    _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
-    while try !condition() {
+    while try await !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
         try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+/// Runs blocking work (socket loops) on a thread of its own, so it cannot starve Swift's cooperative pool,
+/// which the rest of the test and the other tests in parallel need.
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

@@ -1,0 +1,170 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Handler pools scale live, restart one process at a time, and report crash loops.
+@Suite struct PoolTests {
+    /// The `hello` pool as `lurcher ctl status --json` reports it.
+    private func pool(_ gateway: GatewayProcess, _ name: String = "hello") async throws -> [String: Any] {
+        let result = try await gateway.ctl(["status", "--json"])
+        #expect(result.status == 0, "ctl status failed: \(result.output)")
+        let status = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let pools = status?["pools"] as? [[String: Any]] ?? []
+        return try #require(pools.first { $0["name"] as? String == name })
+    }
+
+    /// Requests the gateway has sent to the `hello` handler.
+    private func dispatched(_ gateway: GatewayProcess) async throws -> Int {
+        let status = try JSONSerialization.jsonObject(with: Data(try await gateway.ctl(["status", "--json"]).output.utf8))
+        let handlers = ((status as? [String: Any])?["gateway"] as? [String: Any])?["handlers"] as? [[String: Any]]
+        return handlers?.first { $0["name"] as? String == "hello" }?["dispatched"] as? Int ?? 0
+    }
+
+    private func processes(_ pool: [String: Any]) -> [[String: Any]] { pool["processes"] as? [[String: Any]] ?? [] }
+
+    private func readyCount(_ pool: [String: Any]) -> Int {
+        processes(pool).filter { $0["state"] as? String == "ready" }.count
+    }
+
+    private func helloGateway(processes: Int = 1, extra: String = "max_processes = 3") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "hello", route: "/hello", command: [TestPaths.helloHandler], processes: processes, extra: extra)
+        ])
+        try await waitUntil("\(processes) handler(s) to connect") { gateway.log.contains("connected=\(processes) handler=hello") }
+        return gateway
+    }
+
+    @Test func poolsScaleUpAndDownBySignalAndByCtl() async throws {
+        let gateway = try await helloGateway()
+        gateway.child.signal(SIGTTIN)
+        try await waitUntil("SIGTTIN to add a process") { try await readyCount(pool(gateway)) == 2 }
+        #expect(try await gateway.ctl(["scale", "hello", "+1"]).status == 0)
+        try await waitUntil("ctl scale +1 to add a process") { try await readyCount(pool(gateway)) == 3 }
+
+        let tooMany = try await gateway.ctl(["scale", "hello", "4"])
+        #expect(tooMany.status != 0)
+        #expect(tooMany.output.contains("1...3"), "the error names the bounds")
+
+        gateway.child.signal(SIGTTOU)
+        try await waitUntil("SIGTTOU to remove a process") { try await processes(pool(gateway)).count == 2 }
+        #expect(try await gateway.ctl(["scale", "hello", "1"]).status == 0)
+        try await waitUntil("ctl scale 1 to leave one process") { try await processes(pool(gateway)).count == 1 }
+        #expect(try await pool(gateway)["desired"] as? Int == 1)
+        #expect(try gateway.get("/hello").status == 200)
+    }
+
+    /// Set once the restart is over, read by the load's clients.
+    private final class Flag: Sendable {
+        private let value = Atomic(false)
+        func set() { value.store(true, ordering: .relaxed) }
+        var isSet: Bool { value.load(ordering: .relaxed) }
+    }
+
+    @Test func aRollingRestartUnderLoadReplacesEveryProcessAndEveryRequestIsAnswered() async throws {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler], processes: 2)], reply: 3)
+        try await waitUntil("2 handlers to connect") { gateway.log.contains("connected=2 handler=hello") }
+        let before = Set(try await processes(pool(gateway)).compactMap { $0["pid"] as? Int })
+        #expect(before.count == 2)
+
+        let restartDone = Flag()
+        // Four clients, each on a thread of its own, that keep going until the restart is over (bounded by
+        // count all the same). In push mode a request caught in a stopping handler's socket is answered 504
+        // with a close: the client reconnects.
+        let load = Task {
+            try await withThrowingTaskGroup(of: [(status: Int, pid: Int?)].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await onThread {
+                            var answers: [(status: Int, pid: Int?)] = []
+                            var connection = try gateway.connect()
+                            while !restartDone.isSet, answers.count < 20_000 {
+                                try connection.send(HTTPConnection.request("GET", "/hello"))
+                                let response = try connection.readResponse()
+                                answers.append((response.status, Int(response.text.split(separator: " ").last?.dropLast(2) ?? "")))
+                                if response.header("connection") == "close" { connection = try gateway.connect() }
+                            }
+                            return answers
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        try await waitUntil("the load to be under way") { try await dispatched(gateway) >= 100 }
+        let restart = try await gateway.ctl(["restart", "hello"])
+        restartDone.set()
+        #expect(restart.status == 0, "\(restart.output)")
+        #expect(restart.output.contains("replaced 2 process(es)"))
+        let answers = try await load.value
+
+        let after = try await pool(gateway)
+        let pids = Set(processes(after).compactMap { $0["pid"] as? Int })
+        #expect(pids.count == 2)
+        #expect(pids.isDisjoint(with: before), "every process was replaced")
+        #expect(after["generation"] as? Int == 2)
+        // Every request was answered (readResponse would have thrown otherwise); push mode may lose a few to
+        // the stopping handlers' sockets, and those are answered by the gateway, never left hanging.
+        let failed = answers.filter { $0.status != 200 }
+        #expect(failed.allSatisfy { $0.status == 504 || $0.status == 503 })
+        #expect(failed.count <= 8, "lost \(failed.count) of \(answers.count)")
+        let answeredBy = Set(answers.compactMap(\.pid))
+        #expect(!answeredBy.isDisjoint(with: before) && !answeredBy.isDisjoint(with: pids), "the load ran across the restart")
+    }
+
+    @Test func sighupRestartsEveryPool() async throws {
+        let gateway = try await helloGateway(processes: 2)
+        let before = Set(try await processes(pool(gateway)).compactMap { $0["pid"] as? Int })
+        gateway.child.signal(SIGHUP)
+        try await waitUntil("the rolling restart to complete") { gateway.log.contains("rolling restart complete") }
+        let after = Set(try await processes(pool(gateway)).compactMap { $0["pid"] as? Int })
+        #expect(after.count == 2 && after.isDisjoint(with: before))
+        #expect(try gateway.get("/hello").status == 200)
+    }
+
+    @Test func aCrashLoopingCommandIsBackedOffAndReported() async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "broken", route: "/broken", command: ["sh", "-c", "exit 3"])
+        ])
+        try await waitUntil("the pool to be reported as crash-looping") {
+            try await pool(gateway, "broken")["crashLooping"] as? Bool == true
+        }
+        #expect(gateway.log.contains("crash-looping"))
+        #expect(try await gateway.ctl(["status"]).output.contains("CRASH-LOOPING"))
+        // Backed off, not spinning: between the first start and the fifth come delays of 0.2, 0.4, 0.8 and
+        // 1.6 seconds (log timestamps are whole seconds).
+        let starts = gateway.log.split(separator: "\n").filter { $0.contains("started handler process") }
+            .compactMap { line in ISO8601DateFormatter().date(from: String(line.prefix(24))) }
+        #expect(starts.count >= 5)
+        if starts.count >= 5 { #expect(starts[4].timeIntervalSince(starts[0]) >= 2) }
+    }
+
+    @Test func ctlWithoutARunningGatewaySaysSo() async throws {
+        let directory = NSTemporaryDirectory() + "lurcher-ctl-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let command = try ChildProcess(
+            [TestPaths.lurcher, "ctl", "status", "--socket", directory + "/nothing.sock"], outputPath: directory + "/out")
+        #expect(try await command.waitForExit() == 69)
+        #expect(command.output.contains("no gateway is running"))
+        #expect(command.output.contains("lurcher start"))
+    }
+
+    @Test func sigtermLetsInFlightRequestsFinishBeforeStopping() async throws {
+        let gateway = try await helloGateway(extra: "environment = { LURCHER_LOG_LEVEL = \"debug\" }")
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/hello?sleep=1500"))
+        try await waitUntil("the handler to take the request") { gateway.log.contains("took request") }
+        gateway.child.signal(SIGTERM)
+        #expect(try connection.readResponse().status == 200)
+        #expect(try await gateway.child.waitForExit() == 0)
+    }
+
+    @Test func sigquitStopsAtOnceWithoutOrphans() async throws {
+        let gateway = try await helloGateway(processes: 2)
+        let pids = try await processes(pool(gateway)).compactMap { ($0["pid"] as? Int).map(Int32.init) }
+        gateway.child.signal(SIGQUIT)
+        _ = try await gateway.child.waitForExit()
+        for pid in pids { #expect(kill(pid, 0) == -1 && errno == ESRCH, "process \(pid) is gone") }
+    }
+}
