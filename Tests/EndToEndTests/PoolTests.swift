@@ -112,13 +112,16 @@ import Testing
         #expect(!answeredBy.isDisjoint(with: before) && !answeredBy.isDisjoint(with: pids), "the load ran across the restart")
     }
 
-    @Test func sighupRestartsEveryPool() async throws {
+    @Test func sighupRestartsEveryPoolAndKeepsAScaleChange() async throws {
         let gateway = try await helloGateway(processes: 2)
+        #expect(try await gateway.ctl(["scale", "hello", "3"]).status == 0)
+        try await waitUntil("the third process") { try await readyCount(pool(gateway)) == 3 }
         let before = Set(try await processes(pool(gateway)).compactMap { $0["pid"] as? Int })
         gateway.child.signal(SIGHUP)
         try await waitUntil("the rolling restart to complete") { gateway.log.contains("rolling restart complete") }
         let after = Set(try await processes(pool(gateway)).compactMap { $0["pid"] as? Int })
-        #expect(after.count == 2 && after.isDisjoint(with: before))
+        #expect(after.count == 3, "the scale change survived the restart (gunicorn resets it; Lurcher does not)")
+        #expect(after.isDisjoint(with: before))
         #expect(try gateway.get("/hello").status == 200)
     }
 
