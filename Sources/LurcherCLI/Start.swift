@@ -55,6 +55,15 @@ struct Start: AsyncParsableCommand {
             throw ExitCode.failure
         }
         logger.info("listening on http://\(gateway.localAddress.ipAddress ?? "?"):\(gateway.localAddress.port ?? 0)")
+        if ProcessInfo.processInfo.environment["LURCHER_STOP_WITH_PARENT"] != nil {
+            // For test harnesses and the like: when the process that started us is gone, stop cleanly
+            // rather than linger with our handlers.
+            let parent = getppid()
+            Task.detached {
+                while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
+                signals.send(SIGTERM)
+            }
+        }
 
         let timeout = Duration.milliseconds(Int(stopTimeout * 1000))
         for await signal in signals.stream {

@@ -59,7 +59,7 @@ final class GatewayProcess: @unchecked Sendable {
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(
             [TestPaths.lurcher, "start", "--config", configPath, "--log-level", "debug", "--stop-timeout", "5"],
-            outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
+            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
         try await waitUntil("the gateway to listen (log: \(directory)/lurcher.log)") {
             guard child.isRunning else { throw GatewayExited(log: child.output) }
             guard let port = Self.listeningPort(in: child.output) else { return false }
