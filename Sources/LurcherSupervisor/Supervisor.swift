@@ -162,8 +162,6 @@ public actor Supervisor {
             await waitForExit(old.pid, in: name)
             report.replaced.append(old.pid)
         }
-        // A process that was starting or being respawned during the restart may still be from the old generation
-        // only if it was spawned before the bump; the loop above covers every live one.
         logger.info("rolling restart complete", metadata: ["pool": "\(name)", "replaced": "\(report.replaced.count)"])
         return report
     }

@@ -252,9 +252,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         case .reply(let bytes):
             relay(bytes, context: context)
         case .close:
-            if case .handler = current, case .complete = responseParser.finishAtClose() {
-                environment.logger.trace("response ended at close", metadata: ["connection": "\(connectionID)"])
-            }
             closeAfterWrites(context: context)
         case .dispatched(let token):
             if case .handler(let answering) = current, answering.token == token { armReplyTimer(context: context) }

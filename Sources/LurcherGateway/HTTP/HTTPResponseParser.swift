@@ -16,12 +16,8 @@ final class HTTPResponseParser {
         case malformed
     }
 
-    /// The status code, once the status line has been parsed; 0 before.
-    var statusCode: Int { Int(parser.pointee.status_code) }
     /// Whether the response lets the connection carry another request.
     private(set) var keepAlive = true
-    /// Bytes of this response seen so far.
-    private(set) var bytesSeen = 0
 
     private let parser: UnsafeMutablePointer<http_parser>
     private var answersHead = false
@@ -43,7 +39,6 @@ final class HTTPResponseParser {
         answersHead = answeringHead
         messageComplete = false
         keepAlive = true
-        bytesSeen = 0
     }
 
     /// Parses the next bytes of the response.
@@ -51,14 +46,7 @@ final class HTTPResponseParser {
         let consumed = buffer.withUnsafeReadableBytes { bytes in
             http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
-        bytesSeen += consumed
         return outcome(consumed: consumed)
-    }
-
-    /// The handler closed the connection: a response delimited by the close ends here.
-    func finishAtClose() -> Outcome {
-        http_parser_execute(parser, &Self.settings, nil, 0)
-        return outcome(consumed: 0)
     }
 
     private func outcome(consumed: Int) -> Outcome {
