@@ -30,6 +30,8 @@ struct ConfigurationFile: Decodable {
     struct TimeoutsSection: Decodable {
         var hold: Seconds?
         var reply: Seconds?
+        var request: Seconds?
+        var keepalive: Seconds?
     }
 
     struct HostSection: Decodable {

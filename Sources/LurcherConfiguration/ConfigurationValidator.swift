@@ -77,6 +77,8 @@ struct ConfigurationValidator {
         }
         try positive(section?.hold, "hold", into: &timeouts.hold)
         try positive(section?.reply, "reply", into: &timeouts.reply)
+        try positive(section?.request, "request", into: &timeouts.request)
+        try positive(section?.keepalive, "keepalive", into: &timeouts.keepAlive)
         return timeouts
     }
 

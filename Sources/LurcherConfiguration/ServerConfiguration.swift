@@ -74,8 +74,18 @@ public struct Timeouts: Sendable {
     /// How long a dispatched request may wait for the handler's complete reply before it gets 504.
     public var reply: Duration
 
-    public init(hold: Duration = .seconds(30), reply: Duration = .seconds(60)) {
+    /// How long a client may take to send a whole request once it has started one; past it, 408 and close.
+    public var request: Duration
+    /// How long an idle keep-alive connection is kept open between requests.
+    public var keepAlive: Duration
+
+    public init(
+        hold: Duration = .seconds(30), reply: Duration = .seconds(60), request: Duration = .seconds(60),
+        keepAlive: Duration = .seconds(60)
+    ) {
         self.hold = hold
         self.reply = reply
+        self.request = request
+        self.keepAlive = keepAlive
     }
 }

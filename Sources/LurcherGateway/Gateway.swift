@@ -62,7 +62,7 @@ public final class Gateway: Sendable {
             dispatcher: dispatcher,
             files: StaticFileResponder(threadPool: threadPool),
             limits: configuration.server.limits,
-            replyTimeout: configuration.server.timeouts.reply,
+            timeouts: configuration.server.timeouts,
             logger: logger,
             counters: counters)
         let connectionIDs = ConnectionIDs()

@@ -8,7 +8,7 @@ struct GatewayEnvironment: Sendable {
     let dispatcher: Dispatcher
     let files: StaticFileResponder
     let limits: Limits
-    let replyTimeout: Duration
+    let timeouts: Timeouts
     let logger: Logger
     let counters: GatewayCounters
 }

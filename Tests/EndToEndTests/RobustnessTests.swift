@@ -65,4 +65,25 @@ import Testing
         #expect(response.status == 405)
         #expect(response.header("allow") == "GET, HEAD")
     }
+
+    @Test func aClientThatStallsMidRequestGets408AndIsClosed() async throws {
+        let gateway = try await GatewayProcess(handlers: [], request: 1)
+        let slow = try gateway.connect()
+        try slow.send("GET /index.html HTTP/1.1\r\nHost: local")  // and then nothing
+        let response = try slow.readResponse()
+        #expect(response.status == 408)
+        #expect(try slow.isClosedByServer())
+        #expect(try gateway.get("/index.html").status == 200, "other clients are served meanwhile")
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout() async throws {
+        let gateway = try await GatewayProcess(handlers: [], keepAlive: 1)
+        let idle = try gateway.connect()
+        try idle.send(HTTPConnection.request("GET", "/index.html"))
+        #expect(try idle.readResponse().status == 200)
+        // The receive blocks until the gateway closes the idle connection (or fails after 15 s).
+        #expect(try idle.isClosedByServer())
+        #expect(gateway.log.contains("client too slow") == false, "an idle close is not a slow-client event")
+    }
 }
+

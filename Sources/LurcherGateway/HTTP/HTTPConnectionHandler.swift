@@ -35,6 +35,10 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var current: Current?
     private var nextToken: UInt64 = 0
     private var replyTimer: Scheduled<Void>?
+    /// Runs while a request has begun but not ended: a client that stalls mid-request gets 408.
+    private var requestTimer: Scheduled<Void>?
+    /// Runs while the connection is idle between requests: it is closed when the time is up.
+    private var idleTimer: Scheduled<Void>?
     /// Input the parser has not taken yet because enough requests are waiting.
     private var stalledInput: ByteBuffer?
     /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
@@ -57,6 +61,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.openConnections.add(1, ordering: .relaxed)
+        armIdleTimer(context: context)
         environment.dispatcher.register(
             connectionID: connectionID,
             sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
@@ -69,6 +74,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         replyTimer?.cancel()
         replyTimer = nil
+        cancelClientTimers()
         closing = true
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
         if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
@@ -80,6 +86,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !inputFinished else { return }
         let buffer = unwrapInboundIn(data)
+        idleTimer?.cancel()
+        idleTimer = nil
         if stalledInput != nil {
             stalledInput!.writeImmutableBuffer(buffer)
         } else {
@@ -147,6 +155,61 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         if current == nil, !closing, parser.completed.isEmpty, inputFinished {
             closeAfterWrites(context: context)
         }
+        watchClient(context: context)
+    }
+
+    // MARK: - Slow and idle clients
+
+    /// Keeps the request timer running while the client owes part of a request, and the idle timer while it
+    /// owes nothing and is owed nothing.
+    private func watchClient(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        if parser.isMidRequest, stalledInput == nil {
+            if requestTimer == nil {
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                requestTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.request)) {
+                    handler.value.requestTimedOut()
+                }
+            }
+        } else {
+            requestTimer?.cancel()
+            requestTimer = nil
+        }
+        if current == nil, parser.completed.isEmpty, !parser.isMidRequest, stalledInput == nil {
+            armIdleTimer(context: context)
+        }
+    }
+
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.keepAlive)) {
+            handler.value.idleTimedOut()
+        }
+    }
+
+    private func cancelClientTimers() {
+        requestTimer?.cancel()
+        requestTimer = nil
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    private func requestTimedOut() {
+        requestTimer = nil
+        guard let context, !closing, parser.isMidRequest else { return }
+        environment.logger.info("client too slow to send its request", metadata: ["connection": "\(connectionID)"])
+        inputFinished = true
+        if current == nil, parser.completed.isEmpty {
+            write(CannedResponse.make(.requestTimeout, close: true, allocator: context.channel.allocator), context: context)
+        }
+        closeAfterWrites(context: context)
+    }
+
+    private func idleTimedOut() {
+        idleTimer = nil
+        guard let context, current == nil, parser.completed.isEmpty, !parser.isMidRequest else { return }
+        closeAfterWrites(context: context)
     }
 
     private func resumeParsing(context: ChannelHandlerContext) {
@@ -300,7 +363,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private func armReplyTimer(context: ChannelHandlerContext) {
         replyTimer?.cancel()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        replyTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.replyTimeout)) {
+        replyTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.reply)) {
             handler.value.replyTimedOut()
         }
     }
@@ -328,6 +391,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         inputFinished = true
         replyTimer?.cancel()
         replyTimer = nil
+        cancelClientTimers()
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0)))).whenComplete { _ in
             channel.close(promise: nil)

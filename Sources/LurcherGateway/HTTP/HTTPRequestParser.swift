@@ -24,6 +24,8 @@ final class HTTPRequestParser {
     var completed = CircularBuffer<ParsedRequest>()
     /// Set when the current request carries `Expect: 100-continue` and its head has just been parsed.
     private(set) var expectsContinue = false
+    /// True between the first byte of a request and its end: the client owes the rest of it.
+    private(set) var isMidRequest = false
 
     private let parser: UnsafeMutablePointer<http_parser>
     private let connectionID: UInt64
@@ -107,6 +109,7 @@ final class HTTPRequestParser {
     // MARK: - Callbacks
 
     private func messageBegin() -> Int32 {
+        isMidRequest = true
         url.removeAll(keepingCapacity: true)
         headerBytes.removeAll(keepingCapacity: true)
         fields.removeAll(keepingCapacity: true)
@@ -196,6 +199,7 @@ final class HTTPRequestParser {
     }
 
     private func messageComplete() -> Int32 {
+        isMidRequest = false
         let disposition: ParsedRequest.Disposition
         switch pending {
         case .handler(let index, let headers, let path):

@@ -19,7 +19,10 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
-    init(handlers: [Handler], hold: Double = 10, reply: Double = 10, limits: String = "") async throws {
+    init(
+        handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
+        limits: String = ""
+    ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var toml = """
@@ -33,6 +36,8 @@ final class GatewayProcess: @unchecked Sendable {
             [timeouts]
             hold = \(hold)
             reply = \(reply)
+            request = \(request)
+            keepalive = \(keepAlive)
 
             [[hosts]]
             name = "localhost"
