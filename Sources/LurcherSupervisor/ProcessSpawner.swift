@@ -16,13 +16,13 @@ enum ProcessSpawner {
             guard let addChdir = Self.addChdir else {
                 throw SupervisorError.cannotSpawn(command: command, reason: "this C library cannot set a working directory")
             }
-            addChdir(&fileActions, workingDirectory)
+            _ = addChdir(&fileActions, workingDirectory)
         }
 
         // Only stdin, stdout and stderr go to the child: every other descriptor the gateway holds (client
         // sockets, the control socket) would otherwise stay open in it, and a close would never reach the peer.
         if let closeFrom = Self.addCloseFrom {
-            closeFrom(&fileActions, 3)
+            _ = closeFrom(&fileActions, 3)
         }
 
         var attributes = posix_spawnattr_t()

@@ -93,7 +93,6 @@ final class Transport: @unchecked Sendable {
             loop.setInterest(endpoint.push, [])
             if endpoint.replyPeers > 0, endpoint.flushTimer == nil {
                 endpoint.flushTimer = loop.schedule(at: endpoint.lastReplyPeerJoined + HandlerEndpoint.subscriptionGrace) {
-                    [unowned self] in
                     endpoint.flushTimer = nil
                     if !endpoint.held.isEmpty { loop.setInterest(endpoint.push, .writable) }
                 }

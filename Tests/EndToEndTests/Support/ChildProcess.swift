@@ -11,7 +11,7 @@ final class ChildProcess: @unchecked Sendable {
     init(_ command: [String], environment: [String: String] = [:], outputPath: String, releaseSignal: Int32 = SIGKILL) throws {
         self.outputPath = outputPath
         self.releaseSignal = releaseSignal
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
