@@ -171,7 +171,7 @@ public actor Supervisor {
     /// Asks every process to stop (SIGTERM) and waits for them, killing what is left after `timeout`.
     public func stopAll(timeout: Duration) async {
         stopping = true
-        let all = pools.values.flatMap { pool in pool.processes.map { ($0.pid, pool.name) } }
+        let all = allProcesses
         for (pid, name) in all { requestStop(pid, in: name, killAfter: timeout) }
         for (pid, name) in all { await waitForExit(pid, in: name) }
         reaper.finish()
@@ -180,13 +180,18 @@ public actor Supervisor {
     /// Kills every process at once (SIGQUIT's immediate stop).
     public func killAll() async {
         stopping = true
-        let all = pools.values.flatMap { pool in pool.processes.map { ($0.pid, pool.name) } }
+        let all = allProcesses
         for (pid, _) in all { kill(pid, SIGKILL) }
         for (pid, name) in all { await waitForExit(pid, in: name) }
         reaper.finish()
     }
 
     // MARK: - Processes
+
+    /// Every process of every pool, with its pool's name.
+    private var allProcesses: [(pid: pid_t, pool: String)] {
+        pools.values.flatMap { pool in pool.processes.map { (pid: $0.pid, pool: pool.name) } }
+    }
 
     @discardableResult
     private func spawn(in name: String) throws -> pid_t {

@@ -81,7 +81,7 @@ import Testing
                             while !restartDone.isSet, answers.count < 20_000 {
                                 try connection.send(HTTPConnection.request("GET", "/hello"))
                                 let response = try connection.readResponse()
-                                answers.append((response.status, Int(response.text.split(separator: " ").last?.dropLast(2) ?? "")))
+                                answers.append((response.status, response.helloPID.map(Int.init)))
                                 if response.header("connection") == "close" { connection = try gateway.connect() }
                             }
                             return answers

@@ -10,18 +10,14 @@ import Testing
             }
     }
 
-    private func helloPID(_ response: HTTPResponse) -> Int32? {
-        Int32(response.text.split(separator: " ").last?.dropLast(2) ?? "")
-    }
-
     @Test func aKilledHandlerProcessIsRestartedAndServesAgain() async throws {
         let gateway = try await GatewayProcess(handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])])
         try await waitUntil("the handler to connect") { gateway.log.contains("connected=1 handler=hello") }
-        let first = try #require(helloPID(try gateway.get("/hello")))
+        let first = try #require(try gateway.get("/hello").helloPID)
         kill(first, SIGKILL)
         try await waitUntil("a new process to be started") { pids(in: gateway.log, handler: "hello").count == 2 }
         // Held until the new process connects, then answered by it.
-        let second = try #require(helloPID(try gateway.get("/hello")))
+        let second = try #require(try gateway.get("/hello").helloPID)
         #expect(second != first)
         #expect(pids(in: gateway.log, handler: "hello").last == second)
     }

@@ -20,7 +20,7 @@ import Testing
         let response = try gateway.get("/hello")
         #expect(response.status == 200)
         #expect(response.text.hasPrefix("Hello from Lurcher (pid "))
-        let pid = Int32(response.text.split(separator: " ").last!.dropLast(2)) ?? 0
+        let pid = response.helloPID ?? 0
         #expect(pid != 0 && pid != gateway.child.pid, "a separate process answered")
     }
 

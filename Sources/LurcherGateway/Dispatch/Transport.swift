@@ -18,7 +18,6 @@ final class Transport: @unchecked Sendable {
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
     private let handlerConnected: @Sendable (String) -> Void
     private var endpoints: [HandlerEndpoint] = []
-    private var heldCount = 0
 
     init(
         handlers: [HandlerConfiguration], maxHeld: Int, holdTimeout: Duration, logger: Logger,
@@ -62,7 +61,7 @@ final class Transport: @unchecked Sendable {
         endpoint.dispatched += 1
         // Behind held requests a new one waits its turn, so that a connection's requests keep their order.
         if endpoint.held.isEmpty, send(request.message, on: endpoint) { return }
-        guard heldCount < maxHeld else {
+        guard endpoints.reduce(0, { $0 + $1.held.count }) < maxHeld else {
             logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(endpoint.name)"])
             deliver(.unavailable(token: request.token), to: request.connectionID)
             return
@@ -73,7 +72,6 @@ final class Transport: @unchecked Sendable {
             scheduleHoldExpiry(endpoint, at: request.deadline, loop: loop)
         }
         endpoint.held.append(request)
-        heldCount += 1
     }
 
     private func send(_ message: [UInt8], on endpoint: HandlerEndpoint) -> Bool {
@@ -105,7 +103,6 @@ final class Transport: @unchecked Sendable {
                 return
             }
             endpoint.held.removeFirst()
-            heldCount -= 1
             deliver(.dispatched(token: request.token), to: request.connectionID)
         }
         loop.setInterest(endpoint.push, [])
@@ -119,7 +116,6 @@ final class Transport: @unchecked Sendable {
         let now = ContinuousClock.now
         while let request = endpoint.held.first, request.deadline <= now {
             endpoint.held.removeFirst()
-            heldCount -= 1
             deliver(.unavailable(token: request.token), to: request.connectionID)
         }
         if let next = endpoint.held.first {
@@ -137,9 +133,7 @@ final class Transport: @unchecked Sendable {
     func connectionClosed(connectionID: UInt64, handlers: [Int], loop: ZMQLoop) {
         for index in handlers {
             let endpoint = endpoints[index]
-            let before = endpoint.held.count
             endpoint.held.removeAll { $0.connectionID == connectionID }
-            heldCount -= before - endpoint.held.count
             sendDisconnect(connectionID: connectionID, on: endpoint)
         }
     }

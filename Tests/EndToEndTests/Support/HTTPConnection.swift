@@ -168,6 +168,9 @@ struct HTTPResponse {
     }
 
     func header(_ name: String) -> String? { headers.first { $0.name == name.lowercased() }?.value }
+
+    /// The pid in hello-handler's answer, `Hello from Lurcher (pid N)`.
+    var helloPID: Int32? { Int32(text.split(separator: " ").last?.dropLast(2) ?? "") }
     var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body parsed as a JSON object.
