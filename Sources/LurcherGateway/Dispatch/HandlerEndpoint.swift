@@ -37,8 +37,11 @@ final class HandlerEndpoint {
         replyPeers > 0 && now >= lastReplyPeerJoined + Self.subscriptionGrace
     }
 
-    /// Time allowed for the subscription to travel after the SUB handshake; generous for loopback and IPC.
-    static let subscriptionGrace: Duration = .milliseconds(50)
+    /// Time allowed for the subscription to reach a new handler's PUB socket after the SUB handshake. The handler's
+    /// libzmq takes it in only when its I/O thread and then its application thread get to it, which on a loaded
+    /// machine took longer than 50 ms (a held request's reply was lost in a test run); 250 ms costs a restart
+    /// little and a held request nothing it was not already waiting for.
+    static let subscriptionGrace: Duration = .milliseconds(250)
 
     init(index: Int, configuration: HandlerConfiguration, context: ZMQContext) throws {
         name = configuration.name
