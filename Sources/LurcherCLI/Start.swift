@@ -42,10 +42,12 @@ struct Start: AsyncParsableCommand {
         let gateway: Gateway
         let control: ControlServer
         do {
-            gateway = try await Gateway.start(configuration: configuration, logger: logger) { handler in
-                Task { await supervisor.handlerConnected(handler) }
+            gateway = try await Gateway.start(configuration: configuration, logger: logger) { handler, processID in
+                Task { await supervisor.handlerReady(handler, processID: processID) }
             }
-            try await supervisor.start()
+            try await supervisor.start { [gateway] pool, processID in
+                gateway.handlerProcessExited(handler: pool, processID: processID)
+            }
             control = try await ControlServer.start(path: configuration.server.controlSocket) { request in
                 await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals).handle(request)
             }

@@ -47,8 +47,12 @@ struct ConfigurationFile: Decodable {
     }
 
     struct HandlerSection: Decodable {
+        var mode: String?
         var send_spec: String
-        var recv_spec: String
+        var recv_spec: String?
+        var heartbeat_interval: Seconds?
+        var heartbeat_liveness: Int?
+        var job_spec: String?
         var send_ident: String
         var `protocol`: String?
         var command: [String]?

@@ -89,12 +89,16 @@ struct ConfigurationValidator {
         var endpoints: [String: String] = [:]
         for (name, section) in sections.sorted(by: { $0.key < $1.key }) {
             let key = "handlers.\(name)"
-            for (field, spec) in [("send_spec", section.send_spec), ("recv_spec", section.recv_spec)] {
+            let dispatch = try validateDispatch(section, key: key)
+            var specs = [("send_spec", section.send_spec)]
+            if let recvSpec = dispatch.recvSpec { specs.append(("recv_spec", recvSpec)) }
+            if case .broker(let broker) = dispatch, let jobSpec = broker.jobSpec { specs.append(("job_spec", jobSpec)) }
+            for (field, spec) in specs {
                 guard spec.contains("://") else {
                     throw error("\(key).\(field)", "\"\(spec)\" is not a ZeroMQ endpoint", "write it like \"tcp://127.0.0.1:9997\" or \"ipc:///tmp/hello\"")
                 }
                 if let other = endpoints[spec] {
-                    throw error("\(key).\(field)", "\(spec) is already used by \(other)", "give every send_spec and recv_spec its own endpoint")
+                    throw error("\(key).\(field)", "\(spec) is already used by \(other)", "give every send_spec, recv_spec and job_spec its own endpoint")
                 }
                 endpoints[spec] = "\(key).\(field)"
             }
@@ -110,10 +114,46 @@ struct ConfigurationValidator {
             }
             let process = try validatePool(section, key: key)
             handlers[name] = HandlerConfiguration(
-                name: name, sendSpec: section.send_spec, recvSpec: section.recv_spec,
+                name: name, sendSpec: section.send_spec, dispatch: dispatch,
                 sendIdent: section.send_ident, headerEncoding: encoding, process: process)
         }
         return handlers
+    }
+
+    /// The mode and its keys: push needs `recv_spec`; broker has no use for it, and the heartbeat and job keys are its own.
+    private func validateDispatch(_ section: ConfigurationFile.HandlerSection, key: String) throws(ConfigurationError) -> DispatchMode {
+        switch section.mode ?? "push" {
+        case "push":
+            let brokerOnly = [
+                ("heartbeat_interval", section.heartbeat_interval != nil), ("heartbeat_liveness", section.heartbeat_liveness != nil),
+                ("job_spec", section.job_spec != nil),
+            ].filter(\.1).map(\.0)
+            if let first = brokerOnly.first {
+                throw error("\(key).\(first)", "only applies in broker mode", "add mode = \"broker\", or remove \(brokerOnly.joined(separator: ", "))")
+            }
+            guard let recvSpec = section.recv_spec else {
+                throw error("\(key).recv_spec", "is missing; push mode needs an endpoint for replies", "add recv_spec = \"tcp://127.0.0.1:9996\", or use mode = \"broker\"")
+            }
+            return .push(recvSpec: recvSpec)
+        case "broker":
+            if section.recv_spec != nil {
+                throw error("\(key).recv_spec", "has no use in broker mode: replies come back on send_spec", "remove recv_spec, or use mode = \"push\"")
+            }
+            var broker = BrokerConfiguration(jobSpec: section.job_spec)
+            if let interval = section.heartbeat_interval {
+                guard interval.duration >= .milliseconds(10) else {
+                    throw error("\(key).heartbeat_interval", "must be at least 0.01 seconds", "give a number of seconds, e.g. 1")
+                }
+                broker.heartbeatInterval = interval.duration
+            }
+            if let liveness = section.heartbeat_liveness {
+                guard liveness >= 1 else { throw error("\(key).heartbeat_liveness", "must be at least 1", "give a whole number of intervals, e.g. 3") }
+                broker.heartbeatLiveness = liveness
+            }
+            return .broker(broker)
+        case let other:
+            throw error("\(key).mode", "\"\(other)\" is not a dispatch mode", "use \"push\" or \"broker\"")
+        }
     }
 
     private func validatePool(_ section: ConfigurationFile.HandlerSection, key: String) throws(ConfigurationError) -> ProcessConfiguration? {

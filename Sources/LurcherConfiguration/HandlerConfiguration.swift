@@ -4,10 +4,11 @@ import LurcherProtocol
 public struct HandlerConfiguration: Sendable {
     /// The name routes refer to.
     public var name: String
-    /// Endpoint the gateway binds a PUSH socket on; handlers connect PULL here to receive requests.
+    /// Endpoint the gateway binds for requests: a PUSH socket in push mode (handlers connect PULL), a ROUTER
+    /// in broker mode (handlers connect DEALER, and replies come back the same way).
     public var sendSpec: String
-    /// Endpoint the gateway binds a SUB socket on; handlers connect PUB here to reply.
-    public var recvSpec: String
+    /// How requests reach the handler's processes, and replies come back.
+    public var dispatch: DispatchMode
     /// Sender identity put at the front of every request; the gateway subscribes to replies that start with it.
     public var sendIdent: String
     /// How request headers are encoded on the wire.
@@ -18,18 +19,55 @@ public struct HandlerConfiguration: Sendable {
     public init(
         name: String,
         sendSpec: String,
-        recvSpec: String,
+        dispatch: DispatchMode,
         sendIdent: String,
         headerEncoding: HeaderEncoding = .json,
         process: ProcessConfiguration? = nil
     ) {
         self.name = name
         self.sendSpec = sendSpec
-        self.recvSpec = recvSpec
+        self.dispatch = dispatch
         self.sendIdent = sendIdent
         self.headerEncoding = headerEncoding
         self.process = process
     }
+}
+
+/// How the gateway talks to a handler's processes.
+public enum DispatchMode: Sendable, Equatable {
+    /// Mongrel2's sockets: requests go out round-robin on PUSH; replies come back to a SUB bound on `recvSpec`.
+    case push(recvSpec: String)
+    /// The gateway is a ROUTER job broker: handlers connect DEALER sockets and say how much work they take.
+    case broker(BrokerConfiguration)
+
+    /// The endpoint replies arrive on in push mode; nil in broker mode, where they share `send_spec`.
+    public var recvSpec: String? {
+        if case .push(let recvSpec) = self { recvSpec } else { nil }
+    }
+
+    /// The mode's name as written in the configuration (`push` or `broker`).
+    public var name: String {
+        if case .push = self { "push" } else { "broker" }
+    }
+}
+
+/// Settings of a handler in broker mode.
+public struct BrokerConfiguration: Sendable, Equatable {
+    /// How often the gateway and each handler process tell each other they are alive.
+    public var heartbeatInterval: Duration
+    /// How many intervals may pass without a word before the other side counts as gone.
+    public var heartbeatLiveness: Int
+    /// An optional ROUTER endpoint where plain ZeroMQ REQ or DEALER clients submit jobs to the same handlers.
+    public var jobSpec: String?
+
+    public init(heartbeatInterval: Duration = .seconds(1), heartbeatLiveness: Int = 3, jobSpec: String? = nil) {
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatLiveness = heartbeatLiveness
+        self.jobSpec = jobSpec
+    }
+
+    /// How long silence may last before the other side counts as gone.
+    public var expiry: Duration { heartbeatInterval * heartbeatLiveness }
 }
 
 /// A pool of handler processes to launch: any executable, Swift or not.

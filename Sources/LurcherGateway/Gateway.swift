@@ -36,11 +36,12 @@ public final class Gateway: Sendable {
     }
 
     /// Binds the handlers' ZeroMQ sockets and the HTTP listener, and starts serving.
-    /// - Parameter handlerConnected: called with a handler's name each time one of its processes has connected.
+    /// - Parameter handlerReady: called with a handler's name (and the process id, when the handler says it)
+    ///   each time one of its processes can take requests.
     /// - Throws: ``GatewayError`` when an endpoint or the listening address cannot be bound.
     public static func start(
         configuration: GatewayConfiguration, logger: Logger,
-        handlerConnected: @escaping @Sendable (String) -> Void = { _ in }
+        handlerReady: @escaping @Sendable (String, Int32?) -> Void = { _, _ in }
     ) async throws -> Gateway {
         let handlerConfigurations = configuration.handlers.values.sorted { $0.name < $1.name }
         var handlerIndex: [String: Int] = [:]
@@ -48,7 +49,7 @@ public final class Gateway: Sendable {
 
         let dispatcher = try Dispatcher(
             handlers: handlerConfigurations, limits: configuration.server.limits, timeouts: configuration.server.timeouts,
-            logger: logger, handlerConnected: handlerConnected)
+            logger: logger, handlerReady: handlerReady)
         let counters = GatewayCounters()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
@@ -101,6 +102,12 @@ public final class Gateway: Sendable {
             openConnections: counters.openConnections.load(ordering: .relaxed),
             inFlight: counters.inFlight.load(ordering: .relaxed),
             handlers: await dispatcher.snapshot())
+    }
+
+    /// Tells the gateway that a handler process it was given has exited, so that in broker mode the requests
+    /// that process held are sent to another or answered at once, rather than waiting for heartbeats to lapse.
+    public func handlerProcessExited(handler: String, processID: Int32) {
+        dispatcher.processExited(handler: handler, processID: processID)
     }
 
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered.

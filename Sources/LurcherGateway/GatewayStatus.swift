@@ -5,12 +5,30 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     /// One handler's side of the dispatcher.
     public struct Handler: Sendable, Codable, Equatable {
         public var name: String
+        /// `push` or `broker`.
+        public var mode: String
         /// Handler processes connected to its request socket.
         public var connected: Int
-        /// Requests waiting for a handler to connect.
+        /// Requests waiting for a handler to connect (push) or to have room (broker).
         public var held: Int
         /// Requests sent to it since the gateway started.
         public var dispatched: Int
+        /// In broker mode, each connected process as the broker sees it; push mode cannot tell them apart.
+        public var processes: [HandlerProcess]? = nil
+    }
+
+    /// One handler process connected to a broker-mode handler.
+    public struct HandlerProcess: Sendable, Codable, Equatable {
+        /// The process id it announced, if it did.
+        public var processID: Int32?
+        /// `ready` (has room), `busy` (full) or `leaving` (finishing what it holds before it exits).
+        public var state: String
+        /// Requests it holds now.
+        public var busy: Int
+        /// How many requests it takes at once.
+        public var concurrency: Int
+        /// Seconds since the gateway last heard from it.
+        public var lastHeard: Double
     }
 
     public var openConnections: Int

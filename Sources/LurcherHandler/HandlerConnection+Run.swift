@@ -112,7 +112,7 @@ extension HandlerConnection {
         await withTaskCancellationHandler {
             for await message in messages {
                 switch message {
-                case .request(let bytes): spawn(bytes, respond: respond)
+                case .request(let bytes, let id): spawn(bytes, requestID: id, respond: respond)
                 case .event(let bytes): handleEvent(bytes, onDisconnect: onDisconnect)
                 }
             }
@@ -214,12 +214,12 @@ extension HandlerConnection {
 
     // MARK: - Requests
 
-    private func spawn(_ bytes: [UInt8], respond: @escaping @Sendable (Request) async throws -> Response) {
-        let lifetime = HandlerTransport.addressee(of: bytes).map { RequestLifetime(connectionID: $0.connectionID, sender: $0.sender) }
+    private func spawn(_ bytes: [UInt8], requestID: UInt64?, respond: @escaping @Sendable (Request) async throws -> Response) {
+        let lifetime = IncomingMessage.addressee(of: bytes).map { RequestLifetime(connectionID: $0.connectionID, sender: $0.sender) }
         state.withLock { state in
             state.nextSerial += 1
             let serial = state.nextSerial
-            let task = Task { await self.serve(bytes, serial: serial, lifetime: lifetime, respond: respond) }
+            let task = Task { await self.serve(bytes, serial: serial, requestID: requestID, lifetime: lifetime, respond: respond) }
             if state.cancelling { task.cancel() }
             state.inFlight[serial] = InFlightRequest(task: task, lifetime: lifetime)
         }
@@ -229,6 +229,7 @@ extension HandlerConnection {
     private func serve(
         _ bytes: [UInt8],
         serial: UInt64,
+        requestID: UInt64?,
         lifetime: RequestLifetime?,
         respond: @Sendable (Request) async throws -> Response
     ) async {
@@ -245,7 +246,7 @@ extension HandlerConnection {
             }
             logger.warning(
                 "malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)", "answered": "\(last != nil)"])
-            finish(serial, last: last)
+            finish(serial, requestID: requestID, last: last)
             return
         }
         logger.debug(
@@ -261,7 +262,7 @@ extension HandlerConnection {
             response = errorResponse(for: error, request: request)
         }
         if lifetime.isDisconnected {
-            finish(serial, last: nil)
+            finish(serial, requestID: requestID, last: nil)
             return
         }
 
@@ -286,17 +287,14 @@ extension HandlerConnection {
                 "method": "\(request.method)", "path": "\(request.path)", "connection": "\(request.connectionID)",
                 "status": "\(response.disposition == .respond ? String(response.status) : "\(response.disposition)")",
             ])
-        finish(serial, last: last)
+        finish(serial, requestID: requestID, last: last)
     }
 
     /// Sends a request's last message, if any, and frees its place.
-    private func finish(_ serial: UInt64, last: [UInt8]?) {
+    private func finish(_ serial: UInt64, requestID: UInt64?, last: [UInt8]?) {
         let transport = self.transport
         // One hand-off for both, so the place frees only after the reply is queued.
-        try? execute { loop in
-            if let last { transport.send(last) }
-            transport.requestFinished(loop: loop)
-        }
+        try? execute { loop in transport.finish(requestID: requestID, last: last, loop: loop) }
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.inFlight[serial] = nil
             guard state.inFlight.isEmpty else { return nil }

@@ -31,7 +31,7 @@ public final class HandlerConnection: Sendable {
     /// The logger for the connection's own lines; it carries the handler's name.
     public let logger: Logger
 
-    let transport: HandlerTransport
+    let transport: any HandlerTransport
     let state = Mutex(State())
 
     /// Connects to the gateway's reply endpoint; requests are taken once ``run(onDisconnect:_:)`` starts.
@@ -46,7 +46,11 @@ public final class HandlerConnection: Sendable {
         if let level = settings.logLevel { logger.logLevel = level }
         self.settings = settings
         self.logger = logger
-        let transport = HandlerTransport(settings: settings, logger: logger)
+        let transport: any HandlerTransport =
+            switch settings.mode {
+            case .push: PushTransport(settings: settings, logger: logger)
+            case .broker: BrokerTransport(settings: settings, logger: logger)
+            }
         self.transport = transport
         let thread = ZMQLoopThread(name: "lurcher-handler", context: ZMQContext())
         do {

@@ -14,36 +14,38 @@ extension HandlerSettings {
         public static let parentProcessID = "LURCHER_PARENT_PID"
         /// The log level: trace, debug, info, notice, warning, error or critical. Optional.
         public static let logLevel = "LURCHER_LOG_LEVEL"
-        /// The dispatch mode; only `push` is supported so far. Optional.
+        /// The dispatch mode, `push` (the default) or `broker`. Optional.
         public static let mode = "LURCHER_MODE"
+        /// Broker mode's heartbeat interval in seconds (a decimal number). Optional.
+        public static let heartbeatInterval = "LURCHER_HEARTBEAT_INTERVAL"
+        /// Broker mode's heartbeat liveness, in intervals. Optional.
+        public static let heartbeatLiveness = "LURCHER_HEARTBEAT_LIVENESS"
+        /// The most requests answered at once (``HandlerSettings/maxConcurrentRequests``). Optional.
+        public static let maxConcurrentRequests = "LURCHER_MAX_CONCURRENT_REQUESTS"
     }
 
     /// Reads the settings `lurcher start` passes in the environment.
     ///
-    /// `LURCHER_SEND_SPEC` and `LURCHER_RECV_SPEC` are required;
-    /// `LURCHER_HANDLER_NAME`, `LURCHER_PARENT_PID`, `LURCHER_LOG_LEVEL` and
-    /// `LURCHER_MODE` (which must be `push`) are optional. Other settings keep
-    /// their defaults.
+    /// `LURCHER_SEND_SPEC` is required, and `LURCHER_RECV_SPEC` in push mode;
+    /// `LURCHER_MODE`, `LURCHER_HANDLER_NAME`, `LURCHER_PARENT_PID`,
+    /// `LURCHER_LOG_LEVEL`, `LURCHER_MAX_CONCURRENT_REQUESTS`,
+    /// `LURCHER_HEARTBEAT_INTERVAL` and `LURCHER_HEARTBEAT_LIVENESS` are
+    /// optional. Other settings keep their defaults.
     ///
     /// - Throws: ``HandlerError`` naming the variable that is missing or
     ///   invalid, and how to run the handler instead.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(HandlerError) -> Self {
-        var settings = try partialEnvironment(environment)
-        guard let sendSpec = settings.sendSpec else { throw .missingEnvironment(EnvironmentKey.sendSpec) }
-        guard let recvSpec = settings.recvSpec else { throw .missingEnvironment(EnvironmentKey.recvSpec) }
-        settings.base.sendSpec = sendSpec
-        settings.base.recvSpec = recvSpec
-        return settings.base
+        try partialEnvironment(environment).completed()
     }
 
     /// Reads the settings from command-line options, falling back to the
     /// environment for what they do not give.
     ///
-    /// Options: `--send-spec ENDPOINT`, `--recv-spec ENDPOINT`, `--name NAME`,
-    /// `--max-concurrent-requests N`, `--parent-pid PID`; `--option=value`
-    /// works too. So a handler that `lurcher start` runs can also be started
+    /// Options: `--mode push|broker`, `--send-spec ENDPOINT`, `--recv-spec ENDPOINT`,
+    /// `--name NAME`, `--max-concurrent-requests N`, `--parent-pid PID`;
+    /// `--option=value` works too. So a handler that `lurcher start` runs can also be started
     /// by hand: `hello-handler --send-spec tcp://127.0.0.1:9997 --recv-spec tcp://127.0.0.1:9996`.
     ///
     /// - Parameters:
@@ -77,31 +79,41 @@ extension HandlerSettings {
             switch name {
             case "--send-spec": settings.sendSpec = value
             case "--recv-spec": settings.recvSpec = value
+            case "--mode": settings.base.mode = try mode(value, name: name)
             case "--name": settings.base.name = value
             case "--max-concurrent-requests":
-                guard let count = Int(value), count > 0 else {
-                    throw .invalidSetting(name, value, "give a whole number above zero")
-                }
-                settings.base.maxConcurrentRequests = count
+                settings.base.maxConcurrentRequests = try positive(value, name: name)
             default:  // --parent-pid
                 settings.base.parentProcessID = try processID(value, name: name)
             }
         }
-        guard let sendSpec = settings.sendSpec else { throw .missingEnvironment(EnvironmentKey.sendSpec) }
-        guard let recvSpec = settings.recvSpec else { throw .missingEnvironment(EnvironmentKey.recvSpec) }
-        settings.base.sendSpec = sendSpec
-        settings.base.recvSpec = recvSpec
-        return settings.base
+        return try settings.completed()
     }
 
-    private static let knownOptions = ["--send-spec", "--recv-spec", "--name", "--max-concurrent-requests", "--parent-pid"]
+    private static let knownOptions = ["--mode", "--send-spec", "--recv-spec", "--name", "--max-concurrent-requests", "--parent-pid"]
     private static let usage =
-        "usage: [--send-spec ENDPOINT --recv-spec ENDPOINT] [--name NAME] [--max-concurrent-requests N] [--parent-pid PID]"
+        "usage: [--mode push|broker] [--send-spec ENDPOINT --recv-spec ENDPOINT] [--name NAME] [--max-concurrent-requests N] [--parent-pid PID]"
 
     /// Settings from the environment, with the endpoints kept apart because they may still come from elsewhere.
-    private static func partialEnvironment(
-        _ environment: [String: String]
-    ) throws(HandlerError) -> (base: Self, sendSpec: String?, recvSpec: String?) {
+    private struct Partial {
+        var base: HandlerSettings
+        var sendSpec: String?
+        var recvSpec: String?
+
+        /// The settings, once both sources have had their say: the endpoints the mode needs must be there.
+        func completed() throws(HandlerError) -> HandlerSettings {
+            var settings = base
+            guard let sendSpec else { throw .missingEnvironment(EnvironmentKey.sendSpec) }
+            settings.sendSpec = sendSpec
+            if settings.mode == .push {
+                guard let recvSpec else { throw .missingEnvironment(EnvironmentKey.recvSpec) }
+                settings.recvSpec = recvSpec
+            }
+            return settings
+        }
+    }
+
+    private static func partialEnvironment(_ environment: [String: String]) throws(HandlerError) -> Partial {
         var settings = HandlerSettings()
         if let name = environment[EnvironmentKey.name], !name.isEmpty {
             settings.name = name
@@ -116,16 +128,36 @@ extension HandlerSettings {
             }
             settings.logLevel = parsed
         }
-        if let mode = environment[EnvironmentKey.mode], !mode.isEmpty, mode != "push" {
-            throw .invalidSetting(
-                EnvironmentKey.mode, mode,
-                "this handler library speaks push mode only; run it with a handler in push mode (broker mode is not supported yet)")
-        }
         func nonEmpty(_ key: String) -> String? {
             guard let value = environment[key], !value.isEmpty else { return nil }
             return value
         }
-        return (settings, nonEmpty(EnvironmentKey.sendSpec), nonEmpty(EnvironmentKey.recvSpec))
+        if let mode = nonEmpty(EnvironmentKey.mode) {
+            settings.mode = try Self.mode(mode, name: EnvironmentKey.mode)
+        }
+        if let count = nonEmpty(EnvironmentKey.maxConcurrentRequests) {
+            settings.maxConcurrentRequests = try positive(count, name: EnvironmentKey.maxConcurrentRequests)
+        }
+        if let interval = nonEmpty(EnvironmentKey.heartbeatInterval) {
+            guard let seconds = Double(interval), seconds >= 0.001, seconds <= 3600 else {
+                throw .invalidSetting(EnvironmentKey.heartbeatInterval, interval, "expected a number of seconds, such as 1 or 0.5")
+            }
+            settings.heartbeatInterval = .milliseconds(Int((seconds * 1000).rounded()))
+        }
+        if let liveness = nonEmpty(EnvironmentKey.heartbeatLiveness) {
+            settings.heartbeatLiveness = try positive(liveness, name: EnvironmentKey.heartbeatLiveness)
+        }
+        return Partial(base: settings, sendSpec: nonEmpty(EnvironmentKey.sendSpec), recvSpec: nonEmpty(EnvironmentKey.recvSpec))
+    }
+
+    private static func mode(_ text: String, name: String) throws(HandlerError) -> Mode {
+        guard let mode = Mode(rawValue: text) else { throw .invalidSetting(name, text, "expected push or broker") }
+        return mode
+    }
+
+    private static func positive(_ text: String, name: String) throws(HandlerError) -> Int {
+        guard let count = Int(text), count > 0 else { throw .invalidSetting(name, text, "give a whole number above zero") }
+        return count
     }
 
     private static func processID(_ text: String, name: String) throws(HandlerError) -> Int32 {

@@ -4,26 +4,44 @@ import Logging
 ///
 /// A handler under `lurcher start` reads these from the environment with
 /// ``fromEnvironment(_:)``; a developer running a handler by hand passes the
-/// endpoints to ``init(sendSpec:recvSpec:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:logLevel:)``
+/// endpoints to ``init(mode:sendSpec:recvSpec:heartbeatInterval:heartbeatLiveness:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:logLevel:)``
 /// or on the command line (``fromCommandLine(_:environment:)``).
 ///
 /// The endpoints are written as in the gateway's configuration. The gateway
 /// binds them; the handler connects, so a wildcard host (`*`, `0.0.0.0`) is
 /// reached on the loopback address.
 public struct HandlerSettings: Sendable {
-    /// The endpoint the gateway's PUSH socket is bound to (`send_spec`).
-    /// The handler connects a PULL socket here and receives requests.
+    /// How the handler talks to the gateway.
+    public enum Mode: String, Sendable {
+        /// Mongrel2's sockets: requests on PULL from `send_spec`, replies on PUB to `recv_spec`.
+        case push
+        /// The gateway's job broker: one DEALER socket to `send_spec` for requests, replies and heartbeats.
+        case broker
+    }
+
+    /// The dispatch mode of the handler in the gateway's configuration.
+    public var mode: Mode
+
+    /// The endpoint the gateway binds for requests (`send_spec`): its PUSH socket, where the handler connects
+    /// a PULL socket, or in broker mode its ROUTER, where the handler connects a DEALER.
     public var sendSpec: String
 
     /// The endpoint the gateway's SUB socket is bound to (`recv_spec`).
-    /// The handler connects a PUB socket here and sends replies.
+    /// The handler connects a PUB socket here and sends replies. Unused in broker mode.
     public var recvSpec: String
+
+    /// In broker mode, how often the handler and the gateway tell each other they are alive.
+    public var heartbeatInterval: Duration
+
+    /// In broker mode, how many heartbeat intervals of silence mean the gateway has gone.
+    public var heartbeatLiveness: Int
 
     /// The handler's name in the gateway configuration; used in log lines.
     public var name: String
 
     /// The most requests answered at once. Past it the handler stops taking
-    /// requests off its socket, so the gateway sends new ones to other handlers.
+    /// requests off its socket, so the gateway sends new ones to other handlers;
+    /// in broker mode it is the concurrency announced to the gateway.
     public var maxConcurrentRequests: Int
 
     /// The most requests queued in the handler's own socket (`ZMQ_RCVHWM`).
@@ -55,8 +73,11 @@ public struct HandlerSettings: Sendable {
     /// Creates settings.
     ///
     /// - Parameters:
+    ///   - mode: push (Mongrel2's sockets) or broker (the gateway's job broker).
     ///   - sendSpec: the gateway's `send_spec`, where requests come from.
-    ///   - recvSpec: the gateway's `recv_spec`, where replies go.
+    ///   - recvSpec: the gateway's `recv_spec`, where replies go (push mode).
+    ///   - heartbeatInterval: broker mode's heartbeat interval.
+    ///   - heartbeatLiveness: broker mode's intervals of silence before the gateway counts as gone.
     ///   - name: the handler's name, for log lines.
     ///   - maxConcurrentRequests: the most requests answered at once.
     ///   - receiveHighWaterMark: the most requests queued in the handler's socket.
@@ -67,8 +88,11 @@ public struct HandlerSettings: Sendable {
     ///   - handlesSignals: drain on SIGTERM and SIGINT.
     ///   - logLevel: the level of the connection's log lines; nil keeps the logger's own.
     public init(
+        mode: Mode = .push,
         sendSpec: String = "tcp://127.0.0.1:9997",
         recvSpec: String = "tcp://127.0.0.1:9996",
+        heartbeatInterval: Duration = .seconds(1),
+        heartbeatLiveness: Int = 3,
         name: String = "handler",
         maxConcurrentRequests: Int = 64,
         receiveHighWaterMark: Int = 100,
@@ -79,8 +103,11 @@ public struct HandlerSettings: Sendable {
         handlesSignals: Bool = true,
         logLevel: Logger.Level? = nil
     ) {
+        self.mode = mode
         self.sendSpec = sendSpec
         self.recvSpec = recvSpec
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatLiveness = heartbeatLiveness
         self.name = name
         self.maxConcurrentRequests = maxConcurrentRequests
         self.receiveHighWaterMark = receiveHighWaterMark

@@ -20,8 +20,6 @@ struct ManagedPool {
     /// Unexpected exits in a row that came soon after starting; drives the back-off.
     var quickExits = 0
     var crashes = 0
-    /// Handlers that finished connecting to this pool's gateway sockets, counted since start.
-    var connections = 0
     /// A respawn is already scheduled.
     var respawnScheduled = false
 
@@ -46,7 +44,7 @@ struct ManagedPool {
                 let uptime = now - process.startedAt
                 return PoolStatus.Process(
                     pid: process.pid, state: process.state.rawValue, generation: process.generation,
-                    uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18)
+                    uptimeSeconds: uptime.inSeconds)
             })
     }
 }

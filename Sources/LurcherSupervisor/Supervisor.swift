@@ -18,6 +18,7 @@ public actor Supervisor {
     private var stopping = false
     private let logger: Logger
     private let reaper: ChildReaper
+    private var exitObserver: @Sendable (String, Int32) -> Void = { _, _ in }
 
     /// Prepares a pool for every handler that has a command.
     public init(handlers: [HandlerConfiguration], logger: Logger) {
@@ -30,7 +31,9 @@ public actor Supervisor {
 
     /// Spawns every pool to its starting size.
     /// - Throws: ``SupervisorError/cannotSpawn`` when a command cannot be started at all (not built, wrong path).
-    public func start() throws {
+    /// - Parameter onExit: told the pool and process id of every handler process that exits, for whatever reason.
+    public func start(onExit: @escaping @Sendable (_ pool: String, _ processID: Int32) -> Void = { _, _ in }) throws {
+        exitObserver = onExit
         reaper.start { [weak self] pid, status in
             Task { await self?.processExited(pid: pid, status: status) }
         }
@@ -45,13 +48,14 @@ public actor Supervisor {
         return pools.keys.sorted().map { pools[$0]!.status(now: now) }
     }
 
-    /// Records that a handler finished connecting to `handler`'s sockets: the newest starting process is ready.
-    public func handlerConnected(_ handler: String) {
+    /// Records that a process of `handler` can take requests: the one with `processID` when the handler said
+    /// which (broker mode), else the newest starting one (push mode cannot tell).
+    public func handlerReady(_ handler: String, processID: Int32?) {
         guard var pool = pools[handler] else { return }
-        pool.connections += 1
-        if let index = pool.processes.lastIndex(where: { $0.state == .starting }) {
-            pool.processes[index].state = .ready
-        }
+        let index =
+            processID.flatMap { pid in pool.processes.firstIndex { $0.pid == pid } }
+            ?? pool.processes.lastIndex { $0.state == .starting }
+        if let index, pool.processes[index].state == .starting { pool.processes[index].state = .ready }
         pools[handler] = pool
     }
 
@@ -147,11 +151,10 @@ public actor Supervisor {
         var report = RestartReport(pool: name, replaced: [], started: [], generation: generation)
         while let old = pools[name]?.live.first(where: { $0.generation < generation }) {
             guard !stopping else { throw SupervisorError.stopping }
-            let connectionsBefore = pools[name]!.connections
             let new = try spawn(in: name)
             report.started.append(new)
             let deadline = ContinuousClock.now + readyTimeout
-            while (pools[name]?.connections ?? 0) <= connectionsBefore {
+            while pools[name]?.processes.first(where: { $0.pid == new })?.state != .ready {
                 guard ContinuousClock.now < deadline, isRunning(new, in: name) else {
                     requestStop(new, in: name)
                     throw SupervisorError.notReady(pool: name, pid: new, waited: readyTimeout)
@@ -199,10 +202,16 @@ public actor Supervisor {
         var environment = ProcessInfo.processInfo.environment
         environment["LURCHER_HANDLER_NAME"] = pool.handler.name
         environment["LURCHER_SEND_SPEC"] = pool.handler.sendSpec
-        environment["LURCHER_RECV_SPEC"] = pool.handler.recvSpec
         environment["LURCHER_SEND_IDENT"] = pool.handler.sendIdent
         environment["LURCHER_PROTOCOL"] = pool.handler.headerEncoding.rawValue
-        environment["LURCHER_MODE"] = "push"
+        environment["LURCHER_MODE"] = pool.handler.dispatch.name
+        switch pool.handler.dispatch {
+        case .push(let recvSpec):
+            environment["LURCHER_RECV_SPEC"] = recvSpec
+        case .broker(let broker):
+            environment["LURCHER_HEARTBEAT_INTERVAL"] = "\(broker.heartbeatInterval.inSeconds)"
+            environment["LURCHER_HEARTBEAT_LIVENESS"] = "\(broker.heartbeatLiveness)"
+        }
         environment["LURCHER_PARENT_PID"] = "\(getpid())"
         environment.merge(pool.configuration.environment) { _, configured in configured }
         let pid = try ProcessSpawner.spawn(
@@ -248,6 +257,7 @@ public actor Supervisor {
         var pool = pools[name]!
         let process = pool.processes.first { $0.pid == pid }!
         pool.processes.removeAll { $0.pid == pid }
+        exitObserver(name, pid)
         let metadata: Logger.Metadata = ["handler": "\(name)", "pid": "\(pid)", "status": "\(Self.describe(status: status))"]
         if process.state == .stopping || stopping {
             pools[name] = pool

@@ -11,6 +11,9 @@ enum DispatcherEvent {
     /// The request with this token could not be sent: no handler connected within the hold timeout, or too
     /// many requests are held already.
     case unavailable(token: UInt64)
+    /// The handler process holding the request with this token went away before answering, and the request
+    /// could not be sent to another (it is not safe to repeat, or was repeated once already).
+    case handlerLost(token: UInt64)
 }
 
 /// How the dispatcher reaches a connection from the transport thread.

@@ -18,20 +18,20 @@ final class Dispatcher: Sendable {
 
     /// Binds every handler's sockets and starts the transport thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
-    /// - Parameter handlerConnected: called with a handler's name when a handler process has connected and
-    ///   its replies can reach the gateway (the supervisor's readiness signal).
+    /// - Parameter handlerReady: called with a handler's name (and process id, when known) when a handler
+    ///   process can take requests and its replies can reach the gateway (the supervisor's readiness signal).
     init(
         handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger,
-        handlerConnected: @escaping @Sendable (String) -> Void
+        handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) throws {
         context = ZMQContext()
         thread = ZMQLoopThread(name: "lurcher-transport", context: context)
         transport = Transport(
-            handlers: handlers, maxHeld: limits.maxHeldRequests, holdTimeout: timeouts.hold, logger: logger,
-            connections: connections, handlerConnected: handlerConnected)
+            handlers: handlers, limits: limits, timeouts: timeouts, logger: logger, connections: connections,
+            handlerReady: handlerReady)
         let transport = self.transport
         let context = self.context
-        try thread.start { loop in try transport.setUp(loop: loop, context: context) }
+        try thread.start { loop in try transport.setUp(loop: loop, zmq: context) }
     }
 
     /// Makes replies for `connectionID` reach `sink`.
@@ -43,17 +43,26 @@ final class Dispatcher: Sendable {
     func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int]) {
         connections.withLockedValue { _ = $0.removeValue(forKey: connectionID) }
         let transport = self.transport
-        thread.execute { loop in transport.connectionClosed(connectionID: connectionID, handlers: handlerIndices, loop: loop) }
+        thread.execute { _ in transport.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
     }
 
-    /// Sends a request to handler `index`, or holds it until a handler connects.
-    func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8]) {
+    /// Sends a request to handler `index`, or holds it until a handler can take it.
+    /// - Parameter retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
+    func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool) {
         let transport = self.transport
-        thread.execute { loop in
+        thread.execute { _ in
             transport.submit(
-                HeldRequest(connectionID: connectionID, token: token, message: message, deadline: .now + transport.holdTimeout),
-                to: index, loop: loop)
+                HeldRequest(
+                    connectionID: connectionID, token: token, message: message, deadline: .now + transport.holdTimeout,
+                    retriable: retriable),
+                to: index)
         }
+    }
+
+    /// A handler process the supervisor started has exited; in broker mode its requests go elsewhere.
+    func processExited(handler: String, processID: Int32) {
+        let transport = self.transport
+        thread.execute { _ in transport.processExited(handler: handler, processID: processID) }
     }
 
     /// Each handler's connected processes, held and dispatched requests.
@@ -70,10 +79,15 @@ final class Dispatcher: Sendable {
     }
 }
 
-/// A request waiting for a handler to connect.
+/// A request on its way to a handler, possibly waiting for one.
 struct HeldRequest: Sendable {
     var connectionID: UInt64
     var token: UInt64
     var message: [UInt8]
+    /// When it stops waiting for a handler (and the client gets 503).
     var deadline: ContinuousClock.Instant
+    /// Safe to send to another process if the one holding it dies.
+    var retriable: Bool
+    /// It has been sent again once already.
+    var redispatched = false
 }

@@ -241,7 +241,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive))
             environment.counters.inFlight.add(1, ordering: .relaxed)
             responseParser.reset(answeringHead: request.isHead)
-            environment.dispatcher.submit(handler: index, connectionID: connectionID, token: nextToken, message: message)
+            environment.dispatcher.submit(
+                handler: index, connectionID: connectionID, token: nextToken, message: message, retriable: request.isSafe)
             armReplyTimer(context: context)
         }
     }
@@ -325,6 +326,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                     .serviceUnavailable, close: !answering.keepAlive, extraHeaders: ["Retry-After: 1"],
                     allocator: context.channel.allocator),
                 context: context)
+            finish(keepAlive: answering.keepAlive, context: context)
+        case .handlerLost(let token):
+            guard case .handler(let answering) = current, answering.token == token else { return }
+            environment.logger.warning("handler process went away holding a request", metadata: ["connection": "\(connectionID)"])
+            guard !answering.wroteBytes else {
+                closeAfterWrites(context: context)
+                return
+            }
+            write(CannedResponse.make(.badGateway, close: !answering.keepAlive, allocator: context.channel.allocator), context: context)
             finish(keepAlive: answering.keepAlive, context: context)
         }
     }

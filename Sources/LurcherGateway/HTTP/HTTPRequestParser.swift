@@ -219,7 +219,8 @@ final class HTTPRequestParser {
         completed.append(
             ParsedRequest(
                 disposition: disposition, isHead: parser.pointee.method == HTTP_HEAD.rawValue,
-                keepAlive: http_should_keep_alive(parser) != 0))
+                keepAlive: http_should_keep_alive(parser) != 0,
+                isSafe: [HTTP_GET.rawValue, HTTP_HEAD.rawValue, HTTP_OPTIONS.rawValue].contains(parser.pointee.method)))
         pending = nil
         if completed.count >= limits.maxPipelinedRequests { http_parser_pause(parser, 1) }
         return 0

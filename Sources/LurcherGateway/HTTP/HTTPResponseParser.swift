@@ -18,6 +18,10 @@ final class HTTPResponseParser {
 
     /// Whether the response lets the connection carry another request.
     private(set) var keepAlive = true
+    /// The response's status code, once its head has been parsed (0 before).
+    private(set) var statusCode = 0
+    /// The decoded body (chunked framing removed) when the parser was reset with `capturingBody`; nil otherwise.
+    private(set) var body: [UInt8]?
 
     private let parser: UnsafeMutablePointer<http_parser>
     private var answersHead = false
@@ -33,12 +37,23 @@ final class HTTPResponseParser {
     }
 
     /// Starts following a new response; `answeringHead` because a response to HEAD has headers but no body.
-    func reset(answeringHead: Bool) {
+    /// - Parameter capturingBody: keep the decoded body in ``body``, for answers the gateway consumes itself (jobs).
+    func reset(answeringHead: Bool, capturingBody: Bool = false) {
         http_parser_init(parser, HTTP_RESPONSE)
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         answersHead = answeringHead
         messageComplete = false
         keepAlive = true
+        statusCode = 0
+        body = capturingBody ? [] : nil
+    }
+
+    /// Parses the next bytes of the response.
+    func feed(_ bytes: [UInt8]) -> Outcome {
+        let consumed = bytes.withUnsafeBytes { bytes in
+            http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        return outcome(consumed: consumed)
     }
 
     /// Parses the next bytes of the response.
@@ -46,6 +61,12 @@ final class HTTPResponseParser {
         let consumed = buffer.withUnsafeReadableBytes { bytes in
             http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
+        return outcome(consumed: consumed)
+    }
+
+    /// Tells the parser the input has ended: a response delimited by the end of its stream is complete now.
+    func finish() -> Outcome {
+        let consumed = http_parser_execute(parser, &Self.settings, nil, 0)
         return outcome(consumed: consumed)
     }
 
@@ -66,8 +87,16 @@ final class HTTPResponseParser {
         settings.on_headers_complete = { raw in
             let this = parser(raw)
             this.keepAlive = http_should_keep_alive(raw) != 0
+            this.statusCode = Int(raw!.pointee.status_code)
             // Returning 1 tells http_parser the response has no body, which is so for an answer to HEAD.
             return this.answersHead ? 1 : 0
+        }
+        settings.on_body = { raw, bytes, count in
+            let this = parser(raw)
+            if this.body != nil, let bytes {
+                this.body!.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return 0
         }
         settings.on_message_complete = { raw in
             let this = parser(raw)

@@ -18,6 +18,8 @@ struct ParsedRequest {
     var isHead: Bool
     /// Whether the connection may carry another request after this one's answer.
     var keepAlive: Bool
+    /// GET, HEAD or OPTIONS (RFC 9110 9.2.1): in broker mode, sent to another handler process if its first dies.
+    var isSafe = false
 }
 
 /// The facts about a connection's handlers that the parser needs to encode requests for them.

@@ -1,0 +1,324 @@
+import LurcherConfiguration
+import LurcherProtocol
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A broker-mode handler: the gateway binds a ROUTER, handler processes connect DEALER sockets and say how many
+/// requests they take at once (``BrokerMessage``).
+///
+/// Because the gateway knows which process holds which request, nothing is lost when a process stops: a
+/// process that is leaving gets no new work and finishes what it holds, and the safe requests (GET, HEAD,
+/// OPTIONS) of one that dies are sent once more to another. Requests wait in the gateway while no process has
+/// room.
+final class BrokerDispatch: HandlerDispatch {
+    let name: String
+    private let configuration: BrokerConfiguration
+    private let sendIdent: [UInt8]
+    private let encoding: HeaderEncoding
+    private let context: DispatchContext
+    private let router: ZMQSocket
+    private var jobs: JobFrontend?
+    private var held: HeldQueue!
+    private var workers: [[UInt8]: BrokerWorker] = [:]
+    private var inFlight: [UInt64: BrokerRequest] = [:]
+    /// The request id a connection is waiting on: connections are answered one request at a time.
+    private var waiting: [UInt64: UInt64] = [:]
+    /// The worker that last took a request from each open connection, which hears when the client leaves.
+    private var lastWorker: [UInt64: [UInt8]] = [:]
+    private var nextRequestID: UInt64 = 0
+    private var dispatchCount: UInt64 = 0
+    private var dispatched = 0
+
+    /// How long after the supervisor reports a process's exit its last messages may still be in flight to the
+    /// gateway; only then are the requests it still holds given up, so an answer it sent just before exiting
+    /// is not mistaken for a missing one.
+    static let exitGrace: Duration = .milliseconds(100)
+
+    /// Binds the ROUTER (and the job endpoint, if configured) and starts the heartbeat.
+    init(
+        configuration handler: HandlerConfiguration, broker: BrokerConfiguration, replyTimeout: Duration, zmq: ZMQContext,
+        context: DispatchContext
+    ) throws {
+        name = handler.name
+        configuration = broker
+        sendIdent = Array(handler.sendIdent.utf8)
+        encoding = handler.headerEncoding
+        self.context = context
+        router = try ZMQSocket(context: zmq, type: .router)
+        do {
+            try router.setLinger(.zero)
+            // A send to a process that has gone fails instead of vanishing, so its requests can go elsewhere.
+            try router.setRouterMandatory(true)
+            // Each process holds at most its concurrency in requests; heartbeats to a stalled one must not block.
+            try router.setSendHighWaterMark(0)
+            try router.bind(handler.sendSpec)
+        } catch {
+            throw GatewayError.cannotBind(handler: handler.name, key: "send_spec", underlying: "\(error)")
+        }
+        held = HeldQueue(loop: context.loop) { [unowned self] request in giveUp(request, status: 503) }
+        if let jobSpec = broker.jobSpec {
+            jobs = try JobFrontend(
+                configuration: handler, jobSpec: jobSpec, replyTimeout: replyTimeout, zmq: zmq, context: context
+            ) { [unowned self] job in submit(job) }
+        }
+        context.loop.register(router, interest: .readable) { [unowned self] _, _ in receive() }
+        scheduleHeartbeat()
+    }
+
+    var heldCount: Int { held.count }
+
+    func snapshot() -> GatewayStatus.Handler {
+        let now = ContinuousClock.now
+        return GatewayStatus.Handler(
+            name: name, mode: "broker", connected: workers.count, held: held.count, dispatched: dispatched,
+            processes: workers.values.sorted { ($0.processID ?? 0) < ($1.processID ?? 0) }.map { $0.snapshot(now: now) })
+    }
+
+    // MARK: - Requests
+
+    func submit(_ request: HeldRequest) {
+        dispatched += 1
+        // Behind waiting requests a new one takes its turn, so that waiting is first come, first served.
+        if held.isEmpty, let worker = leastRecentlyUsedWithRoom(), send(request, to: worker) { return }
+        guard context.canHoldAnother else {
+            context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
+            giveUp(request, status: 503)
+            return
+        }
+        held.append(request)
+    }
+
+    func connectionClosed(_ connectionID: UInt64) {
+        held.removeAll(connectionID: connectionID)
+        if let requestID = waiting[connectionID] { inFlight[requestID]?.clientGone = true }
+        if let identity = lastWorker.removeValue(forKey: connectionID), workers[identity] != nil {
+            sendDisconnectNotice(connectionID: connectionID, to: identity)
+        }
+    }
+
+    /// Sends waiting requests to processes with room, least recently used first.
+    private func pump() {
+        while !held.isEmpty, let worker = leastRecentlyUsedWithRoom() {
+            let request = held.removeFirst()
+            if send(request, to: worker) {
+                context.deliver(.dispatched(token: request.token), to: request.connectionID)
+            } else {
+                held.prepend(request)
+            }
+        }
+    }
+
+    private func leastRecentlyUsedWithRoom() -> BrokerWorker? {
+        var best: BrokerWorker?
+        for worker in workers.values where worker.hasRoom {
+            if best == nil || worker.lastDispatch < best!.lastDispatch { best = worker }
+        }
+        return best
+    }
+
+    /// Sends a request to `worker`; false (and the worker given up) when it has gone.
+    private func send(_ request: HeldRequest, to worker: BrokerWorker) -> Bool {
+        nextRequestID += 1
+        let requestID = nextRequestID
+        guard sendMessage(.request(requestID: requestID, payload: request.message), to: worker.identity) else { return false }
+        dispatchCount += 1
+        worker.lastDispatch = dispatchCount
+        worker.requests.insert(requestID)
+        inFlight[requestID] = BrokerRequest(request: request, worker: worker.identity)
+        waiting[request.connectionID] = requestID
+        if !JobFrontend.isJob(request.connectionID) { lastWorker[request.connectionID] = worker.identity }
+        return true
+    }
+
+    /// Answers a request that will not be served: `status` is 503 (nobody had room in time) or 502 (its process went away).
+    private func giveUp(_ request: HeldRequest, status: Int) {
+        if JobFrontend.isJob(request.connectionID) {
+            jobs?.failed(request.connectionID, status: status)
+        } else {
+            context.deliver(
+                status == 503 ? .unavailable(token: request.token) : .handlerLost(token: request.token), to: request.connectionID)
+        }
+    }
+
+    /// A request is done: free its place and send the next waiting one.
+    private func finish(_ requestID: UInt64, by worker: BrokerWorker) {
+        guard worker.requests.remove(requestID) != nil, let finished = inFlight.removeValue(forKey: requestID) else { return }
+        let connectionID = finished.request.connectionID
+        if waiting[connectionID] == requestID { waiting[connectionID] = nil }
+        if JobFrontend.isJob(connectionID) { jobs?.finished(connectionID) }
+        pump()
+    }
+
+    // MARK: - Messages from handlers
+
+    private func receive() {
+        // Bounded, so one busy handler cannot starve the others' sockets.
+        for _ in 0..<1024 {
+            let frames: [[UInt8]]?
+            do {
+                frames = try router.receiveMultipart(dontWait: true)
+            } catch {
+                context.logger.error("cannot receive from handler", metadata: ["handler": "\(name)", "error": "\(error)"])
+                return
+            }
+            guard let frames else { return }
+            let identity = frames[0]
+            do {
+                handle(try BrokerMessage(frames: Array(frames.dropFirst())), from: identity)
+            } catch {
+                context.logger.warning("dropping malformed broker message", metadata: ["handler": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func handle(_ message: BrokerMessage, from identity: [UInt8]) {
+        let worker = workers[identity]
+        worker?.lastHeard = .now
+        switch message {
+        case .ready(let concurrency, let processID):
+            if let worker {
+                worker.concurrency = concurrency
+            } else {
+                workers[identity] = BrokerWorker(identity: identity, processID: processID, concurrency: concurrency, now: .now)
+                context.logger.info(
+                    "handler process ready",
+                    metadata: ["handler": "\(name)", "pid": "\(processID.map(String.init) ?? "?")", "concurrency": "\(concurrency)"])
+                context.handlerReady(name, processID)
+            }
+            pump()
+        case .reply(let payload, let finishing):
+            guard let worker else { return refuse(identity, reason: "reply") }
+            relay(payload, from: worker)
+            if let finishing { finish(finishing, by: worker) }
+        case .done(let requestID):
+            guard let worker else { return refuse(identity, reason: "done") }
+            finish(requestID, by: worker)
+        case .leaving:
+            if let worker, !worker.leaving {
+                worker.leaving = true
+                context.logger.info(
+                    "handler process leaving", metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")"])
+            }
+            // No request is sent after this, so the process knows that once it has finished its own, it may exit.
+            _ = sendMessage(.left, to: identity)
+            pump()
+        case .heartbeat:
+            if worker == nil { refuse(identity, reason: "heartbeat") }
+        case .request, .event, .left, .disconnect:
+            context.logger.warning("handler sent a gateway's command; ignoring it", metadata: ["handler": "\(name)"])
+        }
+    }
+
+    /// A message from a process the gateway does not know (it gave the process up, or the gateway restarted):
+    /// what it says cannot be trusted to be current, so it is told to start over.
+    private func refuse(_ identity: [UInt8], reason: String) {
+        context.logger.debug("message from an unknown handler process; asking it to reconnect", metadata: ["handler": "\(name)", "message": "\(reason)"])
+        _ = sendMessage(.disconnect, to: identity)
+    }
+
+    /// Passes a reply payload to its connections (and jobs), noting which requests have begun to be answered.
+    private func relay(_ payload: [UInt8], from worker: BrokerWorker) {
+        guard let (reply, ids) = context.decodeReply(payload, from: name) else { return }
+        var connections: [UInt64] = []
+        connections.reserveCapacity(ids.count)
+        for id in ids {
+            if let requestID = waiting[id], inFlight[requestID]?.worker == worker.identity { inFlight[requestID]!.answered = true }
+            if JobFrontend.isJob(id) {
+                if jobs?.received(reply.body, for: id) != true { sendDisconnectNotice(connectionID: id, to: worker.identity) }
+            } else {
+                connections.append(id)
+            }
+        }
+        context.relay(reply, to: connections) { sendDisconnectNotice(connectionID: $0, to: worker.identity) }
+    }
+
+    private func sendDisconnectNotice(connectionID: UInt64, to identity: [UInt8]) {
+        var notice: [UInt8] = []
+        DisconnectEvent.append(sender: sendIdent, connectionID: connectionID, encoding: encoding, to: &notice)
+        _ = sendMessage(.event(payload: notice), to: identity)
+    }
+
+    /// Sends one message to a process; false when it has gone, which also gives it up.
+    private func sendMessage(_ message: BrokerMessage, to identity: [UInt8]) -> Bool {
+        do {
+            if try router.send(parts: [identity] + message.frames, dontWait: true) { return true }
+            context.logger.warning("handler process's queue is full", metadata: ["handler": "\(name)"])
+            return false
+        } catch let error as ZMQError where error.code == EHOSTUNREACH {
+            if let worker = workers[identity] { drop(worker, reason: "its connection is gone") }
+            return false
+        } catch {
+            context.logger.error("cannot send to handler", metadata: ["handler": "\(name)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    // MARK: - Liveness
+
+    func processExited(_ processID: Int32) {
+        guard let worker = workers.values.first(where: { $0.processID == processID }) else { return }
+        worker.exited = true
+        context.loop.schedule(after: Self.exitGrace) { [weak self, weak worker] in
+            guard let self, let worker else { return }
+            receive()
+            if workers[worker.identity] === worker { drop(worker, reason: "its process exited") }
+        }
+    }
+
+    private func scheduleHeartbeat() {
+        context.loop.schedule(after: configuration.heartbeatInterval) { [weak self] in
+            guard let self else { return }
+            heartbeat()
+            scheduleHeartbeat()
+        }
+    }
+
+    /// Tells every process the gateway is alive, and gives up those that have been silent too long.
+    private func heartbeat() {
+        let now = ContinuousClock.now
+        for worker in Array(workers.values) {
+            if now - worker.lastHeard > configuration.expiry {
+                drop(worker, reason: "it stopped sending heartbeats")
+            } else {
+                _ = sendMessage(.heartbeat, to: worker.identity)
+            }
+        }
+        jobs?.expire(now: now)
+    }
+
+    /// Forgets a process that has gone. Its safe requests that have not begun to be answered go to another
+    /// process, once; the others are answered 502.
+    private func drop(_ worker: BrokerWorker, reason: String) {
+        guard workers.removeValue(forKey: worker.identity) != nil else { return }
+        let metadata: [String: String] = [
+            "handler": name, "pid": worker.processID.map(String.init) ?? "?", "requests": "\(worker.requests.count)",
+        ]
+        if worker.leaving && worker.requests.isEmpty {
+            context.logger.info("handler process left", metadata: metadata.mapValues { .string($0) })
+        } else {
+            context.logger.warning("handler process gone: \(reason)", metadata: metadata.mapValues { .string($0) })
+        }
+        var retried = 0
+        // Newest first, so that once each is put back in front the oldest leads.
+        for requestID in worker.requests.sorted(by: >) {
+            guard let lost = inFlight.removeValue(forKey: requestID) else { continue }
+            let connectionID = lost.request.connectionID
+            if waiting[connectionID] == requestID { waiting[connectionID] = nil }
+            if lost.clientGone { continue }
+            if lost.request.retriable, !lost.request.redispatched, !lost.answered {
+                var again = lost.request
+                again.redispatched = true
+                again.deadline = .now + context.holdTimeout
+                held.prepend(again)
+                retried += 1
+            } else {
+                giveUp(lost.request, status: 502)
+            }
+        }
+        if retried > 0 { context.logger.info("sending lost requests to another process", metadata: ["handler": "\(name)", "requests": "\(retried)"]) }
+        pump()
+    }
+}

@@ -1,0 +1,75 @@
+import Logging
+import LurcherProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+import ZeroMQ
+
+/// What every handler's dispatch shares on the transport thread: the loop, the connections, and the limits on
+/// held requests.
+///
+/// Touched only on the transport thread (see ``Transport``).
+final class DispatchContext {
+    let loop: ZMQLoop
+    let logger: Logger
+    let holdTimeout: Duration
+    /// Called with a handler's name (and the process id, when the handler says it) once a handler process can
+    /// take requests and its replies can reach the gateway: the supervisor's readiness signal.
+    let handlerReady: @Sendable (String, Int32?) -> Void
+    private let maxHeld: Int
+    private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+    /// Every dispatch's held requests; set by the transport once all dispatches exist.
+    var heldEverywhere: () -> Int = { 0 }
+
+    init(
+        loop: ZMQLoop, logger: Logger, holdTimeout: Duration, maxHeld: Int,
+        connections: NIOLockedValueBox<[UInt64: ConnectionSink]>, handlerReady: @escaping @Sendable (String, Int32?) -> Void
+    ) {
+        self.loop = loop
+        self.logger = logger
+        self.holdTimeout = holdTimeout
+        self.maxHeld = maxHeld
+        self.connections = connections
+        self.handlerReady = handlerReady
+    }
+
+    /// Whether one more request may be held, across every handler: the queue is bounded so a dead pool cannot
+    /// eat the gateway's memory.
+    var canHoldAnother: Bool { heldEverywhere() < maxHeld }
+
+    func deliver(_ event: DispatcherEvent, to connectionID: UInt64) {
+        connections.withLockedValue { $0[connectionID] }?.deliver(event)
+    }
+
+    /// Passes a handler's reply to the connections it names.
+    /// - Parameter unknown: called for each connection id that has no open connection; the handler should hear
+    ///   that the client is gone, so it stops streaming to it.
+    func relay(_ reply: DecodedReply, to ids: [UInt64], unknown: (UInt64) -> Void) {
+        let event: DispatcherEvent = reply.body.isEmpty ? .close : .reply(ByteBuffer(bytes: reply.body))
+        for id in ids {
+            if let sink = connections.withLockedValue({ $0[id] }) {
+                sink.deliver(event)
+            } else {
+                unknown(id)
+            }
+        }
+    }
+
+    /// Decodes a handler's reply message, logging and returning nil when it is malformed or a control reply.
+    func decodeReply(_ message: [UInt8], from handler: String) -> (reply: DecodedReply, ids: [UInt64])? {
+        let reply: DecodedReply
+        do {
+            reply = try WireReply.decode(message)
+        } catch {
+            logger.warning(
+                "dropping malformed reply", metadata: ["handler": "\(handler)", "error": "\(error)", "bytes": "\(message.count)"])
+            return nil
+        }
+        switch reply.target {
+        case .connections(let ids):
+            return (reply, ids)
+        case .control(_, let command):
+            logger.debug("ignoring control reply", metadata: ["handler": "\(handler)", "command": "\(command)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// One handler's side of the transport: how its requests go out and its replies come back.
+///
+/// ``PushDispatch`` speaks Mongrel2's PUSH/SUB; ``BrokerDispatch`` is the ROUTER job broker. Both live on the
+/// transport thread and are called only there.
+protocol HandlerDispatch: AnyObject {
+    /// The handler's name in the configuration.
+    var name: String { get }
+    /// Requests waiting for a handler process.
+    var heldCount: Int { get }
+    /// Sends a request to a handler process, or holds it until one can take it.
+    func submit(_ request: HeldRequest)
+    /// A client connection closed: forget its waiting requests and tell the handler.
+    func connectionClosed(_ connectionID: UInt64)
+    /// A process of this handler's pool has exited (the supervisor saw it go).
+    func processExited(_ processID: Int32)
+    /// The handler's state for `lurcher ctl status`.
+    func snapshot() -> GatewayStatus.Handler
+}
