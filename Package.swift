@@ -84,6 +84,7 @@ let package = Package(
                 "LurcherGateway",
                 "LurcherSupervisor",
                 "LurcherConfiguration",
+                "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

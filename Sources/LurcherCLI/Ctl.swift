@@ -115,16 +115,33 @@ enum StatusReport {
             if pool.crashLooping { flags.append("CRASH-LOOPING") }
             text += "pool \(pool.name): \(pool.processes.count) process(es), size \(pool.desired) (min \(pool.minimum), max \(pool.maximum)), generation \(pool.generation), \(pool.crashes) crash(es)"
             text += flags.isEmpty ? "\n" : " [\(flags.joined(separator: ", "))]\n"
-            if let handler = gateway?.handlers.first(where: { $0.name == pool.name }) {
-                text += "  requests: \(handler.dispatched) dispatched, \(handler.held) held; \(handler.connected) connected\n"
+            let handler = gateway?.handlers.first { $0.name == pool.name }
+            if let handler {
+                text += "  \(handler.mode) mode: \(handler.dispatched) dispatched, \(handler.held) held; \(handler.connected) connected\n"
             }
+            var brokered = handler?.processes ?? []
             for process in pool.processes {
-                text += "  pid \(process.pid)  \(process.state)  generation \(process.generation)  up \(String(format: "%.1f", process.uptimeSeconds))s\n"
+                text += "  pid \(process.pid)  \(process.state)  generation \(process.generation)  up \(String(format: "%.1f", process.uptimeSeconds))s"
+                if let index = brokered.firstIndex(where: { $0.processID == process.pid }) {
+                    text += "  " + describe(brokered.remove(at: index))
+                }
+                text += "\n"
+            }
+            for process in brokered {
+                text += "  pid \(process.processID.map(String.init) ?? "?") (not supervised)  \(describe(process))\n"
             }
         }
         for handler in gateway?.handlers ?? [] where !pools.contains(where: { $0.name == handler.name }) {
-            text += "handler \(handler.name) (not supervised): \(handler.connected) connected, \(handler.held) held, \(handler.dispatched) dispatched\n"
+            text += "handler \(handler.name) (not supervised, \(handler.mode) mode): \(handler.connected) connected, \(handler.held) held, \(handler.dispatched) dispatched\n"
+            for process in handler.processes ?? [] {
+                text += "  pid \(process.processID.map(String.init) ?? "?")  \(describe(process))\n"
+            }
         }
         return text
+    }
+
+    /// A broker-mode process as the gateway sees it: `busy 3/64, heard 0.4s ago`.
+    private static func describe(_ process: GatewayStatus.HandlerProcess) -> String {
+        "\(process.state) \(process.busy)/\(process.concurrency), heard \(String(format: "%.1f", process.lastHeard))s ago"
     }
 }
