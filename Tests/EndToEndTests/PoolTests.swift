@@ -6,21 +6,13 @@ import Testing
 @Suite struct PoolTests {
     /// The `hello` pool as `lurcher ctl status --json` reports it.
     private func pool(_ gateway: GatewayProcess, _ name: String = "hello") async throws -> [String: Any] {
-        let result = try await gateway.ctl(["status", "--json"])
-        #expect(result.status == 0, "ctl status failed: \(result.output)")
-        let status = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
-        let pools = status?["pools"] as? [[String: Any]] ?? []
-        return try #require(pools.first { $0["name"] as? String == name })
+        try await gateway.pool(name)
     }
 
     /// Requests the gateway has sent to the `hello` handler.
     private func dispatched(_ gateway: GatewayProcess) async throws -> Int {
-        let status = try JSONSerialization.jsonObject(with: Data(try await gateway.ctl(["status", "--json"]).output.utf8))
-        let handlers = ((status as? [String: Any])?["gateway"] as? [String: Any])?["handlers"] as? [[String: Any]]
-        return handlers?.first { $0["name"] as? String == "hello" }?["dispatched"] as? Int ?? 0
+        try await gateway.handlerStatus("hello")["dispatched"] as? Int ?? 0
     }
-
-    private func processes(_ pool: [String: Any]) -> [[String: Any]] { pool["processes"] as? [[String: Any]] ?? [] }
 
     private func readyCount(_ pool: [String: Any]) -> Int {
         processes(pool).filter { $0["state"] as? String == "ready" }.count
@@ -51,13 +43,6 @@ import Testing
         try await waitUntil("ctl scale 1 to leave one process") { try await processes(pool(gateway)).count == 1 }
         #expect(try await pool(gateway)["desired"] as? Int == 1)
         #expect(try gateway.get("/hello").status == 200)
-    }
-
-    /// Set once the restart is over, read by the load's clients.
-    private final class Flag: Sendable {
-        private let value = Atomic(false)
-        func set() { value.store(true, ordering: .relaxed) }
-        var isSet: Bool { value.load(ordering: .relaxed) }
     }
 
     @Test func aRollingRestartUnderLoadReplacesEveryProcessAndEveryRequestIsAnswered() async throws {

@@ -113,6 +113,28 @@ import Testing
         #expect(problem.key == "timeouts.reply")
     }
 
+    @Test func brokerModeTakesHeartbeatsAndAJobEndpointButNoRecvSpec() throws {
+        let broker = valid.replacingOccurrences(
+            of: "recv_spec = \"tcp://127.0.0.1:9996\"",
+            with: "mode = \"broker\"\nheartbeat_interval = 0.5\nheartbeat_liveness = 4\njob_spec = \"tcp://127.0.0.1:9990\"")
+        let handler = try #require(try ConfigurationLoader.parse(broker, file: "test.toml").handlers["app"])
+        #expect(handler.dispatch == .broker(BrokerConfiguration(heartbeatInterval: .milliseconds(500), heartbeatLiveness: 4, jobSpec: "tcp://127.0.0.1:9990")))
+        #expect(handler.dispatch.recvSpec == nil)
+
+        let withRecvSpec = try #require(error(valid.replacingOccurrences(of: "[handlers.app]", with: "[handlers.app]\nmode = \"broker\"")))
+        #expect(withRecvSpec.key == "handlers.app.recv_spec")
+        #expect(withRecvSpec.fix.contains("remove recv_spec"))
+
+        let pushWithHeartbeat = try #require(error(valid.replacingOccurrences(of: "[handlers.app]", with: "[handlers.app]\nheartbeat_liveness = 2")))
+        #expect(pushWithHeartbeat.key == "handlers.app.heartbeat_liveness")
+        #expect(pushWithHeartbeat.fix.contains("mode = \"broker\""))
+
+        let unknownMode = try #require(error(valid.replacingOccurrences(of: "[handlers.app]", with: "[handlers.app]\nmode = \"pull\"")))
+        #expect(unknownMode.key == "handlers.app.mode")
+        let noRecvSpec = try #require(error(valid.replacingOccurrences(of: "recv_spec = \"tcp://127.0.0.1:9996\"", with: "")))
+        #expect(noRecvSpec.key == "handlers.app.recv_spec")
+    }
+
     @Test func anUnreadableFileIsReportedWithTheFix() throws {
         do {
             _ = try ConfigurationLoader.load(path: "/no/such/lurcher.toml")

@@ -14,6 +14,10 @@ final class GatewayProcess: @unchecked Sendable {
         var command: [String]?
         var processes = 1
         var protocolName = "json"
+        /// `push` or `broker`.
+        var mode = "push"
+        /// Whether a broker-mode handler gets a `job_spec` (see ``GatewayProcess/jobSpec(_:)``).
+        var jobs = false
         /// Extra TOML lines for the handler's table, such as `max_processes = 4`.
         var extra = ""
     }
@@ -50,12 +54,14 @@ final class GatewayProcess: @unchecked Sendable {
             toml += """
 
                 [handlers.\(handler.name)]
+                mode = "\(handler.mode)"
                 send_spec = "\(Self.sendSpec(directory, handler.name))"
-                recv_spec = "\(Self.recvSpec(directory, handler.name))"
                 send_ident = "ident-\(handler.name)"
                 protocol = "\(handler.protocolName)"
 
                 """
+            toml += handler.mode == "push" ? "recv_spec = \"\(Self.recvSpec(directory, handler.name))\"\n" : ""
+            toml += handler.jobs ? "job_spec = \"\(Self.jobSpec(directory, handler.name))\"\n" : ""
             if let command = handler.command {
                 toml += "command = [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\nprocesses = \(handler.processes)\n\(handler.extra)\n"
             }
@@ -81,10 +87,14 @@ final class GatewayProcess: @unchecked Sendable {
     static func sendSpec(_ directory: String, _ name: String) -> String { "ipc://\(directory)/\(name)-requests" }
     static func recvSpec(_ directory: String, _ name: String) -> String { "ipc://\(directory)/\(name)-replies" }
 
+    /// Where a handler's job clients connect, when it has `jobs`.
+    func jobSpec(_ name: String) -> String { Self.jobSpec(directory, name) }
+    static func jobSpec(_ directory: String, _ name: String) -> String { "ipc://\(directory)/\(name)-jobs" }
+
     /// The environment a handler started by the test needs to reach this gateway.
-    func handlerEnvironment(_ name: String) -> [String: String] {
+    func handlerEnvironment(_ name: String, mode: String = "push") -> [String: String] {
         ["LURCHER_SEND_SPEC": Self.sendSpec(directory, name), "LURCHER_RECV_SPEC": Self.recvSpec(directory, name),
-         "LURCHER_HANDLER_NAME": name]
+         "LURCHER_HANDLER_NAME": name, "LURCHER_MODE": mode]
     }
 
     var log: String { child.output }

@@ -1,0 +1,208 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Broker mode: the gateway as a ROUTER job broker, which knows which process holds which request.
+@Suite struct BrokerModeTests {
+    /// A broker-mode `hello` pool of `processes`, each taking `concurrency` requests at once.
+    private func helloBroker(
+        processes: Int = 2, concurrency: Int = 1, heartbeat: String = "", jobs: Bool = false,
+        command: String = TestPaths.helloHandler
+    ) async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(
+            handlers: [
+                .init(
+                    name: "hello", route: "/hello", command: [command], processes: processes, mode: "broker",
+                    jobs: jobs, extra: "environment = { LURCHER_MAX_CONCURRENT_REQUESTS = \"\(concurrency)\" }\n\(heartbeat)")
+            ], reply: 30)
+        try await waitUntil("\(processes) broker-mode processes to say READY") {
+            try await brokerProcesses(gateway).count == processes
+        }
+        return gateway
+    }
+
+    /// The processes the broker knows, from `ctl status`.
+    private func brokerProcesses(_ gateway: GatewayProcess) async throws -> [[String: Any]] {
+        processes(try await gateway.handlerStatus("hello"))
+    }
+
+    /// The pid of the process holding `count` requests, once there is one.
+    private func busyProcess(_ gateway: GatewayProcess) async throws -> Int32 {
+        var busy: Int32?
+        try await waitUntil("a process to hold the request") {
+            busy = try await brokerProcesses(gateway).first { $0["busy"] as? Int == 1 }?["processID"] as? Int32
+            return busy != nil
+        }
+        return busy!
+    }
+
+    @Test func aSlowRequestDoesNotDelayRequestsAnIdleProcessCanTake() async throws {
+        let gateway = try await helloBroker()
+        let slow = try gateway.connect()
+        try slow.send(HTTPConnection.request("GET", "/hello?sleep=2500"))
+        let slowPID = try await busyProcess(gateway)
+
+        // Push mode would send every other one of these to the busy process, behind the slow request.
+        let fast = try gateway.connect()
+        var fastPIDs: Set<Int32> = []
+        for _ in 0..<6 {
+            try fast.send(HTTPConnection.request("GET", "/hello"))
+            let response = try fast.readResponse()
+            #expect(response.status == 200)
+            fastPIDs.insert(try #require(response.helloPID))
+        }
+        #expect(!fastPIDs.contains(slowPID), "the busy process got none of them")
+        #expect(try await brokerProcesses(gateway).contains { $0["busy"] as? Int == 1 }, "the slow request was still in hand")
+        let slowResponse = try slow.readResponse()
+        #expect(slowResponse.status == 200)
+        #expect(slowResponse.helloPID == slowPID)
+    }
+
+    @Test func aGETHeldByAKilledProcessIsAnsweredByAnother() async throws {
+        let gateway = try await helloBroker()
+        let client = try gateway.connect()
+        try client.send(HTTPConnection.request("GET", "/hello?sleep=1500"))
+        let victim = try await busyProcess(gateway)
+        kill(victim, SIGKILL)
+        let response = try client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.helloPID != nil && response.helloPID != victim)
+        #expect(gateway.log.contains("sending lost requests to another process"))
+    }
+
+    @Test func aPOSTHeldByAKilledProcessGets502() async throws {
+        let gateway = try await helloBroker()
+        let client = try gateway.connect()
+        try client.send(HTTPConnection.request("POST", "/hello?sleep=5000", body: "not safe to repeat"))
+        let victim = try await busyProcess(gateway)
+        kill(victim, SIGKILL)
+        #expect(try client.readResponse().status == 502)
+        // The connection goes on: the next request is served by the survivor (or the respawned process).
+        try client.send(HTTPConnection.request("GET", "/hello"))
+        #expect(try client.readResponse().status == 200)
+    }
+
+    @Test func aProcessThatStopsHeartbeatingIsDroppedWithinItsLiveness() async throws {
+        // 0.2 s × 3: given up after 0.6 s of silence, noticed at the next heartbeat.
+        let gateway = try await helloBroker(heartbeat: "heartbeat_interval = 0.2\nheartbeat_liveness = 3")
+        let stopped = try #require(try await brokerProcesses(gateway).first?["processID"] as? Int32)
+        kill(stopped, SIGSTOP)
+        let started = ContinuousClock.now
+        try await waitUntil("the silent process to be dropped") {
+            try await !brokerProcesses(gateway).contains { $0["processID"] as? Int32 == stopped }
+        }
+        let took = ContinuousClock.now - started
+        #expect(took < .milliseconds(600 + 200 + 1000), "dropped after \(took); allowed liveness, one interval and 1 s for ctl")
+        #expect(gateway.log.contains("stopped sending heartbeats"))
+        // Meanwhile every request goes to the live process.
+        #expect(try gateway.get("/hello").helloPID != stopped)
+
+        // Woken up, it is told it is unknown and comes back with a new READY.
+        kill(stopped, SIGCONT)
+        try await waitUntil("the process to reconnect") {
+            try await brokerProcesses(gateway).contains { $0["processID"] as? Int32 == stopped }
+        }
+    }
+
+    @Test func aStoppingProcessFinishesWhatItHoldsAndGetsNothingNew() async throws {
+        let gateway = try await helloBroker(concurrency: 4)
+        let slow = try gateway.connect()
+        // Long enough for ctl to see the leaving state on a loaded machine.
+        try slow.send(HTTPConnection.request("GET", "/hello?sleep=4000"))
+        let leaving = try await busyProcess(gateway)
+        kill(leaving, SIGTERM)
+        try await waitUntil("the process to say it is leaving") {
+            try await brokerProcesses(gateway).contains { $0["processID"] as? Int32 == leaving && $0["state"] as? String == "leaving" }
+        }
+        for _ in 0..<4 { #expect(try gateway.get("/hello").helloPID != leaving, "no new work for a leaving process") }
+        let response = try slow.readResponse()
+        #expect(response.status == 200)
+        #expect(response.helloPID == leaving, "it finished the request it held")
+    }
+
+    @Test func aRollingRestartUnderLoadFailsNoRequest() async throws {
+        let gateway = try await helloBroker(concurrency: 64)
+        let restartDone = Flag()
+        // Four clients on threads of their own, until the restart is over (bounded by count all the same).
+        let load = Task {
+            try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await onThread {
+                            var statuses: [Int] = []
+                            let connection = try gateway.connect()
+                            while !restartDone.isSet, statuses.count < 20_000 {
+                                try connection.send(HTTPConnection.request("GET", "/hello"))
+                                statuses.append(try connection.readResponse().status)
+                            }
+                            return statuses
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        try await waitUntil("the load to be under way") { try await gateway.handlerStatus("hello")["dispatched"] as? Int ?? 0 >= 100 }
+        for _ in 0..<2 {
+            let restart = try await gateway.ctl(["restart", "hello"])
+            #expect(restart.status == 0, "\(restart.output)")
+        }
+        restartDone.set()
+        let statuses = try await load.value
+        #expect(statuses.count >= 100)
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses.filter { $0 != 200 }.count) of \(statuses.count) failed")
+    }
+
+    @Test func aPythonBrokerHandlerWrittenFromTheDocsWorks() async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonBrokerHandler], processes: 2, mode: "broker")
+        ])
+        try await waitUntil("the Python processes to say READY") { processes(try await gateway.handlerStatus("py")).count == 2 }
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("POST", "/py/echo", body: "from curl"))
+        let answer = try connection.readResponse().json()
+        #expect(answer["language"] as? String == "python")
+        #expect(answer["method"] as? String == "POST")
+        #expect(answer["path"] as? String == "/py/echo")
+        #expect(answer["body"] as? String == "from curl")
+
+        // Both processes take work, and a rolling restart of Python processes works too (LEAVING, LEFT).
+        var pids: Set<Int> = []
+        let slow = try gateway.connect()
+        try slow.send(HTTPConnection.request("GET", "/py/sleep?ms=1000"))
+        try await waitUntil("the slow request to be taken") {
+            processes(try await gateway.handlerStatus("py")).contains { $0["busy"] as? Int == 1 }
+        }
+        pids.insert(try #require(try gateway.get("/py/x").json()["pid"] as? Int))
+        pids.insert(try #require(try slow.readResponse().json()["pid"] as? Int))
+        #expect(pids.count == 2)
+        let restart = try await gateway.ctl(["restart", "py"])
+        #expect(restart.status == 0, "\(restart.output)")
+        #expect(try gateway.get("/py/after").status == 200)
+    }
+
+    @Test func lurcherJobRoundTripsAPayload() async throws {
+        let gateway = try await helloBroker(processes: 1, jobs: true, command: TestPaths.echoHandler)
+        let job = try ChildProcess(
+            [TestPaths.lurcher, "job", gateway.jobSpec("hello"), "a job payload"], outputPath: gateway.directory + "/job.out")
+        #expect(try await job.waitForExit() == 0, "\(job.output)")
+        // echo-handler answers with what it received, as JSON: the body went there and back.
+        let echoed = try #require(try JSONSerialization.jsonObject(with: Data(job.output.utf8)) as? [String: Any])
+        #expect(echoed["body"] as? String == "a job payload")
+        #expect(echoed["method"] as? String == "JOB")
+
+        // Nobody listening: the lazy pirate gives up after its attempts with EX_UNAVAILABLE.
+        let unanswered = try ChildProcess(
+            [TestPaths.lurcher, "job", "--timeout", "0.2", "--attempts", "2", "ipc://\(gateway.directory)/nobody", "x"],
+            outputPath: gateway.directory + "/unanswered.out")
+        #expect(try await unanswered.waitForExit() == 69)
+        #expect(unanswered.output.contains("after 2 attempt(s)"))
+    }
+}
+
+/// Set once, read by load threads.
+final class Flag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
+}

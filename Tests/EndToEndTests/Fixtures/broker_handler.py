@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""A broker-mode handler written with nothing but pyzmq, from docs/PROTOCOL.md alone: no Lurcher code.
+
+It connects a DEALER to the gateway's send_spec, says READY with a concurrency of 1, heartbeats, answers
+each request with a JSON description of it (method, path, body, its pid), and on SIGTERM says LEAVING and
+exits once the gateway has answered LEFT. `.../sleep?ms=N` waits N milliseconds before answering.
+
+Settings come from LURCHER_SEND_SPEC, LURCHER_HEARTBEAT_INTERVAL and LURCHER_HEARTBEAT_LIVENESS.
+"""
+import json
+import os
+import signal
+import time
+
+import zmq
+
+from mongrel2_handler import http_response, parse_request
+
+
+def main():
+    send_spec = os.environ["LURCHER_SEND_SPEC"]
+    interval = float(os.environ.get("LURCHER_HEARTBEAT_INTERVAL", "1"))
+    liveness = int(os.environ.get("LURCHER_HEARTBEAT_LIVENESS", "3"))
+    context = zmq.Context()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+
+    def connect():
+        socket = context.socket(zmq.DEALER)
+        socket.setsockopt(zmq.LINGER, 2000)
+        socket.connect(send_spec)
+        socket.send_multipart([b"READY", b"1", str(os.getpid()).encode()])
+        return socket
+
+    socket = connect()
+    last_heard = time.monotonic()
+    next_heartbeat = time.monotonic() + interval
+    leaving = False
+    while True:
+        if stopping and not leaving:
+            leaving = True
+            socket.send_multipart([b"LEAVING"])
+        if socket.poll(int(interval * 1000) // 2 or 1):
+            frames = socket.recv_multipart()
+            last_heard = time.monotonic()
+            command = frames[0]
+            if command == b"REQUEST":
+                request_id, payload = frames[1], frames[2]
+                sender, conn_id, path, headers, _, body = parse_request(payload)
+                if "sleep" in path:
+                    time.sleep(int(headers.get("QUERY", "ms=0").split("=")[1]) / 1000)
+                answer = json.dumps({
+                    "pid": os.getpid(), "method": headers.get("METHOD"), "path": path,
+                    "body": body.decode(errors="replace"), "language": "python",
+                }).encode()
+                ids = conn_id
+                reply = sender + b" " + str(len(ids)).encode() + b":" + ids + b", " + http_response(answer)
+                # The request id as a third frame: this is its last message, and its place is free again.
+                socket.send_multipart([b"REPLY", reply, request_id])
+            elif command == b"LEFT":
+                break
+            elif command == b"DISCONNECT":
+                socket.close(linger=0)
+                socket = connect()
+        now = time.monotonic()
+        if now - last_heard > interval * liveness:
+            if leaving:
+                break
+            socket.close(linger=0)
+            socket = connect()
+            last_heard = now
+        if now >= next_heartbeat:
+            socket.send_multipart([b"HEARTBEAT"])
+            next_heartbeat = now + interval
+    socket.close()
+    context.term()
+
+
+if __name__ == "__main__":
+    main()
