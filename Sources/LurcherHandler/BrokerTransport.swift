@@ -121,11 +121,7 @@ final class BrokerTransport: HandlerTransport, @unchecked Sendable {
             }
             switch message {
             case .request(let requestID, let payload):
-                if IncomingMessage.isEvent(payload) {
-                    sink?.yield(.event(payload))
-                } else {
-                    sink?.yield(.request(payload, id: requestID))
-                }
+                sink?.yield(.request(payload, id: requestID))
             case .event(let payload):
                 sink?.yield(.event(payload))
             case .heartbeat:
