@@ -49,7 +49,8 @@ import Testing
         try await waitUntil("the default configuration to listen") {
             guard let range = child.output.range(of: "listening on http://127.0.0.1:") else { return false }
             port = Int(child.output[range.upperBound...].prefix { $0.isNumber }) ?? 0
-            return child.output.contains("connected=2 handler=hello")
+            // The shipped hello handler runs in broker mode: each process says READY.
+            return child.output.components(separatedBy: "handler process ready").count - 1 == 2
         }
         let index = try HTTPConnection(port: port)
         try index.send(HTTPConnection.request("GET", "/"))

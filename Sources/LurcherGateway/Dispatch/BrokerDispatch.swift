@@ -1,3 +1,4 @@
+import Foundation
 import LurcherConfiguration
 import LurcherProtocol
 import ZeroMQ
@@ -280,8 +281,9 @@ final class BrokerDispatch: HandlerDispatch {
     private func heartbeat() {
         let now = ContinuousClock.now
         for worker in Array(workers.values) {
-            if now - worker.lastHeard > configuration.expiry {
-                drop(worker, reason: "it stopped sending heartbeats")
+            let silence = now - worker.lastHeard
+            if silence > configuration.expiry {
+                drop(worker, reason: "it stopped sending heartbeats (silent for \(String(format: "%.2f", silence.inSeconds)) s)")
             } else {
                 _ = sendMessage(.heartbeat, to: worker.identity)
             }
