@@ -131,6 +131,9 @@ final class BrokerDispatch: HandlerDispatch {
         inFlight[requestID] = BrokerRequest(request: request, worker: worker.identity)
         waiting[request.connectionID] = requestID
         if !JobFrontend.isJob(request.connectionID) { lastWorker[request.connectionID] = worker.identity }
+        context.logger.debug(
+            "request sent to process",
+            metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.connectionID)"])
         return true
     }
 
