@@ -80,7 +80,8 @@ import Testing
         try client.send(HTTPConnection.request("POST", "/hello?sleep=5000", body: "not safe to repeat"))
         let victim = try await processSent(in: gateway)
         kill(victim, SIGKILL)
-        #expect(try client.readResponse().status == 502)
+        let lost = try client.readResponse()
+        #expect(lost.status == 502, "\(lost.status) \(lost.text)")
         // The connection goes on: the next request is served by the survivor (or the respawned process).
         try client.send(HTTPConnection.request("GET", "/hello"))
         #expect(try client.readResponse().status == 200)
