@@ -3,21 +3,23 @@ import Testing
 
 /// Requests wait for a handler instead of failing, and every wait ends with an answer.
 @Suite struct HoldAndTimeoutTests {
-    @Test func aRequestIsHeldUntilAHandlerStartsAndThenAnswered() async throws {
-        let gateway = try await GatewayProcess(handlers: [.init(name: "py", route: "/py", command: nil)], hold: 20)
+    @Test(arguments: ["push", "broker"])
+    func aRequestIsHeldUntilAHandlerStartsAndThenAnswered(mode: String) async throws {
+        let gateway = try await GatewayProcess(handlers: [.init(name: "py", route: "/py", command: nil, mode: mode)], hold: 20)
         let connection = try gateway.connect()
         try connection.send(HTTPConnection.request("GET", "/py/early"))
         try await waitUntil("the gateway to hold the request") { gateway.log.contains("holding requests") }
         let handler = try ChildProcess(
-            ["python3", TestPaths.pythonHandler], environment: gateway.handlerEnvironment("py"),
-            outputPath: gateway.directory + "/python.log")
+            ["python3", mode == "push" ? TestPaths.pythonHandler : TestPaths.pythonBrokerHandler],
+            environment: gateway.handlerEnvironment("py", mode: mode), outputPath: gateway.directory + "/python.log")
         let response = try connection.readResponse()
         #expect(response.status == 200)
         #expect(try response.json()["pid"] as? Int == Int(handler.pid))
     }
 
-    @Test func aHeldRequestGets503WithRetryAfterWhenTheHoldTimesOut() async throws {
-        let gateway = try await GatewayProcess(handlers: [.init(name: "py", route: "/py", command: nil)], hold: 1)
+    @Test(arguments: ["push", "broker"])
+    func aHeldRequestGets503WithRetryAfterWhenTheHoldTimesOut(mode: String) async throws {
+        let gateway = try await GatewayProcess(handlers: [.init(name: "py", route: "/py", command: nil, mode: mode)], hold: 1)
         let connection = try gateway.connect()
         try connection.send(HTTPConnection.request("GET", "/py/nobody"))
         let response = try connection.readResponse()

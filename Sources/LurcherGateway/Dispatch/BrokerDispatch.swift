@@ -89,6 +89,9 @@ final class BrokerDispatch: HandlerDispatch {
             giveUp(request, status: 503)
             return
         }
+        if held.isEmpty, workers.isEmpty {
+            context.logger.info("no handler process connected; holding requests", metadata: ["handler": "\(name)"])
+        }
         held.append(request)
     }
 
