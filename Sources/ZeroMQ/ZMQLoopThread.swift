@@ -22,7 +22,8 @@ import Glibc
 /// thread.shutdown()
 /// ```
 public final class ZMQLoopThread: Sendable {
-    /// The thread's name, as shown by debuggers and `ps -L` (first 15 bytes).
+    /// The thread's name, as shown by debuggers, `perf` and `ps -L`. Linux refuses names over 15 bytes, and
+    /// the thread then keeps the name of the thread that started it.
     public let name: String
 
     /// The context the loop's sockets are made in.

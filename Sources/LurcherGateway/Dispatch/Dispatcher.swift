@@ -25,7 +25,7 @@ final class Dispatcher: Sendable {
         handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) throws {
         context = ZMQContext()
-        thread = ZMQLoopThread(name: "lurcher-transport", context: context)
+        thread = ZMQLoopThread(name: "lurcher-zmq", context: context)
         transport = Transport(
             handlers: handlers, limits: limits, timeouts: timeouts, logger: logger, connections: connections,
             handlerReady: handlerReady)
