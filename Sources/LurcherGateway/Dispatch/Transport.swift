@@ -78,6 +78,7 @@ final class Transport: @unchecked Sendable {
         do {
             return try endpoint.push.send(message, dontWait: true)
         } catch {
+            TransportCounters.sendFailures.add(1, ordering: .relaxed)
             logger.error("cannot send to handler", metadata: ["handler": "\(endpoint.name)", "error": "\(error)"])
             return false
         }

@@ -1,4 +1,5 @@
 import LurcherConfiguration
+import LurcherOperations
 import LurcherProtocol
 
 /// A complete request from a client, ready to be answered in arrival order.
@@ -18,6 +19,8 @@ struct ParsedRequest {
     var isHead: Bool
     /// Whether the connection may carry another request after this one's answer.
     var keepAlive: Bool
+    /// What the access log and events show of the request; nil when nothing logs requests.
+    var requestLine: RequestLine? = nil
 }
 
 /// The facts about a connection's handlers that the parser needs to encode requests for them.
