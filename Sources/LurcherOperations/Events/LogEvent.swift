@@ -16,8 +16,6 @@ public enum LogEvent: Sendable {
     case configurationReloaded(file: String)
     /// A reload was refused and the running configuration kept.
     case configurationRejected(file: String, error: String)
-    /// Something failed that an operator should look at.
-    case error(message: String)
 
     /// The event as a JSON object; `gateway` is the server's uuid, so several gateways can share a subscriber.
     public func json(gateway: String) -> [UInt8] {
@@ -47,8 +45,6 @@ public enum LogEvent: Sendable {
         case .configurationRejected(let file, let error):
             json.field("file", file)
             json.field("error", error)
-        case .error(let message):
-            json.field("message", message)
         }
         json.field("time", LogTime.iso8601(.now()))
         return json.finish()
@@ -63,7 +59,6 @@ public enum LogEvent: Sendable {
         case .poolRestarted: "pool_restarted"
         case .configurationReloaded: "config_reloaded"
         case .configurationRejected: "config_rejected"
-        case .error: "error"
         }
     }
 }
