@@ -16,16 +16,11 @@ public final class AccessLog: Sendable {
     /// How long a line may wait in the buffer: batching writes is what keeps the cost per request low.
     static let flushDelay: DispatchTimeInterval = .milliseconds(50)
 
-    private struct Pending {
-        var bytes: [UInt8] = []
-        var flushScheduled = false
-        var dropped = 0
-    }
-
     /// The configured path; `-` is standard output, which is never reopened.
     public let path: String
     private let format: AccessLogConfiguration.Format
-    private let pending = Mutex(Pending())
+    private let pending = Mutex(PendingBatch<[UInt8]>())
+    private let droppedCount = Atomic<Int>(0)
     /// The open file; only the queue reads or replaces it.
     private let descriptor: Mutex<Int32>
     private let queue = DispatchQueue(label: "lurcher-access-log")
@@ -41,19 +36,14 @@ public final class AccessLog: Sendable {
     }
 
     /// Lines dropped because the buffer was full.
-    public var dropped: Int { pending.withLock { $0.dropped } }
+    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
     /// Formats and buffers a line for `request`.
     public func record(_ request: CompletedRequest) {
         let line = AccessLogLine.make(request, format: format)
-        let scheduleFlush = pending.withLock { pending -> Bool in
-            guard pending.bytes.count + line.count <= Self.maxPendingBytes else {
-                pending.dropped += 1
-                return false
-            }
-            pending.bytes.append(contentsOf: line)
-            defer { pending.flushScheduled = true }
-            return !pending.flushScheduled
+        guard let scheduleFlush = pending.withLock({ $0.add(line, cost: line.count, limit: Self.maxPendingBytes) }) else {
+            droppedCount.add(1, ordering: .relaxed)
+            return
         }
         if scheduleFlush {
             queue.asyncAfter(deadline: .now() + Self.flushDelay) { self.flush() }
@@ -90,13 +80,7 @@ public final class AccessLog: Sendable {
 
     /// Writes the buffer out; runs on the queue.
     private func flush() {
-        let bytes = pending.withLock { pending in
-            defer {
-                pending.bytes = []
-                pending.flushScheduled = false
-            }
-            return pending.bytes
-        }
+        let bytes = Array(pending.withLock { $0.take() }.joined())
         let descriptor = self.descriptor.withLock { $0 }
         bytes.withUnsafeBytes { buffer in
             var offset = 0

@@ -13,14 +13,9 @@ public final class EventPublisher: Sendable {
     public let endpoint: String
     private let thread: ZMQLoopThread
     private let socket: PublisherSocket
-    private let queue = Mutex(Queue())
+    private let queue = Mutex(PendingBatch<[UInt8]>())
     private let capacity: Int
     private let droppedCount = Atomic<Int>(0)
-
-    private struct Queue {
-        var events: [[UInt8]] = []
-        var sendScheduled = false
-    }
 
     /// Binds the PUB socket and starts its thread.
     /// - Throws: a `ZMQError` when the endpoint cannot be bound.
@@ -50,13 +45,7 @@ public final class EventPublisher: Sendable {
 
     /// Queues an event for sending; never blocks.
     public func publish(_ event: [UInt8]) {
-        let wake = queue.withLock { queue -> Bool? in
-            guard queue.events.count < capacity else { return nil }
-            queue.events.append(event)
-            defer { queue.sendScheduled = true }
-            return !queue.sendScheduled
-        }
-        guard let wake else {
+        guard let wake = queue.withLock({ $0.add(event, cost: 1, limit: capacity) }) else {
             droppedCount.add(1, ordering: .relaxed)
             return
         }
@@ -72,13 +61,7 @@ public final class EventPublisher: Sendable {
 
     /// Runs on the publisher thread.
     private func sendQueued() {
-        let events = queue.withLock { queue in
-            defer {
-                queue.events = []
-                queue.sendScheduled = false
-            }
-            return queue.events
-        }
+        let events = queue.withLock { $0.take() }
         guard let publisher = socket.publisher else { return }
         for event in events {
             let sent = (try? publisher.send(event, dontWait: true)) ?? false
