@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries.
@@ -44,6 +46,22 @@ let package = Package(
             ]
         ),
 
+        // What operators watch: the access log, Prometheus metrics and the admin listener, log events over ZeroMQ.
+        .target(
+            name: "LurcherOperations",
+            dependencies: [
+                "ZeroMQ",
+                "LurcherProtocol",
+                "LurcherConfiguration",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The HTTP front end and the ZeroMQ dispatcher.
         .target(
             name: "LurcherGateway",
@@ -52,6 +70,7 @@ let package = Package(
                 "ZeroMQ",
                 "LurcherProtocol",
                 "LurcherConfiguration",
+                "LurcherOperations",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +104,7 @@ let package = Package(
                 "LurcherSupervisor",
                 "LurcherConfiguration",
                 "ZeroMQ",
+                "LurcherOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -101,6 +121,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
+        .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         // Fixtures are run and served by the tests, not compiled.
         .testTarget(name: "EndToEndTests", exclude: ["Fixtures"]),
     ]

@@ -7,8 +7,8 @@ import LurcherSupervisor
 /// `lurcher ctl`: talks to a running gateway over its control socket.
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Control a running gateway: status, scale, restart, stop.",
-        subcommands: [Status.self, Scale.self, Restart.self, Stop.self])
+        abstract: "Control a running gateway: status, scale, restart, reload, stop.",
+        subcommands: [Status.self, Scale.self, Restart.self, Reload.self, Stop.self])
 
     /// Where to find the gateway: its control socket, or the configuration that names it.
     struct Target: ParsableArguments {
@@ -87,6 +87,24 @@ struct Ctl: ParsableCommand {
             let response = try target.send(ControlRequest(command: "restart", pool: pool))
             for report in response.restarts ?? [] {
                 print("\(report.pool): replaced \(report.replaced.count) process(es), generation \(report.generation), new pids \(report.started.map(String.init).joined(separator: " "))")
+            }
+        }
+    }
+
+    struct Reload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-read the configuration file and apply route, host, Dir and pool changes (as SIGUSR2 does).",
+            discussion: "An invalid file, or one that changes what needs a restart, is rejected with the reason and changes nothing.")
+        @OptionGroup var target: Target
+
+        func run() throws {
+            let response = try target.send(ControlRequest(command: "reload"))
+            print("reloaded")
+            for change in response.reloaded ?? [] {
+                var what = [String]()
+                if let size = change.size { what.append("\(size) processes") }
+                if change.restarted { what.append("restarted") }
+                print("pool \(change.pool): \(what.isEmpty ? "settings updated" : what.joined(separator: ", "))")
             }
         }
     }

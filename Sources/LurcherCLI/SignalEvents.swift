@@ -4,11 +4,12 @@ import Foundation
 /// The signals `lurcher start` acts on, turned into an async sequence so they are handled as ordinary code.
 ///
 /// SIGTERM and SIGINT drain and stop; SIGQUIT stops at once; SIGHUP restarts every pool; SIGTTIN and
-/// SIGTTOU add or remove one process in every pool. `lurcher ctl stop` feeds SIGTERM in through ``send(_:)``.
+/// SIGTTOU add or remove one process in every pool; SIGUSR1 reopens the access log; SIGUSR2 reloads the
+/// configuration. `lurcher ctl stop` feeds SIGTERM in through ``send(_:)``.
 /// `@unchecked Sendable`: after `init` the signal sources are only kept alive, never touched, and the stream
 /// and its continuation are Sendable themselves.
 final class SignalEvents: @unchecked Sendable {
-    static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU]
+    static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2]
 
     let stream: AsyncStream<Int32>
     private let continuation: AsyncStream<Int32>.Continuation

@@ -3,7 +3,9 @@ import Foundation
 import Logging
 import LurcherConfiguration
 import LurcherGateway
+import LurcherOperations
 import LurcherSupervisor
+import NIOPosix
 
 /// `lurcher start`: runs the gateway and its handler pools until told to stop.
 struct Start: AsyncParsableCommand {
@@ -11,7 +13,8 @@ struct Start: AsyncParsableCommand {
         abstract: "Run the gateway and its handler processes.",
         discussion: """
             Signals: SIGTERM or SIGINT drain and stop; SIGQUIT stops at once; SIGHUP restarts every pool, one \
-            process at a time; SIGTTIN and SIGTTOU add or remove one process in every pool.
+            process at a time; SIGTTIN and SIGTTOU add or remove one process in every pool; SIGUSR1 reopens the \
+            access log (after rotating it); SIGUSR2 reloads the configuration, as `lurcher ctl reload` does.
             """)
 
     @OptionGroup var options: ConfigurationOptions
@@ -38,25 +41,46 @@ struct Start: AsyncParsableCommand {
         }
         let logger = Logger(label: "lurcher")
         let signals = SignalEvents()
-        let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger)
+        let operations: Operations
+        do {
+            operations = try Operations(configuration: configuration, logger: logger)
+        } catch {
+            printError(error)
+            throw ExitCode.failure
+        }
+        let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger) { event in
+            operations.publish(LogEvent(event))
+        }
         let gateway: Gateway
         let control: ControlServer
+        let admin: AdminServer?
+        let reloader: ConfigurationReloader
         do {
-            gateway = try await Gateway.start(configuration: configuration, logger: logger) { handler, processID in
+            gateway = try await Gateway.start(configuration: configuration, logger: logger, operations: operations) {
+                handler, processID in
                 Task { await supervisor.handlerReady(handler, processID: processID) }
+                operations.publish(.handlerConnected(handler: handler))
             }
+            reloader = ConfigurationReloader(
+                path: options.config, running: configuration, gateway: gateway, supervisor: supervisor,
+                operations: operations, logger: logger)
             try await supervisor.start { [gateway] pool, processID in
                 gateway.handlerProcessExited(handler: pool, processID: processID)
             }
             control = try await ControlServer.start(path: configuration.server.controlSocket) { request in
-                await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals).handle(request)
+                await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals, reloader: reloader)
+                    .handle(request)
             }
+            admin = try await Self.startAdmin(configuration, gateway: gateway, supervisor: supervisor, operations: operations)
         } catch {
             printError(error)
             await supervisor.killAll()
+            operations.close()
             throw ExitCode.failure
         }
         logger.info("listening on http://\(gateway.localAddress.ipAddress ?? "?"):\(gateway.localAddress.port ?? 0)")
+        if let admin { logger.info("metrics on http://\(admin.localAddress.ipAddress ?? "?"):\(admin.localAddress.port ?? 0)/metrics") }
+        if let events = operations.events { logger.info("publishing events on \(events.endpoint)") }
         if ProcessInfo.processInfo.environment["LURCHER_STOP_WITH_PARENT"] != nil {
             // For test harnesses and the like: when the process that started us is gone, stop cleanly
             // rather than linger with our handlers.
@@ -80,21 +104,44 @@ struct Start: AsyncParsableCommand {
                 }
             case SIGTTIN, SIGTTOU:
                 _ = try? await supervisor.scale(nil, to: .relative(signal == SIGTTIN ? 1 : -1), clamp: true)
+            case SIGUSR1:
+                operations.accessLog?.reopen()
+            case SIGUSR2:
+                // Errors are logged and published by the reloader.
+                Task { _ = try? await reloader.reload() }
             case SIGQUIT:
                 logger.info("stopping now", metadata: ["signal": "\(signal)"])
                 await supervisor.killAll()
                 await control.close()
+                await admin?.close()
                 try await gateway.shutdown()
+                operations.close()
                 return
             default:
                 logger.info("stopping", metadata: ["signal": "\(signal)"])
                 await control.close()
                 await gateway.drain(timeout: timeout)
                 await supervisor.stopAll(timeout: timeout)
+                await admin?.close()
                 try await gateway.shutdown()
+                operations.close()
                 logger.info("stopped")
                 return
             }
+        }
+    }
+}
+
+extension Start {
+    /// Starts the admin listener for metrics, when the configuration has one.
+    private static func startAdmin(
+        _ configuration: GatewayConfiguration, gateway: Gateway, supervisor: Supervisor, operations: Operations
+    ) async throws -> AdminServer? {
+        guard let settings = configuration.operations.admin, let metrics = operations.metrics else { return nil }
+        return try await AdminServer.start(
+            configuration: settings, group: MultiThreadedEventLoopGroup.singleton, metrics: metrics
+        ) {
+            await OperationsSnapshot(gateway: gateway, supervisor: supervisor, operations: operations)
         }
     }
 }

@@ -10,6 +10,9 @@ struct ConfigurationFile: Decodable {
     var timeouts: TimeoutsSection?
     var hosts: [HostSection]?
     var handlers: [String: HandlerSection]?
+    var access_log: AccessLogSection?
+    var admin: AdminSection?
+    var events: EventsSection?
 
     struct ServerSection: Decodable {
         var listen: String?
@@ -44,6 +47,21 @@ struct ConfigurationFile: Decodable {
         var dir: String?
         var index: String?
         var default_content_type: String?
+    }
+
+    struct AccessLogSection: Decodable {
+        var path: String?
+        var format: String?
+    }
+
+    struct AdminSection: Decodable {
+        var listen: String
+        var allow_remote: Bool?
+    }
+
+    struct EventsSection: Decodable {
+        var publish: String
+        var high_water_mark: Int?
     }
 
     struct HandlerSection: Decodable {

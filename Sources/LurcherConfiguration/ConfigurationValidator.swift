@@ -18,23 +18,18 @@ struct ConfigurationValidator {
         } else {
             server.defaultHost = hosts.first?.name
         }
-        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers)
+        let operations = try validateOperations(document)
+        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers, operations: operations)
     }
 
-    private func error(_ key: String, _ problem: String, _ fix: String) -> ConfigurationError {
+    func error(_ key: String, _ problem: String, _ fix: String) -> ConfigurationError {
         ConfigurationError(file: file, key: key, problem: problem, fix: fix)
     }
 
     private func validateServer(_ section: ConfigurationFile.ServerSection?) throws(ConfigurationError) -> ServerConfiguration {
         var server = ServerConfiguration()
         if let listen = section?.listen {
-            guard let colon = listen.lastIndex(of: ":"),
-                let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port)
-            else {
-                throw error("server.listen", "\"\(listen)\" is not HOST:PORT", "write it like \"127.0.0.1:6767\"")
-            }
-            server.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            server.listenPort = port
+            (server.listenHost, server.listenPort) = try address(listen, key: "server.listen")
         }
         if let uuid = section?.uuid {
             guard !uuid.isEmpty, !uuid.contains(" ") else {
@@ -50,6 +45,15 @@ struct ConfigurationValidator {
             server.controlSocket = control
         }
         return server
+    }
+
+    /// Splits `HOST:PORT` (an IPv6 host in brackets).
+    func address(_ text: String, key: String) throws(ConfigurationError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else {
+            throw error(key, "\"\(text)\" is not HOST:PORT", "write it like \"127.0.0.1:6767\"")
+        }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     private func validateLimits(_ section: ConfigurationFile.LimitsSection?) throws(ConfigurationError) -> Limits {

@@ -10,14 +10,18 @@ public struct GatewayConfiguration: Sendable {
     public var hosts: [HostConfiguration]
     /// Handlers by name, as routes refer to them.
     public var handlers: [String: HandlerConfiguration]
+    /// The access log, metrics and log events.
+    public var operations: OperationsConfiguration
 
     public init(
         server: ServerConfiguration = .init(),
         hosts: [HostConfiguration] = [],
-        handlers: [String: HandlerConfiguration] = [:]
+        handlers: [String: HandlerConfiguration] = [:],
+        operations: OperationsConfiguration = .init()
     ) {
         self.server = server
         self.hosts = hosts
         self.handlers = handlers
+        self.operations = operations
     }
 }

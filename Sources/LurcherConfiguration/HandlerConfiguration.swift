@@ -71,7 +71,7 @@ public struct BrokerConfiguration: Sendable, Equatable {
 }
 
 /// A pool of handler processes to launch: any executable, Swift or not.
-public struct ProcessConfiguration: Sendable {
+public struct ProcessConfiguration: Sendable, Equatable {
     /// Executable and arguments. A relative executable path is relative to ``workingDirectory``.
     public var command: [String]
     /// How many copies to start with.

@@ -1,5 +1,5 @@
 /// The gateway's own settings: where it listens, who it is, and how long it waits.
-public struct ServerConfiguration: Sendable {
+public struct ServerConfiguration: Sendable, Equatable {
     /// Address to listen on. Port 0 picks an ephemeral port (the chosen one is logged).
     public var listenHost: String
     /// Port to listen on.
@@ -35,7 +35,7 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// Request size limits. Each is enforced while parsing, before a handler sees the request.
-public struct Limits: Sendable {
+public struct Limits: Sendable, Equatable {
     /// Longest request target (URI); longer gets 414.
     public var maxURIBytes: Int
     /// Total bytes of header names and values; more gets 431.
@@ -68,7 +68,7 @@ public struct Limits: Sendable {
 }
 
 /// How long the gateway waits before answering on a handler's behalf.
-public struct Timeouts: Sendable {
+public struct Timeouts: Sendable, Equatable {
     /// How long a request may wait for a handler to connect before it gets 503 with Retry-After.
     public var hold: Duration
     /// How long a dispatched request may wait for the handler's complete reply before it gets 504.

@@ -1,5 +1,6 @@
 import Logging
 import LurcherConfiguration
+import LurcherOperations
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -20,12 +21,18 @@ public final class Gateway: Sendable {
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
     private let counters: GatewayCounters
-    private let logger: Logger
+    let logger: Logger
+    /// The routes in use; a reload replaces them.
+    let routes: RoutingTable
+    /// Handler names to the dispatcher's indices, fixed for the gateway's life.
+    let handlerIndex: [String: Int]
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
-        counters: GatewayCounters, logger: Logger
+        counters: GatewayCounters, logger: Logger, routes: RoutingTable, handlerIndex: [String: Int]
     ) {
+        self.routes = routes
+        self.handlerIndex = handlerIndex
         self.counters = counters
         self.channel = channel
         self.localAddress = channel.localAddress!
@@ -36,11 +43,13 @@ public final class Gateway: Sendable {
     }
 
     /// Binds the handlers' ZeroMQ sockets and the HTTP listener, and starts serving.
-    /// - Parameter handlerReady: called with a handler's name (and the process id, when the handler says it)
-    ///   each time one of its processes can take requests.
+    /// - Parameters:
+    ///   - operations: where answered requests are reported (access log, metrics, events).
+    ///   - handlerReady: called with a handler's name (and the process id, when the handler says it) each
+    ///     time one of its processes can take requests.
     /// - Throws: ``GatewayError`` when an endpoint or the listening address cannot be bound.
     public static func start(
-        configuration: GatewayConfiguration, logger: Logger,
+        configuration: GatewayConfiguration, logger: Logger, operations: Operations? = nil,
         handlerReady: @escaping @Sendable (String, Int32?) -> Void = { _, _ in }
     ) async throws -> Gateway {
         let handlerConfigurations = configuration.handlers.values.sorted { $0.name < $1.name }
@@ -55,8 +64,9 @@ public final class Gateway: Sendable {
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
 
+        let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex))
         let environment = GatewayEnvironment(
-            router: Router(configuration: configuration, handlerIndex: handlerIndex),
+            router: routes,
             handlerIdentities: handlerConfigurations.map {
                 HandlerIdentity(sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding)
             },
@@ -65,7 +75,8 @@ public final class Gateway: Sendable {
             limits: configuration.server.limits,
             timeouts: configuration.server.timeouts,
             logger: logger,
-            counters: counters)
+            counters: counters,
+            operations: operations?.recordsRequests == true ? operations : nil)
         let connectionIDs = ConnectionIDs()
 
         let bootstrap = ServerBootstrap(group: group)
@@ -87,7 +98,7 @@ public final class Gateway: Sendable {
             let channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
-                logger: logger)
+                logger: logger, routes: routes, handlerIndex: handlerIndex)
         } catch {
             dispatcher.shutdown()
             try? await group.shutdownGracefully()

@@ -1,9 +1,10 @@
 import Logging
 import LurcherConfiguration
+import LurcherOperations
 
 /// What every connection shares: routing, the dispatcher, the file responder, limits and the logger.
 struct GatewayEnvironment: Sendable {
-    let router: Router
+    let router: RoutingTable
     let handlerIdentities: [HandlerIdentity]
     let dispatcher: Dispatcher
     let files: StaticFileResponder
@@ -11,4 +12,6 @@ struct GatewayEnvironment: Sendable {
     let timeouts: Timeouts
     let logger: Logger
     let counters: GatewayCounters
+    /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).
+    let operations: Operations?
 }

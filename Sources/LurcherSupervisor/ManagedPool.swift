@@ -11,8 +11,8 @@ struct ManagedPool {
         var state: State
     }
 
-    let handler: HandlerConfiguration
-    let configuration: ProcessConfiguration
+    var handler: HandlerConfiguration
+    var configuration: ProcessConfiguration
     var desired: Int
     var generation = 1
     var processes: [ManagedProcess] = []

@@ -14,15 +14,21 @@ public actor Supervisor {
     /// Quick exits in a row after which a pool is reported as crash-looping.
     static let crashLoopThreshold = 5
 
-    private var pools: [String: ManagedPool] = [:]
+    var pools: [String: ManagedPool] = [:]
     private var stopping = false
-    private let logger: Logger
+    let logger: Logger
     private let reaper: ChildReaper
     private var exitObserver: @Sendable (String, Int32) -> Void = { _, _ in }
+    /// Told of processes starting and exiting and of finished restarts, for the log-event feed.
+    private let events: @Sendable (SupervisorEvent) -> Void
 
     /// Prepares a pool for every handler that has a command.
-    public init(handlers: [HandlerConfiguration], logger: Logger) {
+    /// - Parameter events: told of processes starting and exiting and of finished rolling restarts.
+    public init(
+        handlers: [HandlerConfiguration], logger: Logger, events: @escaping @Sendable (SupervisorEvent) -> Void = { _ in }
+    ) {
         self.logger = logger
+        self.events = events
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
@@ -102,14 +108,14 @@ public actor Supervisor {
     }
 
     /// Starts processes until the pool has as many live ones as it should.
-    private func fill(_ name: String) throws {
+    func fill(_ name: String) throws {
         while !stopping, let pool = pools[name], pool.live.count < pool.desired {
             try spawn(in: name)
         }
     }
 
     /// Asks the newest surplus processes to stop.
-    private func shrink(_ name: String) {
+    func shrink(_ name: String) {
         guard let pool = pools[name] else { return }
         let surplus = pool.live.count - pool.desired
         guard surplus > 0 else { return }
@@ -139,7 +145,7 @@ public actor Supervisor {
         return reports
     }
 
-    private func restartPool(_ name: String) async throws -> RestartReport {
+    func restartPool(_ name: String) async throws -> RestartReport {
         guard !stopping else { throw SupervisorError.stopping }
         guard !pools[name]!.restarting else { throw SupervisorError.alreadyRestarting(name) }
         pools[name]!.restarting = true
@@ -166,6 +172,7 @@ public actor Supervisor {
             report.replaced.append(old.pid)
         }
         logger.info("rolling restart complete", metadata: ["pool": "\(name)", "replaced": "\(report.replaced.count)"])
+        events(.poolRestarted(pool: name, generation: generation, replaced: report.replaced.count))
         return report
     }
 
@@ -220,6 +227,7 @@ public actor Supervisor {
         pools[name]!.processes.append(
             .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
         reaper.childStarted()
+        events(.processStarted(pool: name, pid: pid))
         logger.info("started handler process", metadata: ["handler": "\(name)", "pid": "\(pid)", "generation": "\(pool.generation)"])
         return pid
     }
@@ -259,7 +267,9 @@ public actor Supervisor {
         pool.processes.removeAll { $0.pid == pid }
         exitObserver(name, pid)
         let metadata: Logger.Metadata = ["handler": "\(name)", "pid": "\(pid)", "status": "\(Self.describe(status: status))"]
-        if process.state == .stopping || stopping {
+        let expected = process.state == .stopping || stopping
+        events(.processExited(pool: name, pid: pid, status: Self.describe(status: status), expected: expected))
+        if expected {
             pools[name] = pool
             logger.info("handler process stopped", metadata: metadata)
             return

@@ -51,6 +51,12 @@ extension ZMQSocket {
         try setOption(ZMQ_SNDHWM, int: messages)
     }
 
+    /// On a PUB socket, refuses a send (EAGAIN) instead of silently dropping it when a subscriber's queue is at
+    /// its high-water mark (`ZMQ_XPUB_NODROP`), so the sender can count what is lost.
+    public func setNoDrop(_ on: Bool) throws {
+        try setOption(ZMQ_XPUB_NODROP, int: on ? 1 : 0)
+    }
+
     /// The most messages queued for receiving per peer (`ZMQ_RCVHWM`); 0 means no limit.
     public func setReceiveHighWaterMark(_ messages: Int32) throws {
         try setOption(ZMQ_RCVHWM, int: messages)

@@ -26,49 +26,52 @@ import Testing
         processes(try await gateway.handlerStatus("hello"))
     }
 
-    /// The pid of the process the gateway sent its `number`th request for `handler` to (from its debug log,
-    /// which unlike a status poll cannot miss the moment).
-    private func processSent(_ number: Int = 1, in gateway: GatewayProcess, handler: String = "hello") async throws -> Int32 {
-        var pids: [Int32] = []
-        try await waitUntil("the gateway to send request \(number)") {
-            pids = gateway.log.matches(of: /handler=([a-z]+) pid=([0-9]+) \[LurcherGateway\] request sent to process/)
+    /// The pid of the process the gateway sent its `number`th request for `handler` to, from its debug log.
+    ///
+    /// Blocking: tests call it inside `onThread`, together with what must follow at once (a kill, a request
+    /// that must find the process still busy), because on a loaded machine the cooperative pool that async
+    /// waits resume on can be seconds late, and a slow request would be over before the test acted.
+    private static func processSent(_ number: Int = 1, in gateway: GatewayProcess, handler: String = "hello") throws -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let pids = gateway.log.matches(of: /handler=([a-z]+) pid=([0-9]+) \[LurcherGateway\] request sent to process/)
                 .filter { $0.1 == handler }.compactMap { Int32($0.2) }
-            return pids.count >= number
+            if pids.count >= number { return pids[number - 1] }
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the gateway to send request \(number)") }
+            usleep(5000)
         }
-        return pids[number - 1]
     }
 
     @Test func aSlowRequestDoesNotDelayRequestsAnIdleProcessCanTake() async throws {
         let gateway = try await helloBroker()
-        let slow = try gateway.connect()
-        // Long enough to outlast the fast requests on a loaded machine: they must find it still busy.
-        try slow.send(HTTPConnection.request("GET", "/hello?sleep=6000"))
-        let slowPID = try await processSent(in: gateway)
-
-        // Push mode would send every other one of these to the busy process, behind the slow request.
-        let fast = try gateway.connect()
-        var fastPIDs: Set<Int32> = []
-        for _ in 0..<6 {
-            try fast.send(HTTPConnection.request("GET", "/hello"))
-            let response = try fast.readResponse()
-            #expect(response.status == 200)
-            fastPIDs.insert(try #require(response.helloPID))
+        let (slowPID, fastPIDs, slowResponse) = try await onThread {
+            let slow = try gateway.connect()
+            try slow.send(HTTPConnection.request("GET", "/hello?sleep=3000"))
+            let slowPID = try Self.processSent(in: gateway)
+            // Push mode would send every other one of these to the busy process, behind the slow request.
+            let fast = try gateway.connect()
+            var fastPIDs: [Int32?] = []
+            for _ in 0..<6 {
+                try fast.send(HTTPConnection.request("GET", "/hello"))
+                fastPIDs.append(try fast.readResponse().helloPID)
+            }
+            return (slowPID, fastPIDs, try slow.readResponse())
         }
-        #expect(!fastPIDs.contains(slowPID), "the busy process got none of them")
-        let slowResponse = try slow.readResponse()
+        #expect(fastPIDs.allSatisfy { $0 != nil && $0 != slowPID }, "the busy process \(slowPID) got none of \(fastPIDs)")
         #expect(slowResponse.status == 200)
         #expect(slowResponse.helloPID == slowPID)
     }
 
     @Test func aGETHeldByAKilledProcessIsAnsweredByAnother() async throws {
         let gateway = try await helloBroker()
-        let client = try gateway.connect()
-        // Long enough for ctl to find the busy process and the kill to land before it answers, on a loaded
-        // machine; the second process then takes as long again.
-        try client.send(HTTPConnection.request("GET", "/hello?sleep=4000"))
-        let victim = try await processSent(in: gateway)
-        kill(victim, SIGKILL)
-        let response = try client.readResponse()
+        let (victim, response) = try await onThread {
+            let client = try gateway.connect()
+            // The second process takes as long again.
+            try client.send(HTTPConnection.request("GET", "/hello?sleep=2000"))
+            let victim = try Self.processSent(in: gateway)
+            kill(victim, SIGKILL)
+            return (victim, try client.readResponse())
+        }
         #expect(response.status == 200)
         #expect(response.helloPID != nil && response.helloPID != victim)
         #expect(gateway.log.contains("sending lost requests to another process"))
@@ -76,15 +79,18 @@ import Testing
 
     @Test func aPOSTHeldByAKilledProcessGets502() async throws {
         let gateway = try await helloBroker()
-        let client = try gateway.connect()
-        try client.send(HTTPConnection.request("POST", "/hello?sleep=5000", body: "not safe to repeat"))
-        let victim = try await processSent(in: gateway)
-        kill(victim, SIGKILL)
-        let lost = try client.readResponse()
+        let (lost, next) = try await onThread {
+            let client = try gateway.connect()
+            // It would take 30 s; the kill comes first.
+            try client.send(HTTPConnection.request("POST", "/hello?sleep=30000", body: "not safe to repeat"))
+            kill(try Self.processSent(in: gateway), SIGKILL)
+            let lost = try client.readResponse()
+            // The connection goes on: the next request is served by the survivor (or the respawned process).
+            try client.send(HTTPConnection.request("GET", "/hello"))
+            return (lost, try client.readResponse())
+        }
         #expect(lost.status == 502, "\(lost.status) \(lost.text)")
-        // The connection goes on: the next request is served by the survivor (or the respawned process).
-        try client.send(HTTPConnection.request("GET", "/hello"))
-        #expect(try client.readResponse().status == 200)
+        #expect(next.status == 200)
     }
 
     @Test func aProcessThatStopsHeartbeatingIsDroppedWithinItsLiveness() async throws {
@@ -112,16 +118,20 @@ import Testing
 
     @Test func aStoppingProcessFinishesWhatItHoldsAndGetsNothingNew() async throws {
         let gateway = try await helloBroker(concurrency: 4)
-        let slow = try gateway.connect()
-        // Long enough for ctl to see the leaving state on a loaded machine.
-        try slow.send(HTTPConnection.request("GET", "/hello?sleep=4000"))
-        let leaving = try await processSent(in: gateway)
-        kill(leaving, SIGTERM)
-        try await waitUntil("the process to say it is leaving") {
-            gateway.log.contains("handler=hello pid=\(leaving) [LurcherGateway] handler process leaving")
+        let (leaving, others, response) = try await onThread {
+            let slow = try gateway.connect()
+            try slow.send(HTTPConnection.request("GET", "/hello?sleep=3000"))
+            let leaving = try Self.processSent(in: gateway)
+            kill(leaving, SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !gateway.log.contains("handler=hello pid=\(leaving) [LurcherGateway] handler process leaving") {
+                guard ContinuousClock.now < deadline else { throw TimedOut(what: "the process to say it is leaving") }
+                usleep(5000)
+            }
+            let others = try (0..<4).map { _ in try gateway.get("/hello").helloPID }
+            return (leaving, others, try slow.readResponse())
         }
-        for _ in 0..<4 { #expect(try gateway.get("/hello").helloPID != leaving, "no new work for a leaving process") }
-        let response = try slow.readResponse()
+        #expect(others.allSatisfy { $0 != nil && $0 != leaving }, "no new work for a leaving process: \(others)")
         #expect(response.status == 200)
         #expect(response.helloPID == leaving, "it finished the request it held")
     }
@@ -176,13 +186,14 @@ import Testing
         #expect(answer["body"] as? String == "from curl")
 
         // Both processes take work, and a rolling restart of Python processes works too (LEAVING, LEFT).
-        var pids: Set<Int> = []
-        let slow = try gateway.connect()
-        try slow.send(HTTPConnection.request("GET", "/py/sleep?ms=3000"))
-        _ = try await processSent(2, in: gateway, handler: "py")
-        pids.insert(try #require(try gateway.get("/py/x").json()["pid"] as? Int))
-        pids.insert(try #require(try slow.readResponse().json()["pid"] as? Int))
-        #expect(pids.count == 2)
+        let pids = try await onThread {
+            let slow = try gateway.connect()
+            try slow.send(HTTPConnection.request("GET", "/py/sleep?ms=2000"))
+            _ = try Self.processSent(2, in: gateway, handler: "py")
+            let fast = try gateway.get("/py/x").json()["pid"] as? Int
+            return Set([fast, try slow.readResponse().json()["pid"] as? Int])
+        }
+        #expect(pids.count == 2 && !pids.contains(nil), "\(pids)")
         let restart = try await gateway.ctl(["restart", "py"])
         #expect(restart.status == 0, "\(restart.output)")
         #expect(try gateway.get("/py/after").status == 200)

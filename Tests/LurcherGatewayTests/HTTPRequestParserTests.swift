@@ -13,7 +13,7 @@ import Testing
             hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
         return HTTPRequestParser(
             connectionID: 42, remoteAddress: "10.1.2.3",
-            router: Router(configuration: configuration, handlerIndex: ["app": 0]),
+            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
             handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits)
     }
 

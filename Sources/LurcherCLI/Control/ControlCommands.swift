@@ -7,6 +7,7 @@ struct ControlCommands: Sendable {
     let gateway: Gateway
     let supervisor: Supervisor
     let signals: SignalEvents
+    let reloader: ConfigurationReloader
 
     func handle(_ request: ControlRequest) async -> ControlResponse {
         do {
@@ -20,11 +21,13 @@ struct ControlCommands: Sendable {
                 return ControlResponse(ok: true, sizes: try await supervisor.scale(pool, to: target))
             case "restart":
                 return ControlResponse(ok: true, restarts: try await supervisor.restart(request.pool))
+            case "reload":
+                return ControlResponse(ok: true, reloaded: try await reloader.reload())
             case "stop":
                 signals.send(SIGTERM)
                 return ControlResponse(ok: true)
             default:
-                return .failure("unknown command \"\(request.command)\": use status, scale, restart or stop")
+                return .failure("unknown command \"\(request.command)\": use status, scale, restart, reload or stop")
             }
         } catch {
             return .failure("\(error)")

@@ -3,7 +3,7 @@ import LurcherSupervisor
 
 /// A command sent to a running gateway over its control socket, as one line of JSON.
 struct ControlRequest: Codable, Sendable {
-    /// `status`, `scale`, `restart` or `stop`.
+    /// `status`, `scale`, `restart`, `reload` or `stop`.
     var command: String
     /// The pool a `scale` or `restart` applies to; nil restarts every pool.
     var pool: String?
@@ -19,6 +19,8 @@ struct ControlResponse: Codable, Sendable {
     var pools: [PoolStatus]?
     var sizes: [String: Int]?
     var restarts: [Supervisor.RestartReport]?
+    /// What a `reload` changed in the pools.
+    var reloaded: [Supervisor.PoolChange]?
 
     static func failure(_ message: String) -> ControlResponse { ControlResponse(ok: false, error: message) }
 }

@@ -28,6 +28,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private let connectionID: UInt64
+    private let remoteAddress: String
     private let environment: GatewayEnvironment
     private let parser: HTTPRequestParser
     private let responseParser = HTTPResponseParser()
@@ -47,13 +48,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var closing = false
     /// Handlers that were sent a request on this connection; they hear when it closes.
     private var handlersUsed: [Int] = []
+    /// The request being answered, followed for the access log and metrics (nil when nothing records requests).
+    private var exchange: Exchange?
 
     init(connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment) {
         self.connectionID = connectionID
+        self.remoteAddress = remoteAddress
         self.environment = environment
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
-            handlers: environment.handlerIdentities, limits: environment.limits)
+            handlers: environment.handlerIdentities, limits: environment.limits,
+            summarizes: environment.operations != nil)
     }
 
     // MARK: - Channel events
@@ -76,6 +81,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer = nil
         cancelClientTimers()
         closing = true
+        reportExchange()
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
         if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
         current = nil
@@ -223,6 +229,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func start(_ request: ParsedRequest, context: ChannelHandlerContext) {
+        if environment.operations != nil { exchange = Exchange(request.requestLine) }
         switch request.disposition {
         case .reject(let status, let extraHeaders):
             write(
@@ -268,6 +275,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
         switch result {
         case .success(.file(let head, let body, let handle)):
+            exchange?.response.count(head)
+            exchange?.response.countBody(body?.readableBytes ?? 0)
             context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
             if let body {
                 context.writeAndFlush(wrapOutboundOut(.fileRegion(body))).whenComplete { _ in try? handle.close() }
@@ -296,6 +305,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     /// The current request is answered: close if it asked for that, else go on to the next.
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
+        reportExchange()
         replyTimer?.cancel()
         replyTimer = nil
         if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
@@ -391,11 +401,13 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     // MARK: - Output
 
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        exchange?.response.count(buffer)
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
     }
 
     /// Closes once everything already written has gone out.
     private func closeAfterWrites(context: ChannelHandlerContext) {
+        reportExchange()
         guard !closing else { return }
         closing = true
         inputFinished = true
@@ -406,5 +418,12 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0)))).whenComplete { _ in
             channel.close(promise: nil)
         }
+    }
+
+    /// The current request is done with, answered or not: report it.
+    private func reportExchange() {
+        guard let exchange else { return }
+        self.exchange = nil
+        environment.operations?.requestCompleted(exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress))
     }
 }

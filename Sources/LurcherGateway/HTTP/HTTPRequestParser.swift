@@ -1,6 +1,7 @@
 import CHTTPParser
 import Glibc
 import LurcherConfiguration
+import LurcherOperations
 import LurcherProtocol
 import NIOCore
 
@@ -30,7 +31,9 @@ final class HTTPRequestParser {
     private let parser: UnsafeMutablePointer<http_parser>
     private let connectionID: UInt64
     private let remoteAddress: [UInt8]
-    private let router: Router
+    private let router: RoutingTable
+    /// Whether to keep each request's line and a few headers for the access log (off when nothing logs).
+    private let summarizes: Bool
     private let handlers: [HandlerIdentity]
     private let limits: Limits
 
@@ -42,6 +45,7 @@ final class HTTPRequestParser {
     private var body: [UInt8] = []
     private var pending: PendingRequest?
     private var rejection: HTTPStatus?
+    private var routePattern: [UInt8] = []
 
     private struct HeaderField {
         var name: Range<Int>
@@ -55,8 +59,12 @@ final class HTTPRequestParser {
         case reject(HTTPStatus, extraHeaders: [String])
     }
 
-    init(connectionID: UInt64, remoteAddress: String, router: Router, handlers: [HandlerIdentity], limits: Limits) {
+    init(
+        connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
+        summarizes: Bool = false
+    ) {
         self.connectionID = connectionID
+        self.summarizes = summarizes
         self.remoteAddress = Array(remoteAddress.utf8)
         self.router = router
         self.handlers = handlers
@@ -117,6 +125,7 @@ final class HTTPRequestParser {
         lastCallbackWasValue = false
         pending = nil
         rejection = nil
+        routePattern = []
         expectsContinue = false
         return 0
     }
@@ -168,6 +177,7 @@ final class HTTPRequestParser {
             pending = .reject(.notFound, extraHeaders: [])
             return 0
         }
+        routePattern = match.pattern
         switch match.target {
         case .directory(let directory):
             let method = parser.pointee.method
@@ -220,7 +230,8 @@ final class HTTPRequestParser {
             ParsedRequest(
                 disposition: disposition, isHead: parser.pointee.method == HTTP_HEAD.rawValue,
                 keepAlive: http_should_keep_alive(parser) != 0,
-                isSafe: [HTTP_GET.rawValue, HTTP_HEAD.rawValue, HTTP_OPTIONS.rawValue].contains(parser.pointee.method)))
+                isSafe: [HTTP_GET.rawValue, HTTP_HEAD.rawValue, HTTP_OPTIONS.rawValue].contains(parser.pointee.method),
+                requestLine: summarizes ? requestLine() : nil))
         pending = nil
         if completed.count >= limits.maxPipelinedRequests { http_parser_pause(parser, 1) }
         return 0
@@ -260,6 +271,16 @@ final class HTTPRequestParser {
         writer.append(name: "REMOTE_ADDR".utf8, value: remoteAddress)
         writer.append(name: "x-forwarded-for".utf8, value: remoteAddress)
         return writer
+    }
+
+    /// The request as the access log shows it.
+    private func requestLine() -> RequestLine {
+        func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+        return RequestLine(
+            method: String(cString: http_method_str(http_method(rawValue: parser.pointee.method))),
+            target: text(url), version: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)",
+            host: value(of: "host").map(text) ?? "", referer: value(of: "referer").map(text) ?? "",
+            userAgent: value(of: "user-agent").map(text) ?? "", route: text(routePattern))
     }
 
     /// The value of the first header named `name` (lowercase).

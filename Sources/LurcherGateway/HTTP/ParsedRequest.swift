@@ -1,4 +1,5 @@
 import LurcherConfiguration
+import LurcherOperations
 import LurcherProtocol
 
 /// A complete request from a client, ready to be answered in arrival order.
@@ -20,6 +21,8 @@ struct ParsedRequest {
     var keepAlive: Bool
     /// GET, HEAD or OPTIONS (RFC 9110 9.2.1): in broker mode, sent to another handler process if its first dies.
     var isSafe = false
+    /// What the access log and events show of the request; nil when nothing logs requests.
+    var requestLine: RequestLine? = nil
 }
 
 /// The facts about a connection's handlers that the parser needs to encode requests for them.

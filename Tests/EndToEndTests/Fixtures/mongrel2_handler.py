@@ -6,6 +6,7 @@ tnetstring headers) and answers with a JSON description of what it received, so 
 handler written for Mongrel2 works unchanged behind Lurcher. A few paths exercise the rest of the protocol:
 
 - `.../never`: never answered (for reply timeouts and disconnect notices).
+- `.../created`: answers 201 Created with the 4-byte body `made` (for the access log and metrics).
 - `.../gather?n=N`: held until N such requests arrived, then answered with ONE reply to all N connections.
 - `.../disconnects`: the connection ids this handler was told had disconnected, as JSON.
 - `.../close`: an empty reply, which asks the gateway to close the connection.
@@ -90,6 +91,9 @@ def main():
                 disconnected.append(conn_id.decode())
             continue
         if path.endswith("/never"):
+            continue
+        if path.endswith("/created"):
+            reply(replies, sender, [conn_id], http_response(b"made", status="201 Created", content_type="text/plain"))
             continue
         if path.endswith("/gather"):
             gathered.append(conn_id)

@@ -23,9 +23,12 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
+    /// - Parameters:
+    ///   - extra: TOML tables appended to the file, such as `[access_log]`.
+    ///   - logLevel: lurcher's `--log-level`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        limits: String = ""
+        limits: String = "", extra: String = "", logLevel: String = "debug"
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -66,10 +69,11 @@ final class GatewayProcess: @unchecked Sendable {
                 toml += "command = [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\nprocesses = \(handler.processes)\n\(handler.extra)\n"
             }
         }
+        toml += "\n" + extra + "\n"
         let configPath = directory + "/lurcher.toml"
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
         child = try ChildProcess(
-            [TestPaths.lurcher, "start", "--config", configPath, "--log-level", "debug", "--stop-timeout", "5"],
+            [TestPaths.lurcher, "start", "--config", configPath, "--log-level", logLevel, "--stop-timeout", "5"],
             environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
         try await waitUntil("the gateway to listen (log: \(directory)/lurcher.log)") {
             guard child.isRunning else { throw GatewayExited(log: child.output) }
@@ -100,6 +104,9 @@ final class GatewayProcess: @unchecked Sendable {
     var log: String { child.output }
 
     var controlSocket: String { directory + "/control.sock" }
+
+    /// The configuration file the gateway was started with; reload tests rewrite it.
+    var configPath: String { directory + "/lurcher.toml" }
 
     /// Runs `lurcher ctl ARGUMENTS --socket` against this gateway; returns its exit status and output.
     func ctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {

@@ -1,0 +1,70 @@
+import CoreMetrics
+import Prometheus
+
+/// The metrics read from an ``OperationsSnapshot`` at scrape time: gauges set to the level, counters moved
+/// up to the total.
+struct LevelMetrics {
+    private let factory: PrometheusMetricsFactory
+    private let openConnections: CoreMetrics.Gauge
+    private let inFlight: CoreMetrics.Gauge
+    private let sendFailures: TotalCounter
+    private let eventsDropped: TotalCounter
+    private let accessLogDropped: TotalCounter
+    private var held: [String: CoreMetrics.Gauge] = [:]
+    private var connected: [String: CoreMetrics.Gauge] = [:]
+    private var processes: [String: CoreMetrics.Gauge] = [:]
+    private var restarts: [String: TotalCounter] = [:]
+
+    init(factory: PrometheusMetricsFactory) {
+        self.factory = factory
+        openConnections = CoreMetrics.Gauge(label: "lurcher_open_connections", factory: factory)
+        inFlight = CoreMetrics.Gauge(label: "lurcher_requests_in_flight", factory: factory)
+        sendFailures = TotalCounter(label: "lurcher_zeromq_send_failures_total", factory: factory)
+        eventsDropped = TotalCounter(label: "lurcher_events_dropped_total", factory: factory)
+        accessLogDropped = TotalCounter(label: "lurcher_access_log_dropped_total", factory: factory)
+    }
+
+    mutating func update(_ snapshot: OperationsSnapshot) {
+        openConnections.record(snapshot.openConnections)
+        inFlight.record(snapshot.inFlight)
+        sendFailures.advance(to: snapshot.zeroMQSendFailures)
+        eventsDropped.advance(to: snapshot.eventsDropped)
+        accessLogDropped.advance(to: snapshot.accessLogDropped)
+        for handler in snapshot.handlers {
+            gauge(&held, "lurcher_requests_held", ("handler", handler.name)).record(handler.held)
+            gauge(&connected, "lurcher_handler_connections", ("handler", handler.name)).record(handler.connected)
+        }
+        for pool in snapshot.pools {
+            gauge(&processes, "lurcher_pool_processes", ("pool", pool.name)).record(pool.processes)
+            for (reason, total) in [("crash", pool.crashRestarts), ("rolling", pool.rollingRestarts)] {
+                let key = pool.name + "\u{0}" + reason
+                let counter = restarts[key] ?? TotalCounter(
+                    label: "lurcher_pool_restarts_total", dimensions: [("pool", pool.name), ("reason", reason)], factory: factory)
+                restarts[key] = counter
+                counter.advance(to: total)
+            }
+        }
+    }
+
+    private func gauge(_ cache: inout [String: CoreMetrics.Gauge], _ label: String, _ dimension: (String, String)) -> CoreMetrics.Gauge {
+        if let gauge = cache[dimension.1] { return gauge }
+        let gauge = CoreMetrics.Gauge(label: label, dimensions: [dimension], factory: factory)
+        cache[dimension.1] = gauge
+        return gauge
+    }
+}
+
+/// A counter fed a running total kept elsewhere: it moves up by the difference since the last look.
+final class TotalCounter {
+    private let counter: CoreMetrics.Counter
+    private var last = 0
+
+    init(label: String, dimensions: [(String, String)] = [], factory: PrometheusMetricsFactory) {
+        counter = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+    }
+
+    func advance(to total: Int) {
+        if total > last { counter.increment(by: total - last) }
+        last = max(last, total)
+    }
+}

@@ -1,0 +1,59 @@
+/// The gateway's levels and running totals at one moment, as the metrics show them.
+public struct OperationsSnapshot: Sendable {
+    /// One handler's side of the dispatcher.
+    public struct Handler: Sendable {
+        public var name: String
+        /// Handler processes connected to its request socket.
+        public var connected: Int
+        /// Requests waiting for a handler to connect.
+        public var held: Int
+
+        public init(name: String, connected: Int, held: Int) {
+            self.name = name
+            self.connected = connected
+            self.held = held
+        }
+    }
+
+    /// One supervised pool.
+    public struct Pool: Sendable {
+        public var name: String
+        public var processes: Int
+        /// Processes restarted after exiting unexpectedly, since start.
+        public var crashRestarts: Int
+        /// Rolling restarts done, since start.
+        public var rollingRestarts: Int
+
+        public init(name: String, processes: Int, crashRestarts: Int, rollingRestarts: Int) {
+            self.name = name
+            self.processes = processes
+            self.crashRestarts = crashRestarts
+            self.rollingRestarts = rollingRestarts
+        }
+    }
+
+    public var openConnections: Int
+    /// Requests sent (or held) for a handler and not yet answered.
+    public var inFlight: Int
+    public var handlers: [Handler]
+    public var pools: [Pool]
+    /// ZeroMQ sends to handlers that failed with an error, since start.
+    public var zeroMQSendFailures: Int
+    /// Log events dropped because a queue was full, since start.
+    public var eventsDropped: Int
+    /// Access-log lines dropped because the disk fell behind, since start.
+    public var accessLogDropped: Int
+
+    public init(
+        openConnections: Int = 0, inFlight: Int = 0, handlers: [Handler] = [], pools: [Pool] = [],
+        zeroMQSendFailures: Int = 0, eventsDropped: Int = 0, accessLogDropped: Int = 0
+    ) {
+        self.openConnections = openConnections
+        self.inFlight = inFlight
+        self.handlers = handlers
+        self.pools = pools
+        self.zeroMQSendFailures = zeroMQSendFailures
+        self.eventsDropped = eventsDropped
+        self.accessLogDropped = accessLogDropped
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// `GET /metrics` on the admin listener reports requests, connections and pools in the Prometheus format.
+@Suite struct MetricsTests {
+    @Test func metricsCountRequestsByRouteAndStatusAndShowThePools() async throws {
+        let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"")
+        let port = try #require(gateway.adminPort, "the log names the admin port")
+        for _ in 0..<3 { #expect(try gateway.get("/py/created").status == 201) }
+        #expect(try gateway.get("/no-such-file").status == 404)
+        let open = try gateway.connect()  // one connection stays open while the metrics are read
+
+        let metrics = try HTTPConnection(port: port)
+        try metrics.send(HTTPConnection.request("GET", "/metrics"))
+        let response = try metrics.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.text
+        #expect(text.contains(#"lurcher_requests_total{route="/py",status="201"} 3"#))
+        #expect(text.contains(#"lurcher_requests_total{route="/",status="404"} 1"#))
+        #expect(text.contains(#"lurcher_request_duration_seconds_count{route="/py"} 3"#))
+        #expect(text.contains(#"lurcher_pool_processes{pool="py"} 1"#))
+        #expect(text.contains(#"lurcher_handler_connections{handler="py"} 1"#))
+        #expect(text.contains(#"lurcher_requests_held{handler="py"} 0"#))
+        #expect(text.contains("lurcher_zeromq_send_failures_total 0"))
+        // The open client connection, and not the admin one, is counted.
+        #expect(text.contains("lurcher_open_connections 1"))
+        _ = open
+    }
+
+    @Test func theAdminListenerAnswersNothingButMetrics() async throws {
+        let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"")
+        let port = try #require(gateway.adminPort)
+        let connection = try HTTPConnection(port: port)
+        try connection.send(HTTPConnection.request("GET", "/py/created"))
+        #expect(try connection.readResponse().status == 404)
+    }
+}
