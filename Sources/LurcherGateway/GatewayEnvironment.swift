@@ -9,6 +9,7 @@ struct GatewayEnvironment: Sendable {
     let files: StaticFileResponder
     let limits: Limits
     let timeouts: Timeouts
+    let uploads: Uploads
     let logger: Logger
     let counters: GatewayCounters
 }

@@ -23,7 +23,7 @@ import Testing
     }
 
     private func message(of request: ParsedRequest) throws -> [UInt8] {
-        guard case .handler(0, let message) = request.disposition else {
+        guard case .handler(0, let message, _) = request.disposition else {
             Issue.record("expected a handler disposition, got \(request.disposition)")
             return []
         }

@@ -24,8 +24,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         var index: Int
         var token: UInt64
         var keepAlive: Bool
+        /// The request's spooled body, if it had one; released (and its file deleted) with the answer.
+        var upload: HandlerUpload?
         var wroteBytes = false
     }
+
+    /// A file is sent as regions of at most this many bytes, so the write timeout sees a slow reader's
+    /// progress instead of timing out a whole large file.
+    private static let fileRegionBytes = 1 << 20
 
     private let connectionID: UInt64
     private let environment: GatewayEnvironment
@@ -39,6 +45,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var requestTimer: Scheduled<Void>?
     /// Runs while the connection is idle between requests: it is closed when the time is up.
     private var idleTimer: Scheduled<Void>?
+    /// Runs while output waits for the client to take it; restarted each time a write completes.
+    private var writeTimer: Scheduled<Void>?
+    private var unfinishedWrites = 0
     /// Input the parser has not taken yet because enough requests are waiting.
     private var stalledInput: ByteBuffer?
     /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
@@ -53,7 +62,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         self.environment = environment
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
-            handlers: environment.handlerIdentities, limits: environment.limits)
+            handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads)
     }
 
     // MARK: - Channel events
@@ -75,6 +84,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer?.cancel()
         replyTimer = nil
         cancelClientTimers()
+        writeTimer?.cancel()
+        writeTimer = nil
         closing = true
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
         if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
@@ -137,13 +148,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.rawValue)"])
             parser.completed.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
         }
-        if parser.expectsContinue {
-            parser.acknowledgeContinue()
-            // Only when nothing is being answered: a 100 must not land inside another response.
-            if current == nil, parser.completed.isEmpty {
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
-            }
-        }
+    }
+
+    /// Tells a client waiting on `Expect: 100-continue` to send its body, once nothing else is being answered:
+    /// a 100 must not land inside another response.
+    private func sendContinueIfDue(context: ChannelHandlerContext) {
+        guard parser.expectsContinue, current == nil, parser.completed.isEmpty, !closing else { return }
+        parser.acknowledgeContinue()
+        send(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), context: context)
     }
 
     /// Starts answering the next waiting request, if the connection is free.
@@ -155,6 +167,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         if current == nil, !closing, parser.completed.isEmpty, inputFinished {
             closeAfterWrites(context: context)
         }
+        sendContinueIfDue(context: context)
         watchClient(context: context)
     }
 
@@ -231,58 +244,73 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                     allocator: context.channel.allocator),
                 context: context)
             finish(keepAlive: request.keepAlive, context: context)
-        case .directory(let directory, let relativePath, let requestPath):
+        case .directory(let directory, let relativePath, let requestPath, let conditions):
             current = .file(keepAlive: request.keepAlive)
             serveFile(
-                directory: directory, relativePath: relativePath, requestPath: requestPath, request: request, context: context)
-        case .handler(let index, let message):
+                directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
+                request: request, context: context)
+        case .handler(let index, let message, let upload):
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
-            current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive))
+            current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive, upload: upload))
             environment.counters.inFlight.add(1, ordering: .relaxed)
             responseParser.reset(answeringHead: request.isHead)
+            if let upload {
+                // Sent under the same token: Mongrel2 handlers do not answer the start message.
+                environment.dispatcher.submit(
+                    handler: index, connectionID: connectionID, token: nextToken, message: upload.startMessage)
+            }
             environment.dispatcher.submit(handler: index, connectionID: connectionID, token: nextToken, message: message)
             armReplyTimer(context: context)
         }
     }
 
     private func serveFile(
-        directory: DirectoryConfiguration, relativePath: [UInt8], requestPath: String, request: ParsedRequest,
-        context: ChannelHandlerContext
+        directory: DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions,
+        request: ParsedRequest, context: ChannelHandlerContext
     ) {
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         environment.files.respond(
-            directory: directory, relativePath: relativePath, requestPath: requestPath, isHead: request.isHead,
-            keepAlive: request.keepAlive, eventLoop: context.eventLoop
-        ).whenComplete { result in
-            loopBoundSelf.value.fileReady(result, request: request, context: loopBoundContext.value)
+            directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
+            isHead: request.isHead, keepAlive: request.keepAlive, eventLoop: context.eventLoop
+        ).whenComplete { [isHead = request.isHead, keepAlive = request.keepAlive] result in
+            loopBoundSelf.value.fileReady(result, isHead: isHead, keepAlive: keepAlive, context: loopBoundContext.value)
         }
     }
 
-    private func fileReady(_ result: Result<StaticFileResponse, any Error>, request: ParsedRequest, context: ChannelHandlerContext) {
+    private func fileReady(
+        _ result: Result<StaticFileResponse, any Error>, isHead: Bool, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
         guard !closing else {
             if case .success(.file(_, _, let handle)) = result { try? handle.close() }
             return
         }
         switch result {
         case .success(.file(let head, let body, let handle)):
-            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
-            if let body {
-                context.writeAndFlush(wrapOutboundOut(.fileRegion(body))).whenComplete { _ in try? handle.close() }
-            } else {
-                context.flush()
+            send(.byteBuffer(head), flush: body == nil, context: context)
+            guard let body else {
                 try? handle.close()
+                break
             }
+            var last: EventLoopFuture<Void>?
+            for start in stride(from: body.lowerBound, to: body.upperBound, by: Self.fileRegionBytes) {
+                let region = FileRegion(
+                    fileHandle: handle, readerIndex: start, endIndex: min(start + Self.fileRegionBytes, body.upperBound))
+                last = send(.fileRegion(region), context: context)
+            }
+            last?.whenComplete { _ in try? handle.close() }
         case .success(.redirect(let location)):
             write(
                 CannedResponse.make(
-                    .movedPermanently, close: !request.keepAlive, extraHeaders: ["Location: \(location)"],
-                    includeBody: !request.isHead, allocator: context.channel.allocator),
+                    .movedPermanently, close: !keepAlive, extraHeaders: ["Location: \(location)"],
+                    includeBody: !isHead, allocator: context.channel.allocator),
                 context: context)
-        case .success(.error(let status)):
+        case .success(.error(let status, let extraHeaders)):
             write(
-                CannedResponse.make(status, close: !request.keepAlive, includeBody: !request.isHead, allocator: context.channel.allocator),
+                CannedResponse.make(
+                    status, close: !keepAlive, extraHeaders: extraHeaders, includeBody: !isHead,
+                    allocator: context.channel.allocator),
                 context: context)
         case .failure(let error):
             environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
@@ -290,7 +318,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             finish(keepAlive: false, context: context)
             return
         }
-        finish(keepAlive: request.keepAlive, context: context)
+        finish(keepAlive: keepAlive, context: context)
     }
 
     /// The current request is answered: close if it asked for that, else go on to the next.
@@ -381,7 +409,47 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     // MARK: - Output
 
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        send(.byteBuffer(buffer), context: context)
+    }
+
+    /// Writes `data`, and keeps the write timer running until the client has taken it: a client that stops
+    /// reading (slow read) cannot hold the connection and its output forever.
+    @discardableResult
+    private func send(_ data: IOData, flush: Bool = true, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        unfinishedWrites += 1
+        if writeTimer == nil { armWriteTimer(context: context) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in handler.value.writeFinished() }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(data), promise: promise)
+        } else {
+            context.write(wrapOutboundOut(data), promise: promise)
+        }
+        return promise.futureResult
+    }
+
+    private func writeFinished() {
+        unfinishedWrites -= 1
+        writeTimer?.cancel()
+        writeTimer = nil
+        if unfinishedWrites > 0, let context { armWriteTimer(context: context) }
+    }
+
+    private func armWriteTimer(context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        writeTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.write)) {
+            handler.value.writeTimedOut()
+        }
+    }
+
+    private func writeTimedOut() {
+        writeTimer = nil
+        guard let context else { return }
+        environment.logger.info("client too slow to read its response", metadata: ["connection": "\(connectionID)"])
+        // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.
+        closing = true
+        context.close(promise: nil)
     }
 
     /// Closes once everything already written has gone out.
@@ -393,7 +461,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer = nil
         cancelClientTimers()
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0)))).whenComplete { _ in
+        send(.byteBuffer(channel.allocator.buffer(capacity: 0)), context: context).whenComplete { _ in
             channel.close(promise: nil)
         }
     }
