@@ -106,4 +106,29 @@ import Testing
         _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.0\r\n\r\n"))
         #expect(try #require(next(parser)).keepAlive == false)
     }
+
+    @Test func foldedHeaderLinesAreRefusedAlsoWhenTheFoldArrivesInALaterRead() {
+        let head = "GET /app HTTP/1.1\r\nHost: localhost\r\nX-A: first\r\n"
+        let whole = parser()
+        #expect(whole.feed(ByteBuffer(string: head + "  folded\r\n\r\n")) == .failed(.badRequest))
+        let split = parser()
+        #expect(split.feed(ByteBuffer(string: head)) == .consumedAll)
+        #expect(split.feed(ByteBuffer(string: "  folded\r\n\r\n")) == .failed(.badRequest))
+    }
+
+    @Test func aValueSplitAcrossReadsAtABlankIsNotMistakenForAFold() throws {
+        let parser = parser()
+        #expect(parser.feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\nX-A: first ")) == .consumedAll)
+        #expect(parser.feed(ByteBuffer(string: " second\r\n\r\n")) == .consumedAll)
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
+        #expect(decoded.headers["x-a"] == .single("first  second"))
+    }
+
+    @Test func aChunkedBodyReachesTheHandlerWithItsLengthInsteadOfTransferEncoding() throws {
+        let parser = parser()
+        _ = parser.feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
+        #expect(decoded.headers["content-length"] == .single("3"))
+        #expect(decoded.headers["transfer-encoding"] == nil)
+    }
 }

@@ -46,9 +46,9 @@ final class HTTPRequestParser {
     private var pending: PendingRequest?
     private var rejection: HTTPStatus?
 
-    // The input being parsed, so the value callback can see the byte before a value (obs-fold detection).
+    // The input being parsed, so the value callback can look at what precedes a value (obs-fold detection).
     private var input: UnsafeRawBufferPointer?
-    private var lastByteOfPreviousInput: UInt8 = 0
+    private var lastNonBlankOfPreviousInput: UInt8 = 0
 
     /// What the head of the request decided, kept until the body is complete.
     private enum PendingRequest {
@@ -85,7 +85,7 @@ final class HTTPRequestParser {
             input = bytes
             defer { input = nil }
             let consumed = http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-            if consumed > 0 { lastByteOfPreviousInput = bytes[consumed - 1] }
+            if let last = bytes[..<consumed].last(where: { !Self.isBlank($0) }) { lastNonBlankOfPreviousInput = last }
             return consumed
         }
         switch parserErrno {
@@ -152,24 +152,31 @@ final class HTTPRequestParser {
 
     private func headerValue(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard head.bytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
+        // A value preceded by a line end and blanks is obsolete line folding, which http_parser joins silently;
+        // RFC 9112 (5.2) lets a server refuse it, and a proxy in front may not join it the same way.
+        if !bytes.isEmpty, nonBlankByteBefore(bytes) == UInt8(ascii: "\n") { return reject(.badRequest) }
         if !lastCallbackWasValue {
             head.fields[head.fields.count - 1].value = head.bytes.count..<head.bytes.count
             lastCallbackWasValue = true
-        } else if byteBefore(bytes) == UInt8(ascii: "\n") {
-            // A second piece of one value that starts right after a line end is obsolete line folding, which
-            // http_parser joins silently; RFC 9112 (5.2) lets a server refuse it, and a proxy may not join it.
-            return reject(.badRequest)
         }
         head.bytes.append(contentsOf: bytes)
         head.fields[head.fields.count - 1].value = head.fields[head.fields.count - 1].value.lowerBound..<head.bytes.count
         return 0
     }
 
-    /// The input byte just before `bytes`, which may be the last byte of the previous read.
-    private func byteBefore(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
-        guard let input, let inputStart = input.baseAddress, let start = bytes.baseAddress else { return nil }
-        return start > inputStart ? start.load(fromByteOffset: -1, as: UInt8.self) : lastByteOfPreviousInput
+    /// The last byte before `bytes` that is not a space or tab, which may be in the previous read. For a
+    /// value it is the colon, unless the value is folded onto a new line.
+    private func nonBlankByteBefore(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
+        guard let input, let inputStart = input.baseAddress, var position = bytes.baseAddress else { return nil }
+        while position > inputStart {
+            position -= 1
+            let byte = position.load(as: UInt8.self)
+            if !Self.isBlank(byte) { return byte }
+        }
+        return lastNonBlankOfPreviousInput
     }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     private func headersComplete() -> Int32 {
         let isConnect = parser.pointee.method == HTTP_CONNECT.rawValue

@@ -8,6 +8,7 @@ handler written for Mongrel2 works unchanged behind Lurcher. A few paths exercis
 - `.../never`: never answered (for reply timeouts and disconnect notices).
 - `.../gather?n=N`: held until N such requests arrived, then answered with ONE reply to all N connections.
 - `.../disconnects`: the connection ids this handler was told had disconnected, as JSON.
+- `.../seen`: the path of every request this handler has received, as JSON.
 - `.../close`: an empty reply, which asks the gateway to close the connection.
 - `.../malformed`: a reply that breaks the wire protocol, then nothing.
 - `.../not-http`: a reply whose body is not an HTTP response.
@@ -83,12 +84,17 @@ def main():
 
     gathered = []
     disconnected = []
+    seen = []
     while True:
         sender, conn_id, path, headers, encoding, body = parse_request(requests.recv())
         if path == "@*":
             if json.loads(body).get("type") == "disconnect":
                 disconnected.append(conn_id.decode())
             continue
+        if path.endswith("/seen"):
+            reply(replies, sender, [conn_id], http_response(json.dumps(seen).encode()))
+            continue
+        seen.append(path)
         if path.endswith("/never"):
             continue
         if path.endswith("/gather"):

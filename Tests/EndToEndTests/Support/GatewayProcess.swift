@@ -19,9 +19,12 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
+    /// - Parameters:
+    ///   - routes: extra TOML lines for the host's routes table, such as `"/files" = { dir = "..." }`.
+    ///   - extra: extra TOML tables, such as an `[uploads]` section.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        limits: String = ""
+        write: Double = 60, limits: String = "", routes: String = "", extra: String = ""
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -38,11 +41,15 @@ final class GatewayProcess: @unchecked Sendable {
             reply = \(reply)
             request = \(request)
             keepalive = \(keepAlive)
+            write = \(write)
+
+            \(extra)
 
             [[hosts]]
             name = "localhost"
             [hosts.routes]
             "/" = { dir = "\(TestPaths.site)" }
+            \(routes)
 
             """
         for handler in handlers { toml += "\"\(handler.route)\" = { handler = \"\(handler.name)\" }\n" }

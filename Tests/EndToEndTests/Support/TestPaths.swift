@@ -20,5 +20,6 @@ enum TestPaths {
     static var helloHandler: String { products.appendingPathComponent("hello-handler").path }
     static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
     static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
+    static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 }
