@@ -288,18 +288,20 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         }
         switch result {
         case .success(.file(let head, let body, let handle)):
-            send(.byteBuffer(head), flush: body == nil, context: context)
-            guard let body else {
-                try? handle.close()
-                break
+            var pieces: [IOData] = [.byteBuffer(head)]
+            for part in body {
+                switch part {
+                case .bytes(let buffer):
+                    pieces.append(.byteBuffer(buffer))
+                case .file(let range):
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.fileRegionBytes) {
+                        let end = min(start + Self.fileRegionBytes, range.upperBound)
+                        pieces.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: start, endIndex: end)))
+                    }
+                }
             }
-            var last: EventLoopFuture<Void>?
-            for start in stride(from: body.lowerBound, to: body.upperBound, by: Self.fileRegionBytes) {
-                let region = FileRegion(
-                    fileHandle: handle, readerIndex: start, endIndex: min(start + Self.fileRegionBytes, body.upperBound))
-                last = send(.fileRegion(region), context: context)
-            }
-            last?.whenComplete { _ in try? handle.close() }
+            for piece in pieces.dropLast() { send(piece, flush: false, context: context) }
+            send(pieces.last!, context: context).whenComplete { _ in try? handle.close() }
         case .success(.redirect(let location)):
             write(
                 CannedResponse.make(

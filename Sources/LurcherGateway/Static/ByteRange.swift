@@ -1,55 +1,49 @@
-/// What a `Range` header asks of a file of a given size (RFC 9110, 14.2).
+/// What a `Range` header asks of a file of a given size (RFC 9110, 14.2), read as nginx reads it.
 enum ByteRangeRequest: Equatable {
     /// One satisfiable range: send `range` with 206.
     case single(ClosedRange<Int>)
-    /// Several ranges, at least one satisfiable: the whole file is sent with 200. A multipart/byteranges
-    /// answer is allowed but not required (RFC 9110, 14.2), and whole is what every client accepts.
-    case several
-    /// No range overlaps the file: 416 with `Content-Range: bytes */SIZE`.
+    /// Several satisfiable ranges, in the order asked: a multipart/byteranges answer.
+    case several([ClosedRange<Int>])
+    /// No range overlaps the file, or none is valid: 416 with `Content-Range: bytes */SIZE`.
     case unsatisfiable
-    /// Not a valid byte range (or another unit): the header is ignored, as RFC 9110 says.
+    /// Another unit than bytes, or no range at all: the header is ignored.
     case ignored
 
-    /// Reads `header` against a file of `size` bytes.
+    /// Reads `header` against a file of `size` bytes. A range that is not valid (`5-1`, `abc`) satisfies
+    /// nothing, as with nginx: alone it gets 416, beside a satisfiable one it is dropped. RFC 9110 lets a
+    /// server ignore or reject an invalid range.
     init(header: String, size: Int) {
-        let text = Substring(header)
-        guard text.count > 6, text.prefix(6).lowercased() == "bytes=" else {
+        guard header.count > 6, header.prefix(6).lowercased() == "bytes=" else {
             self = .ignored
             return
         }
-        var ranges: [ClosedRange<Int>] = []
-        var specCount = 0
-        for element in text.dropFirst(6).split(separator: ",") {
-            let spec = element.filter { $0 != " " && $0 != "\t" }
-            if spec.isEmpty { continue }  // empty list elements are allowed (RFC 9110, 5.6.1)
-            guard let dash = spec.firstIndex(of: "-") else {
-                self = .ignored
-                return
-            }
-            let first = spec[..<dash], last = spec[spec.index(after: dash)...]
-            specCount += 1
-            switch (Self.number(first), Self.number(last)) {
-            case (let start?, nil) where last.isEmpty:
-                if start < size { ranges.append(start...(size - 1)) }
-            case (let start?, let end?):
-                guard start <= end else {
-                    self = .ignored
-                    return
-                }
-                if start < size { ranges.append(start...min(end, size - 1)) }
-            case (nil, let suffix?) where first.isEmpty:
-                if suffix > 0, size > 0 { ranges.append(max(0, size - suffix)...(size - 1)) }
-            default:
-                self = .ignored
-                return
-            }
-        }
-        if specCount == 0 {
+        let specs = header.dropFirst(6).split(separator: ",").map { $0.filter { $0 != " " && $0 != "\t" } }.filter { !$0.isEmpty }
+        guard !specs.isEmpty else {
             self = .ignored
-        } else if ranges.isEmpty {
-            self = .unsatisfiable
-        } else {
-            self = specCount == 1 ? .single(ranges[0]) : .several
+            return
+        }
+        let ranges = specs.compactMap { Self.range($0, size: size) }
+        switch ranges.count {
+        case 0: self = .unsatisfiable
+        case 1: self = .single(ranges[0])
+        default: self = .several(ranges)
+        }
+    }
+
+    /// The bytes one range-spec (`first-last`, `first-` or `-suffix`) selects, or nil when it is invalid or
+    /// starts past the end.
+    private static func range(_ spec: String, size: Int) -> ClosedRange<Int>? {
+        guard let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        switch (number(first), number(last)) {
+        case (let start?, nil) where last.isEmpty:
+            return start < size ? start...(size - 1) : nil
+        case (let start?, let end?) where start <= end:
+            return start < size ? start...min(end, size - 1) : nil
+        case (nil, let suffix?) where first.isEmpty:
+            return suffix > 0 && size > 0 ? max(0, size - suffix)...(size - 1) : nil
+        default:
+            return nil
         }
     }
 

@@ -6,6 +6,8 @@ enum FileAnswer: Equatable {
     case whole
     /// 206 with these bytes.
     case partial(ClosedRange<Int>)
+    /// 206 with these ranges as multipart/byteranges.
+    case multipart([ClosedRange<Int>])
     /// 304: the client's copy is current.
     case notModified
     /// 412: a precondition the client set does not hold.
@@ -22,9 +24,13 @@ struct FileValidators {
 }
 
 extension FileConditions {
-    /// Weighs the preconditions in the order RFC 9110 (13.2.2) gives, then the range (14.2).
-    /// - Parameter isGet: Range applies to GET only; a HEAD is answered as its GET would be, without a range.
-    func answer(for file: FileValidators, size: Int, isGet: Bool) -> FileAnswer {
+    /// More ranges than this get the whole file instead: many small or overlapping ranges would cost far more
+    /// to send than the file (RFC 9110, 14.2 lets a server ignore such a request).
+    static let maximumRanges = 16
+
+    /// Weighs the preconditions in the order RFC 9110 (13.2.2) gives, then the range (14.2). A HEAD gets the
+    /// head its GET would get, range included, as nginx answers it.
+    func answer(for file: FileValidators, size: Int) -> FileAnswer {
         if let ifMatch {
             guard Self.entityTags(ifMatch).contains(where: { $0 == "*" || Self.strongMatch($0, file.entityTag) }) else {
                 return .preconditionFailed
@@ -39,11 +45,12 @@ extension FileConditions {
         } else if let ifModifiedSince, let date = HTTPDate.parse(ifModifiedSince), file.lastModified <= date {
             return .notModified
         }
-        guard isGet, let range, ifRangeHolds(for: file) else { return .whole }
+        guard let range, ifRangeHolds(for: file) else { return .whole }
         switch ByteRangeRequest(header: range, size: size) {
         case .single(let bytes): return .partial(bytes)
         case .unsatisfiable: return .rangeNotSatisfiable
-        case .several, .ignored: return .whole
+        case .several(let ranges): return ranges.count <= Self.maximumRanges ? .multipart(ranges) : .whole
+        case .ignored: return .whole
         }
     }
 

@@ -5,9 +5,9 @@ import NIOPosix
 
 /// What a Dir route answers.
 enum StaticFileResponse {
-    /// The file, or part of it: a complete response head, and the open file with the bytes to send after it
-    /// (nil for HEAD and 304).
-    case file(head: ByteBuffer, body: Range<Int>?, handle: NIOFileHandle)
+    /// The file, or parts of it: a complete response head, the open file, and the body to send after the
+    /// head (empty for HEAD and 304).
+    case file(head: ByteBuffer, body: [FileBodyPart], handle: NIOFileHandle)
     /// A directory named without its trailing slash: redirect to the slash form, as nginx does.
     case redirect(location: String)
     /// A canned error, with header lines such as `Content-Range` for 416.
@@ -71,20 +71,28 @@ struct StaticFileResponder: Sendable {
         let validators = FileValidators(
             entityTag: "\"\(String(info.st_mtim.tv_sec, radix: 16))-\(String(size, radix: 16))\"",
             lastModified: info.st_mtim.tv_sec)
+        let contentType = MIMETypes.type(forFileName: resolved.fileName) ?? directory.defaultContentType
         var head = ResponseHead()
         head.add("Date", HTTPDate.now())
-        var bytes = 0..<size
-        switch conditions.answer(for: validators, size: size, isGet: !isHead) {
+        var body: [FileBodyPart] = []
+        switch conditions.answer(for: validators, size: size) {
         case .whole:
             head.status = .ok
             head.add("Accept-Ranges", "bytes")
+            head.add("Content-Type", contentType)
+            body = size > 0 ? [.file(0..<size)] : []
         case .partial(let range):
             head.status = .partialContent
+            head.add("Content-Type", contentType)
             head.add("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound)/\(size)")
-            bytes = range.lowerBound..<(range.upperBound + 1)
+            body = [.file(range.lowerBound..<(range.upperBound + 1))]
+        case .multipart(let ranges):
+            let multipart = MultipartByteRanges(ranges: ranges, size: size, contentType: contentType)
+            head.status = .partialContent
+            head.add("Content-Type", multipart.contentType)
+            body = multipart.parts
         case .notModified:
             head.status = .notModified
-            bytes = 0..<0
         case .preconditionFailed:
             Glibc.close(descriptor)
             return .error(.preconditionFailed, extraHeaders: [])
@@ -92,17 +100,14 @@ struct StaticFileResponder: Sendable {
             Glibc.close(descriptor)
             return .error(.rangeNotSatisfiable, extraHeaders: ["Content-Range: bytes */\(size)"])
         }
-        if head.status != .notModified {
-            head.add("Content-Type", MIMETypes.type(forFileName: resolved.fileName) ?? directory.defaultContentType)
-            head.add("Content-Length", "\(bytes.count)")
-        }
+        if head.status != .notModified { head.add("Content-Length", "\(body.reduce(0) { $0 + $1.count })") }
         head.add("Last-Modified", HTTPDate.format(secondsSince1970: validators.lastModified))
         head.add("ETag", validators.entityTag)
         if let cacheControl = directory.cacheControl { head.add("Cache-Control", cacheControl) }
         if !keepAlive { head.add("Connection", "close") }
         // FileRegion needs an NIOFileHandle; this initialiser is the one NIO keeps for adopting a descriptor.
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor)
-        return .file(head: head.encoded(), body: isHead || bytes.isEmpty ? nil : bytes, handle: handle)
+        return .file(head: head.encoded(), body: isHead ? [] : body, handle: handle)
     }
 
     /// Whether the open file lies under `base` once every symbolic link is resolved. The kernel's name for the
