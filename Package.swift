@@ -95,6 +95,10 @@ let package = Package(
         .executableTarget(name: "HelloHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/HelloHandler"),
         .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
 
+        // A libFuzzer target for the request parser; bench/fuzz builds and runs it. An ordinary build makes a
+        // tool that replays inputs (crash files) through the same path.
+        .executableTarget(name: "RequestFuzzer", dependencies: ["LurcherGateway"]),
+
         // Tests.
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),

@@ -84,7 +84,10 @@ final class HTTPRequestParser {
         let consumed = buffer.withUnsafeReadableBytes { bytes in
             input = bytes
             defer { input = nil }
-            let consumed = http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+            // http_parser reports one byte past the input when a callback fails on the input's last byte.
+            let consumed = min(
+                http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count),
+                bytes.count)
             if let last = bytes[..<consumed].last(where: { !Self.isBlank($0) }) { lastNonBlankOfPreviousInput = last }
             return consumed
         }
