@@ -131,4 +131,12 @@ import Testing
         #expect(decoded.headers["content-length"] == .single("3"))
         #expect(decoded.headers["transfer-encoding"] == nil)
     }
+
+    @Test func anEmptyReadMidRequestIsNotTheEndOfTheInput() throws {
+        let parser = parser()
+        #expect(parser.feed(ByteBuffer(string: "GET /app/cor:pus/4")) == .consumedAll)
+        #expect(parser.feed(ByteBuffer()) == .consumedAll, "found by bench/fuzz")
+        #expect(parser.feed(ByteBuffer(string: " HTTP/1.1\r\nHost: localhost\r\n\r\n")) == .consumedAll)
+        #expect(parser.completed.count == 1)
+    }
 }

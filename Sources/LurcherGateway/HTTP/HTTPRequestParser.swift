@@ -80,11 +80,13 @@ final class HTTPRequestParser {
 
     /// Parses as much of `buffer` as it can, appending complete requests to ``completed``.
     func feed(_ buffer: ByteBuffer) -> FeedOutcome {
+        // http_parser takes no bytes as the end of the input; that is ``finish()``'s job, not an empty read's.
+        guard buffer.readableBytes > 0 else { return .consumedAll }
         if parserErrno == HPE_PAUSED { http_parser_pause(parser, 0) }
         let consumed = buffer.withUnsafeReadableBytes { bytes in
             input = bytes
             defer { input = nil }
-            // http_parser reports one byte past the input when a callback fails on the input's last byte.
+            // http_parser can report one byte more than it was given (it counts the byte it failed at).
             let consumed = min(
                 http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count),
                 bytes.count)
