@@ -5,11 +5,7 @@ import Testing
 /// sends them, and `Expect: 100-continue` is answered.
 @Suite struct RequestBodyTests {
     private func gateway(uploads: String = "", limits: String = "") async throws -> GatewayProcess {
-        let gateway = try await GatewayProcess(
-            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], limits: limits,
-            extra: uploads)
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
-        return gateway
+        try await GatewayProcess.withPythonHandler(limits: limits, extra: uploads)
     }
 
     @Test func aChunkedBodyReachesTheHandlerDecodedWithAContentLength() async throws {

@@ -58,10 +58,8 @@ import Testing
     @Test func everyCaseGetsItsStatusAndOnlyTheAcceptedOnesReachTheHandler() async throws {
         let cases = try Case.all()
         #expect(cases.count >= 40, "the corpus is in Tests/EndToEndTests/Fixtures/corpus")
-        let gateway = try await GatewayProcess(
-            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])],
+        let gateway = try await GatewayProcess.withPythonHandler(
             limits: "max_uri_bytes = 256\nmax_header_count = 20\nmax_header_bytes = 2048\nmax_body_bytes = 1000")
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
         let port = gateway.port
         let outcomes = try await onThread {
             try cases.map { corpusCase in

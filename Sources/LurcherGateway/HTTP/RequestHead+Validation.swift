@@ -35,22 +35,17 @@ extension RequestHead {
     }
 
     /// tchar (RFC 9110, 5.6.2).
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
+    private static func isTokenByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte, or: "!#$%&'*+-.^_`|~") }
 
     /// The characters of uri-host and port (RFC 3986): reg-name, IP literals, percent-encoding, a colon.
-    private static func isHostByte(_ byte: UInt8) -> Bool {
+    private static func isHostByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte, or: "-._~!$&'()*+,;=:[]%") }
+
+    private static func isAlphanumeric(_ byte: UInt8, or others: StaticString) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
-            "-._~!$&'()*+,;=:[]%".utf8.contains(byte)
+            UnsafeBufferPointer(start: others.utf8Start, count: others.utf8CodeUnitCount).contains(byte)
         }
     }
 

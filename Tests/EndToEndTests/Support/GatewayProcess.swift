@@ -80,6 +80,16 @@ final class GatewayProcess: @unchecked Sendable {
         }
     }
 
+    /// A gateway with the Python Mongrel2 handler (`Fixtures/mongrel2_handler.py`) at `/py`, once the handler
+    /// has connected.
+    static func withPythonHandler(reply: Double = 10, limits: String = "", extra: String = "") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply,
+            limits: limits, extra: extra)
+        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        return gateway
+    }
+
     struct GatewayExited: Error, CustomStringConvertible {
         var log: String
         var description: String { "lurcher exited before listening:\n\(log)" }
