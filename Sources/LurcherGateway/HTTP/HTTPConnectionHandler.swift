@@ -45,9 +45,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var requestTimer: Scheduled<Void>?
     /// Runs while the connection is idle between requests: it is closed when the time is up.
     private var idleTimer: Scheduled<Void>?
-    /// Runs while output waits for the client to take it; restarted each time a write completes.
+    /// Runs while output waits for the client to take it. Rather than being rescheduled on every write, it
+    /// is left running and, when it fires, looks at when a write last completed.
     private var writeTimer: Scheduled<Void>?
     private var unfinishedWrites = 0
+    private var lastWriteCompleted = NIODeadline.now()
     /// Input the parser has not taken yet because enough requests are waiting.
     private var stalledInput: ByteBuffer?
     /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
@@ -419,8 +421,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     @discardableResult
     private func send(_ data: IOData, flush: Bool = true, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         let promise = context.eventLoop.makePromise(of: Void.self)
+        if unfinishedWrites == 0 { lastWriteCompleted = .now() }  // the wait starts now, not at the last write
         unfinishedWrites += 1
-        if writeTimer == nil { armWriteTimer(context: context) }
+        if writeTimer == nil { armWriteTimer(at: lastWriteCompleted + TimeAmount(environment.timeouts.write), context: context) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { _ in handler.value.writeFinished() }
         if flush {
@@ -433,21 +436,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     private func writeFinished() {
         unfinishedWrites -= 1
-        writeTimer?.cancel()
-        writeTimer = nil
-        if unfinishedWrites > 0, let context { armWriteTimer(context: context) }
+        lastWriteCompleted = .now()
     }
 
-    private func armWriteTimer(context: ChannelHandlerContext) {
+    private func armWriteTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        writeTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.write)) {
-            handler.value.writeTimedOut()
-        }
+        writeTimer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.writeTimerFired() }
     }
 
-    private func writeTimedOut() {
+    private func writeTimerFired() {
         writeTimer = nil
-        guard let context else { return }
+        guard let context, unfinishedWrites > 0 else { return }
+        let deadline = lastWriteCompleted + TimeAmount(environment.timeouts.write)
+        guard deadline <= .now() else {
+            armWriteTimer(at: deadline, context: context)  // the client took something since: wait on
+            return
+        }
         environment.logger.info("client too slow to read its response", metadata: ["connection": "\(connectionID)"])
         // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.
         closing = true
