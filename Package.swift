@@ -28,6 +28,8 @@ let package = Package(
             name: "CHTTPParser",
             providers: [.apt(["libhttp-parser-dev"])]
         ),
+        // Linux calls glibc does not wrap (openat2), as header-only inline functions.
+        .systemLibrary(name: "CLinux"),
 
         // A small Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
@@ -49,6 +51,7 @@ let package = Package(
             name: "LurcherGateway",
             dependencies: [
                 "CHTTPParser",
+                "CLinux",
                 "ZeroMQ",
                 "LurcherProtocol",
                 "LurcherConfiguration",

@@ -119,6 +119,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: site.path + "/escape.txt", withDestinationPath: outside.path + "/secret.txt")
         try FileManager.default.createSymbolicLink(atPath: site.path + "/alias.txt", withDestinationPath: site.path + "/inside.txt")
         try FileManager.default.createSymbolicLink(atPath: site.path + "/outdir", withDestinationPath: outside.path)
+        try FileManager.default.createSymbolicLink(atPath: site.path + "/relative.txt", withDestinationPath: "inside.txt")
+        let up = "../" + URL(fileURLWithPath: outside.path).lastPathComponent + "/secret.txt"
+        try FileManager.default.createSymbolicLink(atPath: site.path + "/up.txt", withDestinationPath: up)
         let gateway = try await GatewayProcess(
             handlers: [],
             routes: "\"/strict/\" = { dir = \"\(site.path)\" }\n\"/loose/\" = { dir = \"\(site.path)\", allow_symlinks_outside = true }")
@@ -126,7 +129,10 @@ import Testing
         #expect(escaped.status == 404)
         #expect(!escaped.text.contains("secret"))
         #expect(try gateway.get("/strict/outdir/secret.txt").status == 404)
-        #expect(try gateway.get("/strict/alias.txt").text == "inside", "a link within the base is followed")
+        #expect(try gateway.get("/strict/up.txt").status == 404, "a relative link out")
+        #expect(try gateway.get("/strict/alias.txt").text == "inside", "an absolute link within the base is followed")
+        #expect(try gateway.get("/strict/relative.txt").text == "inside", "a relative link within the base is followed")
+        #expect(try gateway.get("/loose/up.txt").text == "secret")
         #expect(try gateway.get("/loose/escape.txt").text == "secret")
     }
 

@@ -1,6 +1,5 @@
 import Glibc
 import LurcherConfiguration
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -22,9 +21,7 @@ enum StaticFileResponse {
 /// loop and never serves a stale length or validator.
 struct StaticFileResponder: Sendable {
     let threadPool: NIOThreadPool
-    /// Each base directory with its symbolic links resolved, worked out once: resolving it per request cost
-    /// a readlink per path component, about a tenth of the gateway's time on small files.
-    private let realBases = NIOLockedValueBox<[String: String]>([:])
+    private let bases = BaseDirectories()
 
     init(threadPool: NIOThreadPool) {
         self.threadPool = threadPool
@@ -39,11 +36,11 @@ struct StaticFileResponder: Sendable {
         guard let resolved = StaticPath.resolve(relativePath, base: directory.base, indexFile: directory.indexFile) else {
             return eventLoop.makeSucceededFuture(.error(.notFound, extraHeaders: []))
         }
-        let realBases = self.realBases
+        let bases = self.bases
         return threadPool.runIfActive(eventLoop: eventLoop) {
             Self.open(
                 resolved, directory: directory, requestPath: requestPath, conditions: conditions, isHead: isHead,
-                keepAlive: keepAlive, realBases: realBases)
+                keepAlive: keepAlive, bases: bases)
         }
     }
 
@@ -59,13 +56,14 @@ struct StaticFileResponder: Sendable {
     /// Opens and stats the file, and weighs the request's conditions; runs on the thread pool.
     private static func open(
         _ resolved: StaticPath, directory: DirectoryConfiguration, requestPath: String, conditions: FileConditions,
-        isHead: Bool, keepAlive: Bool, realBases: NIOLockedValueBox<[String: String]>
+        isHead: Bool, keepAlive: Bool, bases: BaseDirectories
     ) -> StaticFileResponse {
-        let descriptor = resolved.filePath.withCString { Glibc.open($0, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
+        let descriptor =
+            directory.allowSymlinksOutside ? Glibc.open(resolved.filePath, flags) : bases.openInside(resolved, flags: flags)
         guard descriptor >= 0 else { return .error(status(forOpenError: errno), extraHeaders: []) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, directory.allowSymlinksOutside || isInside(descriptor, base: directory.base, realBases: realBases)
-        else {
+        guard fstat(descriptor, &info) == 0 else {
             Glibc.close(descriptor)
             return .error(.notFound, extraHeaders: [])
         }
@@ -118,29 +116,6 @@ struct StaticFileResponder: Sendable {
         // FileRegion needs an NIOFileHandle; this initialiser is the one NIO keeps for adopting a descriptor.
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor)
         return .file(head: head.encoded(), body: isHead ? [] : body, handle: handle)
-    }
-
-    /// Whether the open file lies under `base` once every symbolic link is resolved. The kernel's name for the
-    /// descriptor is checked, not the path, so a link swapped in after the open cannot fool it.
-    private static func isInside(_ descriptor: Int32, base: String, realBases: NIOLockedValueBox<[String: String]>) -> Bool {
-        guard let prefix = realBase(base, cache: realBases) else { return false }
-        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/fd/\(descriptor)", &target, Int(PATH_MAX))
-        guard length > 0 else { return false }
-        let opened = String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return opened == prefix || opened.hasPrefix(prefix.hasSuffix("/") ? prefix : prefix + "/")
-    }
-}
-
-extension StaticFileResponder {
-    /// `base` with every symbolic link resolved, from the cache or worked out and remembered.
-    private static func realBase(_ base: String, cache: NIOLockedValueBox<[String: String]>) -> String? {
-        if let known = cache.withLockedValue({ $0[base] }) { return known }
-        guard let resolved = realpath(base, nil) else { return nil }
-        defer { free(resolved) }
-        let path = String(cString: resolved)
-        cache.withLockedValue { $0[base] = path }
-        return path
     }
 }
 
