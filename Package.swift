@@ -30,6 +30,8 @@ let package = Package(
             name: "CHTTPParser",
             providers: [.apt(["libhttp-parser-dev"])]
         ),
+        // Linux calls glibc does not wrap (openat2), as header-only inline functions.
+        .systemLibrary(name: "CLinux"),
 
         // A small Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
@@ -67,6 +69,7 @@ let package = Package(
             name: "LurcherGateway",
             dependencies: [
                 "CHTTPParser",
+                "CLinux",
                 "ZeroMQ",
                 "LurcherProtocol",
                 "LurcherConfiguration",
@@ -115,6 +118,10 @@ let package = Package(
         // Example handlers.
         .executableTarget(name: "HelloHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/HelloHandler"),
         .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
+
+        // A libFuzzer target for the request parser; bench/fuzz builds and runs it. An ordinary build makes a
+        // tool that replays inputs (crash files) through the same path.
+        .executableTarget(name: "RequestFuzzer", dependencies: ["LurcherGateway"]),
 
         // Tests.
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),

@@ -8,6 +8,7 @@ struct ConfigurationFile: Decodable {
     var server: ServerSection?
     var limits: LimitsSection?
     var timeouts: TimeoutsSection?
+    var uploads: UploadsSection?
     var hosts: [HostSection]?
     var handlers: [String: HandlerSection]?
     var access_log: AccessLogSection?
@@ -28,6 +29,7 @@ struct ConfigurationFile: Decodable {
         var max_body_bytes: Int?
         var max_pipelined_requests: Int?
         var max_held_requests: Int?
+        var max_connections: Int?
     }
 
     struct TimeoutsSection: Decodable {
@@ -35,6 +37,12 @@ struct ConfigurationFile: Decodable {
         var reply: Seconds?
         var request: Seconds?
         var keepalive: Seconds?
+        var write: Seconds?
+    }
+
+    struct UploadsSection: Decodable {
+        var directory: String?
+        var threshold_bytes: Int?
     }
 
     struct HostSection: Decodable {
@@ -47,6 +55,8 @@ struct ConfigurationFile: Decodable {
         var dir: String?
         var index: String?
         var default_content_type: String?
+        var cache_control: String?
+        var allow_symlinks_outside: Bool?
     }
 
     struct AccessLogSection: Decodable {

@@ -11,6 +11,7 @@ struct ConfigurationValidator {
         var server = try validateServer(document.server)
         server.limits = try validateLimits(document.limits)
         server.timeouts = try validateTimeouts(document.timeouts)
+        server.uploads = try validateUploads(document.uploads)
         if let name = server.defaultHost {
             guard hosts.contains(where: { $0.name == name }) else {
                 throw error("server.default_host", "no host is named \"\(name)\"", "name one of the [[hosts]] entries")
@@ -69,6 +70,7 @@ struct ConfigurationValidator {
         try positive(section?.max_body_bytes, "max_body_bytes", into: &limits.maxBodyBytes)
         try positive(section?.max_pipelined_requests, "max_pipelined_requests", into: &limits.maxPipelinedRequests)
         try positive(section?.max_held_requests, "max_held_requests", into: &limits.maxHeldRequests)
+        try positive(section?.max_connections, "max_connections", into: &limits.maxConnections)
         return limits
     }
 
@@ -83,7 +85,24 @@ struct ConfigurationValidator {
         try positive(section?.reply, "reply", into: &timeouts.reply)
         try positive(section?.request, "request", into: &timeouts.request)
         try positive(section?.keepalive, "keepalive", into: &timeouts.keepAlive)
+        try positive(section?.write, "write", into: &timeouts.write)
         return timeouts
+    }
+
+    private func validateUploads(_ section: ConfigurationFile.UploadsSection?) throws(ConfigurationError) -> Uploads {
+        var uploads = Uploads()
+        if let threshold = section?.threshold_bytes {
+            guard threshold >= 0 else { throw error("uploads.threshold_bytes", "must not be negative", "use 0 or more bytes") }
+            uploads.threshold = threshold
+        }
+        if let directory = section?.directory { uploads.directory = directory }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: uploads.directory, isDirectory: &isDirectory), isDirectory.boolValue,
+            FileManager.default.isWritableFile(atPath: uploads.directory)
+        else {
+            throw error("uploads.directory", "\"\(uploads.directory)\" is not a writable directory", "create it, or name another with directory = \"PATH\"")
+        }
+        return uploads
     }
 
     private func validateHandlers(
@@ -235,8 +254,10 @@ struct ConfigurationValidator {
                 let known = handlers.keys.sorted().joined(separator: ", ")
                 throw error("\(key).handler", "no handler is named \"\(name)\"", known.isEmpty ? "add a [handlers.\(name)] table" : "use one of: \(known)")
             }
-            guard route.index == nil, route.default_content_type == nil else {
-                throw error(key, "index and default_content_type only apply to dir routes", "remove them")
+            guard route.index == nil, route.default_content_type == nil, route.cache_control == nil,
+                route.allow_symlinks_outside == nil
+            else {
+                throw error(key, "index, default_content_type, cache_control and allow_symlinks_outside only apply to dir routes", "remove them")
             }
             return RouteConfiguration(pattern: pattern, target: .handler(name))
         case (nil, let base?):
@@ -250,6 +271,13 @@ struct ConfigurationValidator {
                 directory.indexFile = index
             }
             if let type = route.default_content_type { directory.defaultContentType = type }
+            if let cacheControl = route.cache_control {
+                guard !cacheControl.isEmpty, cacheControl.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else {
+                    throw error("\(key).cache_control", "must be a non-empty header value without control characters", "write it like \"public, max-age=3600\"")
+                }
+                directory.cacheControl = cacheControl
+            }
+            directory.allowSymlinksOutside = route.allow_symlinks_outside ?? false
             return RouteConfiguration(pattern: pattern, target: .directory(directory))
         case (.some, .some):
             throw error(key, "has both handler and dir", "keep one of them")

@@ -40,14 +40,22 @@ public struct DirectoryConfiguration: Sendable {
     public var indexFile: String
     /// Content type for files whose extension the MIME table does not know.
     public var defaultContentType: String
+    /// The `Cache-Control` value sent with every file, or nil for none.
+    public var cacheControl: String?
+    /// Whether a symbolic link may lead to a file outside ``base``; when false such files are 404.
+    public var allowSymlinksOutside: Bool
 
     public init(
         base: String = "static",
         indexFile: String = "index.html",
-        defaultContentType: String = "application/octet-stream"
+        defaultContentType: String = "application/octet-stream",
+        cacheControl: String? = nil,
+        allowSymlinksOutside: Bool = false
     ) {
         self.base = base
         self.indexFile = indexFile
         self.defaultContentType = defaultContentType
+        self.cacheControl = cacheControl
+        self.allowSymlinksOutside = allowSymlinksOutside
     }
 }

@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var limits: Limits
     /// How long the gateway waits, for a handler to appear and for its reply.
     public var timeouts: Timeouts
+    /// Where request bodies too large to keep in memory go.
+    public var uploads: Uploads
     /// Unix socket `lurcher ctl` talks to (relative paths are relative to the working directory).
     public var controlSocket: String
 
@@ -22,6 +24,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         defaultHost: String? = nil,
         limits: Limits = .init(),
         timeouts: Timeouts = .init(),
+        uploads: Uploads = .init(),
         controlSocket: String = "run/lurcher.sock"
     ) {
         self.controlSocket = controlSocket
@@ -31,6 +34,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.defaultHost = defaultHost
         self.limits = limits
         self.timeouts = timeouts
+        self.uploads = uploads
     }
 }
 
@@ -49,6 +53,9 @@ public struct Limits: Sendable, Equatable {
     public var maxPipelinedRequests: Int
     /// Requests held while no handler is connected, across all handlers; past it new ones get 503 at once.
     public var maxHeldRequests: Int
+    /// Open client connections. At the limit the gateway stops accepting; new clients wait in the listen
+    /// backlog until a connection closes.
+    public var maxConnections: Int
 
     public init(
         maxURIBytes: Int = 8192,
@@ -56,7 +63,8 @@ public struct Limits: Sendable, Equatable {
         maxHeaderCount: Int = 100,
         maxBodyBytes: Int = 8 * 1024 * 1024,
         maxPipelinedRequests: Int = 16,
-        maxHeldRequests: Int = 10000
+        maxHeldRequests: Int = 10000,
+        maxConnections: Int = 16384
     ) {
         self.maxURIBytes = maxURIBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -64,6 +72,7 @@ public struct Limits: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.maxPipelinedRequests = maxPipelinedRequests
         self.maxHeldRequests = maxHeldRequests
+        self.maxConnections = maxConnections
     }
 }
 
@@ -78,14 +87,31 @@ public struct Timeouts: Sendable, Equatable {
     public var request: Duration
     /// How long an idle keep-alive connection is kept open between requests.
     public var keepAlive: Duration
+    /// How long output may wait for a client that does not read it; past it the connection is closed.
+    public var write: Duration
 
     public init(
         hold: Duration = .seconds(30), reply: Duration = .seconds(60), request: Duration = .seconds(60),
-        keepAlive: Duration = .seconds(60)
+        keepAlive: Duration = .seconds(60), write: Duration = .seconds(60)
     ) {
         self.hold = hold
         self.reply = reply
         self.request = request
         self.keepAlive = keepAlive
+        self.write = write
+    }
+}
+
+/// Request bodies larger than ``threshold`` are written to a temp file in ``directory`` instead of memory,
+/// and the handler is told the file's path as Mongrel2 does (`x-mongrel2-upload-start` and `-done`).
+public struct Uploads: Sendable, Equatable {
+    /// Directory for the temp files; it must exist, and the handlers must be able to read it.
+    public var directory: String
+    /// Largest body kept in memory and sent inside the request message.
+    public var threshold: Int
+
+    public init(directory: String = "/tmp", threshold: Int = 1024 * 1024) {
+        self.directory = directory
+        self.threshold = threshold
     }
 }

@@ -74,6 +74,7 @@ public final class Gateway: Sendable {
             files: StaticFileResponder(threadPool: threadPool),
             limits: configuration.server.limits,
             timeouts: configuration.server.timeouts,
+            uploads: configuration.server.uploads,
             logger: logger,
             counters: counters,
             operations: operations?.recordsRequests == true ? operations : nil)
@@ -82,6 +83,12 @@ public final class Gateway: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionLimiter(maximum: configuration.server.limits.maxConnections))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in

@@ -10,6 +10,7 @@ struct GatewayEnvironment: Sendable {
     let files: StaticFileResponder
     let limits: Limits
     let timeouts: Timeouts
+    let uploads: Uploads
     let logger: Logger
     let counters: GatewayCounters
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).

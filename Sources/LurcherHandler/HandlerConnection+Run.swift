@@ -233,7 +233,7 @@ extension HandlerConnection {
         lifetime: RequestLifetime?,
         respond: @Sendable (Request) async throws -> Response
     ) async {
-        let request: Request
+        var request: Request
         do {
             request = Request(try WireRequest.decode(bytes))
         } catch {
@@ -248,6 +248,23 @@ extension HandlerConnection {
                 "malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)", "answered": "\(last != nil)"])
             finish(serial, requestID: requestID, last: last)
             return
+        }
+        // A large body comes as Mongrel2 sends it: first a notice that it is being written to a file (answered
+        // by nobody), then the request, whose body is that file. The responder sees one request with its body.
+        if request.headers.contains("x-mongrel2-upload-start") {
+            guard let path = request.headers["x-mongrel2-upload-done"] else {
+                finish(serial, requestID: requestID, last: nil)
+                return
+            }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                logger.error("cannot read an uploaded body", metadata: ["path": "\(path)", "connection": "\(request.connectionID)"])
+                let response = HTTPError(500).response
+                finish(
+                    serial, requestID: requestID,
+                    last: Self.wireReply(response.serialized(bytes: response.body.bytes ?? [], head: false), to: [request.connectionID], sender: request.sender))
+                return
+            }
+            request.body = [UInt8](contents)
         }
         logger.debug(
             "took request",

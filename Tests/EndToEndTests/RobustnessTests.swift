@@ -4,11 +4,7 @@ import Testing
 /// Bad input from clients and from handlers gets a clear answer and harms nobody else.
 @Suite struct RobustnessTests {
     private func gateway(reply: Double = 10, limits: String = "") async throws -> GatewayProcess {
-        let gateway = try await GatewayProcess(
-            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply,
-            limits: limits)
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
-        return gateway
+        try await GatewayProcess.withPythonHandler(reply: reply, limits: limits)
     }
 
     @Test func aMalformedRequestGets400AndTheGatewayKeepsServing() async throws {

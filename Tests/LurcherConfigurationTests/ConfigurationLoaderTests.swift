@@ -144,4 +144,31 @@ import Testing
             #expect(error.fix.contains("--config"))
         }
     }
+
+    @Test func theHardeningKeysAreReadWithTheirDefaults() throws {
+        let defaults = try ConfigurationLoader.parse(valid, file: "test.toml").server
+        #expect(defaults.limits.maxConnections == 16384)
+        #expect(defaults.timeouts.write == .seconds(60))
+        #expect(defaults.uploads.directory == "/tmp")
+        #expect(defaults.uploads.threshold == 1 << 20)
+        let set = try ConfigurationLoader.parse(
+            valid.replacingOccurrences(of: "reply = 7", with: "reply = 7\nwrite = 2\n\n[limits]\nmax_connections = 10\n\n[uploads]\ndirectory = \"/\"\nthreshold_bytes = 5"),
+            file: "test.toml").server
+        #expect(set.limits.maxConnections == 10)
+        #expect(set.timeouts.write == .seconds(2))
+        #expect(set.uploads.directory == "/")
+        #expect(set.uploads.threshold == 5)
+    }
+
+    @Test func aMissingUploadDirectoryIsNamedWithTheFix() throws {
+        let problem = try #require(error(valid + "\n[uploads]\ndirectory = \"/no/such/dir\"\n"))
+        #expect(problem.key == "uploads.directory")
+        #expect(problem.description.contains("create it"))
+    }
+
+    @Test func dirRouteKeysOnAHandlerRouteAreRejected() throws {
+        let problem = try #require(error(valid.replacingOccurrences(of: "{ handler = \"app\" }", with: "{ handler = \"app\", cache_control = \"no-cache\" }")))
+        #expect(problem.key == "hosts[0].routes.\"/app\"")
+        #expect(problem.problem.contains("only apply to dir routes"))
+    }
 }

@@ -23,7 +23,7 @@ import Testing
     }
 
     private func message(of request: ParsedRequest) throws -> [UInt8] {
-        guard case .handler(0, let message) = request.disposition else {
+        guard case .handler(0, let message, _) = request.disposition else {
             Issue.record("expected a handler disposition, got \(request.disposition)")
             return []
         }
@@ -105,5 +105,38 @@ import Testing
         let parser = parser()
         _ = parser.feed(ByteBuffer(string: "GET /app HTTP/1.0\r\n\r\n"))
         #expect(try #require(next(parser)).keepAlive == false)
+    }
+
+    @Test func foldedHeaderLinesAreRefusedAlsoWhenTheFoldArrivesInALaterRead() {
+        let head = "GET /app HTTP/1.1\r\nHost: localhost\r\nX-A: first\r\n"
+        let whole = parser()
+        #expect(whole.feed(ByteBuffer(string: head + "  folded\r\n\r\n")) == .failed(.badRequest))
+        let split = parser()
+        #expect(split.feed(ByteBuffer(string: head)) == .consumedAll)
+        #expect(split.feed(ByteBuffer(string: "  folded\r\n\r\n")) == .failed(.badRequest))
+    }
+
+    @Test func aValueSplitAcrossReadsAtABlankIsNotMistakenForAFold() throws {
+        let parser = parser()
+        #expect(parser.feed(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\nX-A: first ")) == .consumedAll)
+        #expect(parser.feed(ByteBuffer(string: " second\r\n\r\n")) == .consumedAll)
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
+        #expect(decoded.headers["x-a"] == .single("first  second"))
+    }
+
+    @Test func aChunkedBodyReachesTheHandlerWithItsLengthInsteadOfTransferEncoding() throws {
+        let parser = parser()
+        _ = parser.feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
+        #expect(decoded.headers["content-length"] == .single("3"))
+        #expect(decoded.headers["transfer-encoding"] == nil)
+    }
+
+    @Test func anEmptyReadMidRequestIsNotTheEndOfTheInput() throws {
+        let parser = parser()
+        #expect(parser.feed(ByteBuffer(string: "GET /app/cor:pus/4")) == .consumedAll)
+        #expect(parser.feed(ByteBuffer()) == .consumedAll, "found by bench/fuzz")
+        #expect(parser.feed(ByteBuffer(string: " HTTP/1.1\r\nHost: localhost\r\n\r\n")) == .consumedAll)
+        #expect(parser.completed.count == 1)
     }
 }

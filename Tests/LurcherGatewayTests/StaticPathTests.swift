@@ -9,13 +9,13 @@ import Testing
     }
 
     @Test func aPlainPathResolvesUnderTheBase() {
-        #expect(resolve("css/site.css") == StaticPath(filePath: "/srv/static/css/site.css", namesDirectory: false))
+        #expect(resolve("css/site.css") == StaticPath(base: "/srv/static", relativePath: "css/site.css", namesDirectory: false))
         #expect(resolve("css/site.css")?.fileName == "site.css")
     }
 
     @Test func aDirectoryPathGetsTheIndexFile() {
-        #expect(resolve("") == StaticPath(filePath: "/srv/static/index.html", namesDirectory: true))
-        #expect(resolve("docs/") == StaticPath(filePath: "/srv/static/docs/index.html", namesDirectory: true))
+        #expect(resolve("") == StaticPath(base: "/srv/static", relativePath: "index.html", namesDirectory: true))
+        #expect(resolve("docs/") == StaticPath(base: "/srv/static", relativePath: "docs/index.html", namesDirectory: true))
     }
 
     @Test func percentEncodingIsDecoded() {

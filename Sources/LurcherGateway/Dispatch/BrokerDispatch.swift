@@ -232,7 +232,16 @@ final class BrokerDispatch: HandlerDispatch {
         var connections: [UInt64] = []
         connections.reserveCapacity(ids.count)
         for id in ids {
-            if let requestID = waiting[id], inFlight[requestID]?.worker == worker.identity { inFlight[requestID]!.answered = true }
+            if let requestID = waiting[id], let waitingOn = inFlight[requestID] {
+                if waitingOn.worker == worker.identity {
+                    inFlight[requestID]!.answered = true
+                } else if waitingOn.request.redispatched {
+                    // A late answer to the first attempt (its process came back under a new identity): the
+                    // client will get the second attempt's, and must not get two.
+                    context.logger.debug("dropping a reply to a request sent again", metadata: ["handler": "\(name)", "connection": "\(id)"])
+                    continue
+                }
+            }
             if JobFrontend.isJob(id) {
                 if jobs?.received(reply.body, for: id) != true { sendDisconnectNotice(connectionID: id, to: worker.identity) }
             } else {

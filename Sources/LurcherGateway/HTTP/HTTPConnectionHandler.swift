@@ -24,8 +24,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         var index: Int
         var token: UInt64
         var keepAlive: Bool
+        /// The request's spooled body, if it had one; released (and its file deleted) with the answer.
+        var upload: HandlerUpload?
         var wroteBytes = false
     }
+
+    /// A file is sent as regions of at most this many bytes, so the write timeout sees a slow reader's
+    /// progress instead of timing out a whole large file.
+    private static let fileRegionBytes = 1 << 20
 
     private let connectionID: UInt64
     private let remoteAddress: String
@@ -40,6 +46,11 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var requestTimer: Scheduled<Void>?
     /// Runs while the connection is idle between requests: it is closed when the time is up.
     private var idleTimer: Scheduled<Void>?
+    /// Runs while output waits for the client to take it. Rather than being rescheduled on every write, it
+    /// is left running and, when it fires, looks at when a write last completed.
+    private var writeTimer: Scheduled<Void>?
+    private var unfinishedWrites = 0
+    private var lastWriteCompleted = NIODeadline.now()
     /// Input the parser has not taken yet because enough requests are waiting.
     private var stalledInput: ByteBuffer?
     /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
@@ -57,7 +68,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         self.environment = environment
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
-            handlers: environment.handlerIdentities, limits: environment.limits,
+            handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
             summarizes: environment.operations != nil)
     }
 
@@ -80,6 +91,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer?.cancel()
         replyTimer = nil
         cancelClientTimers()
+        writeTimer?.cancel()
+        writeTimer = nil
         closing = true
         reportExchange()
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
@@ -143,13 +156,14 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.rawValue)"])
             parser.completed.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
         }
-        if parser.expectsContinue {
-            parser.acknowledgeContinue()
-            // Only when nothing is being answered: a 100 must not land inside another response.
-            if current == nil, parser.completed.isEmpty {
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
-            }
-        }
+    }
+
+    /// Tells a client waiting on `Expect: 100-continue` to send its body, once nothing else is being answered:
+    /// a 100 must not land inside another response.
+    private func sendContinueIfDue(context: ChannelHandlerContext) {
+        guard parser.expectsContinue, current == nil, parser.completed.isEmpty, !closing else { return }
+        parser.acknowledgeContinue()
+        send(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), context: context)
     }
 
     /// Starts answering the next waiting request, if the connection is free.
@@ -161,6 +175,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         if current == nil, !closing, parser.completed.isEmpty, inputFinished {
             closeAfterWrites(context: context)
         }
+        sendContinueIfDue(context: context)
         watchClient(context: context)
     }
 
@@ -238,16 +253,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                     allocator: context.channel.allocator),
                 context: context)
             finish(keepAlive: request.keepAlive, context: context)
-        case .directory(let directory, let relativePath, let requestPath):
+        case .directory(let directory, let relativePath, let requestPath, let conditions):
             current = .file(keepAlive: request.keepAlive)
             serveFile(
-                directory: directory, relativePath: relativePath, requestPath: requestPath, request: request, context: context)
-        case .handler(let index, let message):
+                directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
+                request: request, context: context)
+        case .handler(let index, let message, let upload):
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
-            current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive))
+            current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive, upload: upload))
             environment.counters.inFlight.add(1, ordering: .relaxed)
             responseParser.reset(answeringHead: request.isHead)
+            if let upload {
+                // Sent under the same token: Mongrel2 handlers do not answer the start message.
+                environment.dispatcher.submit(
+                    handler: index, connectionID: connectionID, token: nextToken, message: upload.startMessage, retriable: false)
+            }
             environment.dispatcher.submit(
                 handler: index, connectionID: connectionID, token: nextToken, message: message, retriable: request.isSafe)
             armReplyTimer(context: context)
@@ -255,20 +276,22 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func serveFile(
-        directory: DirectoryConfiguration, relativePath: [UInt8], requestPath: String, request: ParsedRequest,
-        context: ChannelHandlerContext
+        directory: DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions,
+        request: ParsedRequest, context: ChannelHandlerContext
     ) {
         let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         environment.files.respond(
-            directory: directory, relativePath: relativePath, requestPath: requestPath, isHead: request.isHead,
-            keepAlive: request.keepAlive, eventLoop: context.eventLoop
-        ).whenComplete { result in
-            loopBoundSelf.value.fileReady(result, request: request, context: loopBoundContext.value)
+            directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
+            isHead: request.isHead, keepAlive: request.keepAlive, eventLoop: context.eventLoop
+        ).whenComplete { [isHead = request.isHead, keepAlive = request.keepAlive] result in
+            loopBoundSelf.value.fileReady(result, isHead: isHead, keepAlive: keepAlive, context: loopBoundContext.value)
         }
     }
 
-    private func fileReady(_ result: Result<StaticFileResponse, any Error>, request: ParsedRequest, context: ChannelHandlerContext) {
+    private func fileReady(
+        _ result: Result<StaticFileResponse, any Error>, isHead: Bool, keepAlive: Bool, context: ChannelHandlerContext
+    ) {
         guard !closing else {
             if case .success(.file(_, _, let handle)) = result { try? handle.close() }
             return
@@ -276,23 +299,33 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         switch result {
         case .success(.file(let head, let body, let handle)):
             exchange?.response.count(head)
-            exchange?.response.countBody(body?.readableBytes ?? 0)
-            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
-            if let body {
-                context.writeAndFlush(wrapOutboundOut(.fileRegion(body))).whenComplete { _ in try? handle.close() }
-            } else {
-                context.flush()
-                try? handle.close()
+            var pieces: [IOData] = [.byteBuffer(head)]
+            for part in body {
+                switch part {
+                case .bytes(let buffer):
+                    exchange?.response.countBody(buffer.readableBytes)
+                    pieces.append(.byteBuffer(buffer))
+                case .file(let range):
+                    exchange?.response.countBody(range.count)
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.fileRegionBytes) {
+                        let end = min(start + Self.fileRegionBytes, range.upperBound)
+                        pieces.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: start, endIndex: end)))
+                    }
+                }
             }
+            for piece in pieces.dropLast() { send(piece, flush: false, context: context) }
+            send(pieces.last!, context: context).whenComplete { _ in try? handle.close() }
         case .success(.redirect(let location)):
             write(
                 CannedResponse.make(
-                    .movedPermanently, close: !request.keepAlive, extraHeaders: ["Location: \(location)"],
-                    includeBody: !request.isHead, allocator: context.channel.allocator),
+                    .movedPermanently, close: !keepAlive, extraHeaders: ["Location: \(location)"],
+                    includeBody: !isHead, allocator: context.channel.allocator),
                 context: context)
-        case .success(.error(let status)):
+        case .success(.error(let status, let extraHeaders)):
             write(
-                CannedResponse.make(status, close: !request.keepAlive, includeBody: !request.isHead, allocator: context.channel.allocator),
+                CannedResponse.make(
+                    status, close: !keepAlive, extraHeaders: extraHeaders, includeBody: !isHead,
+                    allocator: context.channel.allocator),
                 context: context)
         case .failure(let error):
             environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
@@ -300,7 +333,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             finish(keepAlive: false, context: context)
             return
         }
-        finish(keepAlive: request.keepAlive, context: context)
+        finish(keepAlive: keepAlive, context: context)
     }
 
     /// The current request is answered: close if it asked for that, else go on to the next.
@@ -402,7 +435,49 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         exchange?.response.count(buffer)
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        send(.byteBuffer(buffer), context: context)
+    }
+
+    /// Writes `data`, and keeps the write timer running until the client has taken it: a client that stops
+    /// reading (slow read) cannot hold the connection and its output forever.
+    @discardableResult
+    private func send(_ data: IOData, flush: Bool = true, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        if unfinishedWrites == 0 { lastWriteCompleted = .now() }  // the wait starts now, not at the last write
+        unfinishedWrites += 1
+        if writeTimer == nil { armWriteTimer(at: lastWriteCompleted + TimeAmount(environment.timeouts.write), context: context) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in handler.value.writeFinished() }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(data), promise: promise)
+        } else {
+            context.write(wrapOutboundOut(data), promise: promise)
+        }
+        return promise.futureResult
+    }
+
+    private func writeFinished() {
+        unfinishedWrites -= 1
+        lastWriteCompleted = .now()
+    }
+
+    private func armWriteTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        writeTimer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.writeTimerFired() }
+    }
+
+    private func writeTimerFired() {
+        writeTimer = nil
+        guard let context, unfinishedWrites > 0 else { return }
+        let deadline = lastWriteCompleted + TimeAmount(environment.timeouts.write)
+        guard deadline <= .now() else {
+            armWriteTimer(at: deadline, context: context)  // the client took something since: wait on
+            return
+        }
+        environment.logger.info("client too slow to read its response", metadata: ["connection": "\(connectionID)"])
+        // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.
+        closing = true
+        context.close(promise: nil)
     }
 
     /// Closes once everything already written has gone out.
@@ -415,7 +490,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         replyTimer = nil
         cancelClientTimers()
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0)))).whenComplete { _ in
+        send(.byteBuffer(channel.allocator.buffer(capacity: 0)), context: context).whenComplete { _ in
             channel.close(promise: nil)
         }
     }

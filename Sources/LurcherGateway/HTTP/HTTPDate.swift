@@ -3,7 +3,7 @@ import Foundation
 /// IMF-fixdate formatting for the Date and Last-Modified headers (RFC 9110, section 5.6.7).
 enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The current time, formatted.
     static func now() -> String { format(secondsSince1970: time(nil)) }

@@ -23,7 +23,8 @@ final class HTTPRequestParser {
 
     /// Requests parsed and not yet taken by the connection, oldest first.
     var completed = CircularBuffer<ParsedRequest>()
-    /// Set when the current request carries `Expect: 100-continue` and its head has just been parsed.
+    /// Set from the head of a request that carries `Expect: 100-continue` until the connection has answered
+    /// it or the body has arrived anyway.
     private(set) var expectsContinue = false
     /// True between the first byte of a request and its end: the client owes the rest of it.
     private(set) var isMidRequest = false
@@ -36,32 +37,33 @@ final class HTTPRequestParser {
     private let summarizes: Bool
     private let handlers: [HandlerIdentity]
     private let limits: Limits
+    private let uploads: Uploads
 
     // Per-request state, reset when a message begins.
-    private var url: [UInt8] = []
-    private var headerBytes: [UInt8] = []
-    private var fields: [HeaderField] = []
+    private var head = RequestHead()
     private var lastCallbackWasValue = false
     private var body: [UInt8] = []
+    private var bodyLength = 0
+    /// The body so far, once it outgrew `uploads.threshold`.
+    private var spooled: SpooledBody?
     private var pending: PendingRequest?
     private var rejection: HTTPStatus?
     private var routePattern: [UInt8] = []
 
-    private struct HeaderField {
-        var name: Range<Int>
-        var value: Range<Int>
-    }
+    // The input being parsed, so the value callback can look at what precedes a value (obs-fold detection).
+    private var input: UnsafeRawBufferPointer?
+    private var lastNonBlankOfPreviousInput: UInt8 = 0
 
     /// What the head of the request decided, kept until the body is complete.
     private enum PendingRequest {
-        case handler(index: Int, headers: RequestHeadersWriter, path: [UInt8])
-        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String)
+        case handler(index: Int, target: RequestTarget, pattern: [UInt8])
+        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
         case reject(HTTPStatus, extraHeaders: [String])
     }
 
     init(
         connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
-        summarizes: Bool = false
+        uploads: Uploads = Uploads(), summarizes: Bool = false
     ) {
         self.connectionID = connectionID
         self.summarizes = summarizes
@@ -69,6 +71,7 @@ final class HTTPRequestParser {
         self.router = router
         self.handlers = handlers
         self.limits = limits
+        self.uploads = uploads
         parser = .allocate(capacity: 1)
         http_parser_init(parser, HTTP_REQUEST)
         parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
@@ -82,9 +85,18 @@ final class HTTPRequestParser {
 
     /// Parses as much of `buffer` as it can, appending complete requests to ``completed``.
     func feed(_ buffer: ByteBuffer) -> FeedOutcome {
+        // http_parser takes no bytes as the end of the input; that is ``finish()``'s job, not an empty read's.
+        guard buffer.readableBytes > 0 else { return .consumedAll }
         if parserErrno == HPE_PAUSED { http_parser_pause(parser, 0) }
         let consumed = buffer.withUnsafeReadableBytes { bytes in
-            http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+            input = bytes
+            defer { input = nil }
+            // http_parser can report one byte more than it was given (it counts the byte it failed at).
+            let consumed = min(
+                http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count),
+                bytes.count)
+            if let last = bytes[..<consumed].last(where: { !Self.isBlank($0) }) { lastNonBlankOfPreviousInput = last }
+            return consumed
         }
         switch parserErrno {
         case HPE_OK:
@@ -118,10 +130,10 @@ final class HTTPRequestParser {
 
     private func messageBegin() -> Int32 {
         isMidRequest = true
-        url.removeAll(keepingCapacity: true)
-        headerBytes.removeAll(keepingCapacity: true)
-        fields.removeAll(keepingCapacity: true)
+        head.removeAll()
         body.removeAll(keepingCapacity: true)
+        bodyLength = 0
+        spooled = nil
         lastCallbackWasValue = false
         pending = nil
         rejection = nil
@@ -131,34 +143,51 @@ final class HTTPRequestParser {
     }
 
     private func urlData(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard url.count + bytes.count <= limits.maxURIBytes else { return reject(.uriTooLong) }
-        url.append(contentsOf: bytes)
+        guard head.url.count + bytes.count <= limits.maxURIBytes else { return reject(.uriTooLong) }
+        head.url.append(contentsOf: bytes)
         return 0
     }
 
     private func headerField(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        if lastCallbackWasValue || fields.isEmpty {
-            guard fields.count < limits.maxHeaderCount else { return reject(.requestHeaderFieldsTooLarge) }
-            fields.append(HeaderField(name: headerBytes.count..<headerBytes.count, value: 0..<0))
+        if lastCallbackWasValue || head.fields.isEmpty {
+            guard head.fields.count < limits.maxHeaderCount else { return reject(.requestHeaderFieldsTooLarge) }
+            head.fields.append(RequestHead.Field(name: head.bytes.count..<head.bytes.count, value: 0..<0))
             lastCallbackWasValue = false
         }
-        guard headerBytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
+        guard head.bytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
         // Mongrel2 sends client header names lowercased.
-        for byte in bytes { headerBytes.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte) }
-        fields[fields.count - 1].name = fields[fields.count - 1].name.lowerBound..<headerBytes.count
+        for byte in bytes { head.bytes.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte) }
+        head.fields[head.fields.count - 1].name = head.fields[head.fields.count - 1].name.lowerBound..<head.bytes.count
         return 0
     }
 
     private func headerValue(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        guard headerBytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
+        guard head.bytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
+        // A value preceded by a line end and blanks is obsolete line folding, which http_parser joins silently;
+        // RFC 9112 (5.2) lets a server refuse it, and a proxy in front may not join it the same way.
+        if !bytes.isEmpty, nonBlankByteBefore(bytes) == UInt8(ascii: "\n") { return reject(.badRequest) }
         if !lastCallbackWasValue {
-            fields[fields.count - 1].value = headerBytes.count..<headerBytes.count
+            head.fields[head.fields.count - 1].value = head.bytes.count..<head.bytes.count
             lastCallbackWasValue = true
         }
-        headerBytes.append(contentsOf: bytes)
-        fields[fields.count - 1].value = fields[fields.count - 1].value.lowerBound..<headerBytes.count
+        head.bytes.append(contentsOf: bytes)
+        head.fields[head.fields.count - 1].value = head.fields[head.fields.count - 1].value.lowerBound..<head.bytes.count
         return 0
     }
+
+    /// The last byte before `bytes` that is not a space or tab, which may be in the previous read. For a
+    /// value it is the colon, unless the value is folded onto a new line.
+    private func nonBlankByteBefore(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
+        guard let input, let inputStart = input.baseAddress, var position = bytes.baseAddress else { return nil }
+        while position > inputStart {
+            position -= 1
+            let byte = position.load(as: UInt8.self)
+            if !Self.isBlank(byte) { return byte }
+        }
+        return lastNonBlankOfPreviousInput
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     private func headersComplete() -> Int32 {
         let isConnect = parser.pointee.method == HTTP_CONNECT.rawValue
@@ -167,12 +196,15 @@ final class HTTPRequestParser {
         if declaredLength != UInt64.max, declaredLength > UInt64(limits.maxBodyBytes) {
             return reject(.payloadTooLarge)
         }
-        guard let target = RequestTarget(url: url, isConnect: isConnect) else { return reject(.badRequest) }
+        if let status = head.violation(httpMajor: parser.pointee.http_major, httpMinor: parser.pointee.http_minor) {
+            return reject(status)
+        }
+        guard let target = RequestTarget(url: head.url, isConnect: isConnect) else { return reject(.badRequest) }
         if isConnect {
             pending = .reject(.methodNotAllowed, extraHeaders: ["Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"])
             return 0
         }
-        let hostHeader = value(of: "host") ?? target.host ?? []
+        let hostHeader = target.host ?? head.value(of: "host") ?? []
         guard let match = router.route(host: hostHeader, path: target.path) else {
             pending = .reject(.notFound, extraHeaders: [])
             return 0
@@ -187,40 +219,57 @@ final class HTTPRequestParser {
             }
             pending = .directory(
                 directory, relativePath: Array(target.path.dropFirst(match.pattern.count)),
-                requestPath: String(decoding: target.path, as: UTF8.self))
+                requestPath: String(decoding: target.path, as: UTF8.self), conditions: FileConditions(head))
         case .handler(let index):
-            pending = .handler(
-                index: index, headers: encodeHeaders(for: handlers[index], target: target, pattern: match.pattern),
-                path: Array(target.path))
-            if parser.pointee.http_major == 1, parser.pointee.http_minor >= 1,
-                let expect = value(of: "expect"), expect.elementsEqual("100-continue".utf8, by: Self.caseInsensitiveEqual)
-            {
-                expectsContinue = true
-            }
+            pending = .handler(index: index, target: target, pattern: match.pattern)
+            // The validation let only `100-continue` through; HTTP/1.0 clients do not wait for the 100.
+            expectsContinue = parser.pointee.http_minor >= 1 && head.value(of: "expect") != nil
         }
         return 0
     }
 
     private func bodyData(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         guard case .handler = pending else { return 0 }  // Bodies sent to files or errors are read and dropped.
-        guard body.count + bytes.count <= limits.maxBodyBytes else { return reject(.payloadTooLarge) }
-        body.append(contentsOf: bytes)
+        guard bodyLength + bytes.count <= limits.maxBodyBytes else { return reject(.payloadTooLarge) }
+        bodyLength += bytes.count
+        if spooled == nil, bodyLength > uploads.threshold {
+            guard let file = SpooledBody(directory: uploads.directory) else { return reject(.internalServerError) }
+            let written = body.withUnsafeBytes { file.append($0) }
+            guard written else { return reject(.internalServerError) }
+            body.removeAll()
+            spooled = file
+        }
+        if let spooled {
+            guard spooled.append(bytes) else { return reject(.internalServerError) }
+        } else {
+            body.append(contentsOf: bytes)
+        }
         return 0
     }
 
     private func messageComplete() -> Int32 {
         isMidRequest = false
+        expectsContinue = false
         let disposition: ParsedRequest.Disposition
         switch pending {
-        case .handler(let index, let headers, let path):
-            var message: [UInt8] = []
-            message.reserveCapacity(handlers[index].sendIdent.count + path.count + headerBytes.count + body.count + 512)
-            WireRequest.append(
-                sender: handlers[index].sendIdent, connectionID: connectionID, path: path, headers: headers,
-                body: body, to: &message)
-            disposition = .handler(index: index, message: message)
-        case .directory(let directory, let relativePath, let requestPath):
-            disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath)
+        case .handler(let index, let target, let pattern):
+            var headers = encodeHeaders(for: handlers[index], target: target, pattern: pattern)
+            if let spooled {
+                // Mongrel2's upload protocol: one message when the file is started, one when it is complete,
+                // both with an empty body; the second carries both headers.
+                spooled.finish()
+                headers.append(name: "x-mongrel2-upload-start".utf8, value: spooled.path.utf8)
+                let start = wireMessage(to: index, path: target.path, headers: headers, body: [])
+                headers.append(name: "x-mongrel2-upload-done".utf8, value: spooled.path.utf8)
+                disposition = .handler(
+                    index: index, message: wireMessage(to: index, path: target.path, headers: headers, body: []),
+                    upload: HandlerUpload(startMessage: start, file: spooled))
+            } else {
+                disposition = .handler(
+                    index: index, message: wireMessage(to: index, path: target.path, headers: headers, body: body), upload: nil)
+            }
+        case .directory(let directory, let relativePath, let requestPath, let conditions):
+            disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions)
         case .reject(let status, let extraHeaders):
             disposition = .reject(status, extraHeaders: extraHeaders)
         case nil:
@@ -233,6 +282,7 @@ final class HTTPRequestParser {
                 isSafe: [HTTP_GET.rawValue, HTTP_HEAD.rawValue, HTTP_OPTIONS.rawValue].contains(parser.pointee.method),
                 requestLine: summarizes ? requestLine() : nil))
         pending = nil
+        spooled = nil
         if completed.count >= limits.maxPipelinedRequests { http_parser_pause(parser, 1) }
         return 0
     }
@@ -245,25 +295,40 @@ final class HTTPRequestParser {
 
     // MARK: - Encoding
 
+    private func wireMessage(to index: Int, path: ArraySlice<UInt8>, headers: RequestHeadersWriter, body: [UInt8]) -> [UInt8] {
+        var message: [UInt8] = []
+        message.reserveCapacity(handlers[index].sendIdent.count + path.count + head.bytes.count + body.count + 512)
+        WireRequest.append(
+            sender: handlers[index].sendIdent, connectionID: connectionID, path: path, headers: headers, body: body,
+            to: &message)
+        return message
+    }
+
     private func encodeHeaders(for handler: HandlerIdentity, target: RequestTarget, pattern: [UInt8]) -> RequestHeadersWriter {
-        var writer = RequestHeadersWriter(encoding: handler.encoding, reservingCapacity: headerBytes.count + url.count * 2 + 256)
+        var writer = RequestHeadersWriter(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
         writer.append(name: "PATH".utf8, value: target.path)
+        let fields = head.fields
         for (position, field) in fields.enumerated() {
-            let name = headerBytes[field.name]
+            let name = head.name(of: field)
             if name.elementsEqual("x-forwarded-for".utf8) { continue }  // replaced by the real peer below
+            // The handler gets a chunked body decoded, so it is told the decoded length instead.
+            if name.elementsEqual("transfer-encoding".utf8) { continue }
             // A repeated header is sent once, as a list, at the place it first appeared.
-            if fields[..<position].contains(where: { headerBytes[$0.name].elementsEqual(name) }) { continue }
-            let repeats = fields[(position + 1)...].filter { headerBytes[$0.name].elementsEqual(name) }
+            if fields[..<position].contains(where: { head.name(of: $0).elementsEqual(name) }) { continue }
+            let repeats = fields[(position + 1)...].filter { head.name(of: $0).elementsEqual(name) }
             if repeats.isEmpty {
-                writer.append(name: name, value: trimmed(headerBytes[field.value]))
+                writer.append(name: name, value: head.value(of: field))
             } else {
-                writer.append(name: name, values: ([field] + repeats).map { trimmed(headerBytes[$0.value]) })
+                writer.append(name: name, values: ([field] + repeats).map { head.value(of: $0) })
             }
+        }
+        if head.value(of: "transfer-encoding") != nil {
+            writer.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }
         let methodName = http_method_str(http_method(rawValue: parser.pointee.method))!
         writer.append(name: "METHOD".utf8, value: UnsafeRawBufferPointer(start: methodName, count: Int(strlen(methodName))))
         writer.append(name: "VERSION".utf8, value: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)".utf8)
-        writer.append(name: "URI".utf8, value: url)
+        writer.append(name: "URI".utf8, value: head.url)
         if let query = target.query { writer.append(name: "QUERY".utf8, value: query) }
         if let fragment = target.fragment { writer.append(name: "FRAGMENT".utf8, value: fragment) }
         writer.append(name: "PATTERN".utf8, value: pattern)
@@ -278,25 +343,9 @@ final class HTTPRequestParser {
         func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         return RequestLine(
             method: String(cString: http_method_str(http_method(rawValue: parser.pointee.method))),
-            target: text(url), version: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)",
-            host: value(of: "host").map(text) ?? "", referer: value(of: "referer").map(text) ?? "",
-            userAgent: value(of: "user-agent").map(text) ?? "", route: text(routePattern))
-    }
-
-    /// The value of the first header named `name` (lowercase).
-    private func value(of name: String) -> ArraySlice<UInt8>? {
-        fields.first { headerBytes[$0.name].elementsEqual(name.utf8) }.map { trimmed(headerBytes[$0.value]) }
-    }
-
-    private func trimmed(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var value = value
-        while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value.removeLast() }
-        while let first = value.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { value.removeFirst() }
-        return value
-    }
-
-    private static func caseInsensitiveEqual(_ a: UInt8, _ b: UInt8) -> Bool {
-        (a >= 65 && a <= 90 ? a | 0x20 : a) == b
+            target: text(head.url), version: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)",
+            host: head.string(of: "host") ?? "", referer: head.string(of: "referer") ?? "",
+            userAgent: head.string(of: "user-agent") ?? "", route: text(routePattern))
     }
 
     // MARK: - C callback table

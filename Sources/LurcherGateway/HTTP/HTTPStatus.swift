@@ -10,8 +10,11 @@ enum HTTPStatus: Int, Sendable {
     case notFound = 404
     case methodNotAllowed = 405
     case requestTimeout = 408
+    case preconditionFailed = 412
     case payloadTooLarge = 413
     case uriTooLong = 414
+    case rangeNotSatisfiable = 416
+    case expectationFailed = 417
     case requestHeaderFieldsTooLarge = 431
     case internalServerError = 500
     case notImplemented = 501
@@ -32,8 +35,11 @@ enum HTTPStatus: Int, Sendable {
         case .notFound: "Not Found"
         case .methodNotAllowed: "Method Not Allowed"
         case .requestTimeout: "Request Timeout"
+        case .preconditionFailed: "Precondition Failed"
         case .payloadTooLarge: "Payload Too Large"
         case .uriTooLong: "URI Too Long"
+        case .rangeNotSatisfiable: "Range Not Satisfiable"
+        case .expectationFailed: "Expectation Failed"
         case .requestHeaderFieldsTooLarge: "Request Header Fields Too Large"
         case .internalServerError: "Internal Server Error"
         case .notImplemented: "Not Implemented"

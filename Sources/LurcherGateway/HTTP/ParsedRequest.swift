@@ -6,10 +6,11 @@ import LurcherProtocol
 struct ParsedRequest {
     /// How the request is to be answered.
     enum Disposition {
-        /// Send `message` (the Mongrel2 wire bytes, already encoded) to the handler at `index`.
-        case handler(index: Int, message: [UInt8])
+        /// Send `message` (the Mongrel2 wire bytes, already encoded) to the handler at `index`; for a body
+        /// spooled to a file, `upload` holds the file and the message announcing it, which goes first.
+        case handler(index: Int, message: [UInt8], upload: HandlerUpload?)
         /// Serve a file; `relativePath` is the raw URL path below the route's pattern, `requestPath` the whole one.
-        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String)
+        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
         /// Answer with a canned error; the connection continues unless the request said otherwise.
         case reject(HTTPStatus, extraHeaders: [String])
     }
@@ -23,6 +24,13 @@ struct ParsedRequest {
     var isSafe = false
     /// What the access log and events show of the request; nil when nothing logs requests.
     var requestLine: RequestLine? = nil
+}
+
+/// A request whose body went to a temp file: the `x-mongrel2-upload-start` message, and the file, which is
+/// deleted when this is released (when the request is answered or its connection closes).
+struct HandlerUpload {
+    var startMessage: [UInt8]
+    var file: SpooledBody
 }
 
 /// The facts about a connection's handlers that the parser needs to encode requests for them.

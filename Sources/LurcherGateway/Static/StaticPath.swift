@@ -1,11 +1,15 @@
 /// A URL path below a Dir route, checked and turned into a file path that cannot leave the base directory.
 struct StaticPath: Equatable {
-    /// The file to open.
-    var filePath: String
-    /// Its last component, for the MIME type.
-    var fileName: Substring { filePath[(filePath.lastIndex(of: "/").map { filePath.index(after: $0) } ?? filePath.startIndex)...] }
+    /// The route's base directory, without a trailing slash.
+    var base: String
+    /// The file below the base, without a leading slash; never empty, never with `.` or `..` segments.
+    var relativePath: String
     /// True when the URL named a directory (ended in `/`), so the index file was appended.
     var namesDirectory: Bool
+    /// The file to open.
+    var filePath: String { base + "/" + relativePath }
+    /// Its last component, for the MIME type.
+    var fileName: Substring { relativePath[(relativePath.lastIndex(of: "/").map { relativePath.index(after: $0) } ?? relativePath.startIndex)...] }
 
     /// Percent-decodes `relativePath` and resolves it under `base`. Returns nil for anything that could
     /// escape the base directory (`..` segments, also when percent-encoded), NUL bytes, or bad encoding.
@@ -21,7 +25,7 @@ struct StaticPath: Equatable {
         let namesDirectory = decoded.isEmpty || decoded.last == UInt8(ascii: "/")
         if namesDirectory { segments.append(indexFile) }
         let trimmedBase = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return StaticPath(filePath: ([trimmedBase] + segments).joined(separator: "/"), namesDirectory: namesDirectory)
+        return StaticPath(base: trimmedBase, relativePath: segments.joined(separator: "/"), namesDirectory: namesDirectory)
     }
 
     private static func percentDecode(_ bytes: [UInt8]) -> [UInt8]? {

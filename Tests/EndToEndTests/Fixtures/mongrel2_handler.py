@@ -9,6 +9,11 @@ handler written for Mongrel2 works unchanged behind Lurcher. A few paths exercis
 - `.../created`: answers 201 Created with the 4-byte body `made` (for the access log and metrics).
 - `.../gather?n=N`: held until N such requests arrived, then answered with ONE reply to all N connections.
 - `.../disconnects`: the connection ids this handler was told had disconnected, as JSON.
+- `.../seen`: the path of every request this handler has received, as JSON.
+
+A large body arrives as Mongrel2 sends it: a message with `x-mongrel2-upload-start` (not answered, as
+Mongrel2 handlers do), then one with `x-mongrel2-upload-done` too, whose answer carries the temp file's
+content as `body` and its path as `upload`.
 - `.../close`: an empty reply, which asks the gateway to close the connection.
 - `.../malformed`: a reply that breaks the wire protocol, then nothing.
 - `.../not-http`: a reply whose body is not an HTTP response.
@@ -84,12 +89,24 @@ def main():
 
     gathered = []
     disconnected = []
+    seen = []
     while True:
         sender, conn_id, path, headers, encoding, body = parse_request(requests.recv())
         if path == "@*":
             if json.loads(body).get("type") == "disconnect":
                 disconnected.append(conn_id.decode())
             continue
+        if path.endswith("/seen"):
+            reply(replies, sender, [conn_id], http_response(json.dumps(seen).encode()))
+            continue
+        seen.append(path)
+        upload = None
+        if "x-mongrel2-upload-start" in headers:
+            if "x-mongrel2-upload-done" not in headers:
+                continue
+            upload = headers["x-mongrel2-upload-done"]
+            with open(upload, "rb") as spooled:
+                body = spooled.read()
         if path.endswith("/never"):
             continue
         if path.endswith("/created"):
@@ -125,6 +142,7 @@ def main():
             "encoding": encoding,
             "headers": headers,
             "body": body.decode("utf-8", "replace"),
+            "upload": upload,
         }
         reply(replies, sender, [conn_id], http_response(json.dumps(answer).encode()))
 

@@ -24,11 +24,12 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
     /// - Parameters:
-    ///   - extra: TOML tables appended to the file, such as `[access_log]`.
+    ///   - routes: extra TOML lines for the host's routes table, such as `"/files" = { dir = "..." }`.
+    ///   - extra: TOML tables appended to the file, such as `[access_log]` or `[uploads]`.
     ///   - logLevel: lurcher's `--log-level`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        limits: String = "", extra: String = "", logLevel: String = "debug"
+        write: Double = 60, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug"
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -45,11 +46,13 @@ final class GatewayProcess: @unchecked Sendable {
             reply = \(reply)
             request = \(request)
             keepalive = \(keepAlive)
+            write = \(write)
 
             [[hosts]]
             name = "localhost"
             [hosts.routes]
             "/" = { dir = "\(TestPaths.site)" }
+            \(routes)
 
             """
         for handler in handlers { toml += "\"\(handler.route)\" = { handler = \"\(handler.name)\" }\n" }
@@ -81,6 +84,16 @@ final class GatewayProcess: @unchecked Sendable {
             self.port = port
             return true
         }
+    }
+
+    /// A gateway with the Python Mongrel2 handler (`Fixtures/mongrel2_handler.py`) at `/py`, once the handler
+    /// has connected.
+    static func withPythonHandler(reply: Double = 10, limits: String = "", extra: String = "") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply,
+            limits: limits, extra: extra)
+        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        return gateway
     }
 
     struct GatewayExited: Error, CustomStringConvertible {

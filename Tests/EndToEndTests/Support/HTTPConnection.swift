@@ -1,7 +1,9 @@
 import Foundation
 
 /// A client connection speaking raw HTTP/1.1 over a real socket, so tests control every byte.
-final class HTTPConnection {
+final class HTTPConnection: @unchecked Sendable {
+    // @unchecked: a test uses a connection from one task or thread at a time, handing it to `onThread` for
+    // blocking reads that must not occupy the cooperative pool.
     private let descriptor: Int32
     private var buffered: [UInt8] = []
     /// Swift may release an object after its last use; a connection keeps its server alive until it closes.
@@ -87,6 +89,12 @@ final class HTTPConnection {
         while try receive() > 0 {}
         defer { buffered.removeAll() }
         return buffered
+    }
+
+    /// True when nothing has arrived and nothing is waiting to be read, without blocking.
+    func hasNothingToRead() -> Bool {
+        var byte: UInt8 = 0
+        return buffered.isEmpty && recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) < 0 && errno == EAGAIN
     }
 
     /// True when the server has closed the connection (and sent nothing more).

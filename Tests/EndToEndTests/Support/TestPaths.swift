@@ -21,5 +21,6 @@ enum TestPaths {
     static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
     static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
     static var pythonBrokerHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/broker_handler.py").path }
+    static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 }

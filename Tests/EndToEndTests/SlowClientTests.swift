@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// Clients that are slow to send, slow to read, or too many cannot hold the gateway's resources forever.
+@Suite struct SlowClientTests {
+    @Test func aClientThatStallsMidBodyGets408() async throws {
+        let gateway = try await GatewayProcess(handlers: [], request: 1)
+        let slow = try gateway.connect()
+        try slow.send("POST /index.html HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc")  // 7 bytes owed
+        let response = try await onThread { try slow.readResponse() }
+        #expect(response.status == 408)
+        #expect(try slow.isClosedByServer())
+    }
+
+    @Test func aClientThatStopsReadingIsClosedAfterTheWriteTimeout() async throws {
+        let site = try TemporarySite()
+        // Sparse, so it costs no disk; far more than the socket buffers on both sides can hold.
+        try site.write("huge.bin", "")
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: site.path + "/huge.bin"))
+        try file.truncate(atOffset: 256 << 20)
+        try file.close()
+        let gateway = try await GatewayProcess(handlers: [], write: 1, routes: "\"/huge/\" = { dir = \"\(site.path)\" }")
+        let stalled = try gateway.connect()
+        try stalled.send(HTTPConnection.request("GET", "/huge/huge.bin"))  // and never reads
+        try await waitUntil("the gateway to give up on the client") { gateway.log.contains("client too slow to read its response") }
+        #expect(try gateway.get("/index.html").status == 200, "other clients are served")
+        let received = try await onThread { try stalled.readToEnd() }
+        #expect(received.count < 256 << 20, "the connection ended before the whole file went out")
+    }
+
+    @Test func pastMaxConnectionsNewClientsWaitUntilOneCloses() async throws {
+        let gateway = try await GatewayProcess(handlers: [], limits: "max_connections = 2")
+        let first = try gateway.connect()
+        let second = try gateway.connect()
+        for connection in [first, second] {
+            try connection.send(HTTPConnection.request("GET", "/index.html"))
+            #expect(try connection.readResponse().status == 200)
+        }
+        let third = try gateway.connect()  // completes in the kernel's backlog
+        try third.send(HTTPConnection.request("GET", "/index.html"))
+        // A round trip on an accepted connection gives the gateway time to have served the third, had it accepted it.
+        try second.send(HTTPConnection.request("GET", "/index.html"))
+        #expect(try second.readResponse().status == 200)
+        #expect(third.hasNothingToRead(), "the third client is not served while two are open")
+        try second.send(HTTPConnection.request("GET", "/index.html", headers: ["Connection": "close"]))
+        #expect(try second.readResponse().status == 200)
+        let answer = try await onThread { try third.readResponse() }
+        #expect(answer.status == 200, "served once a connection closed")
+        #expect(gateway.child.isRunning)
+    }
+}
