@@ -48,9 +48,7 @@ struct Start: AsyncParsableCommand {
             printError(error)
             throw ExitCode.failure
         }
-        let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger) { event in
-            operations.publish(LogEvent(event))
-        }
+        let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger)
         let gateway: Gateway
         let control: ControlServer
         let admin: AdminServer?
@@ -64,8 +62,11 @@ struct Start: AsyncParsableCommand {
             reloader = ConfigurationReloader(
                 path: options.config, running: configuration, gateway: gateway, supervisor: supervisor,
                 operations: operations, logger: logger)
-            try await supervisor.start { [gateway] pool, processID in
-                gateway.handlerProcessExited(handler: pool, processID: processID)
+            try await supervisor.start { [gateway] event in
+                operations.publish(LogEvent(event))
+                if case .processExited(let pool, let pid, _, _) = event {
+                    gateway.handlerProcessExited(handler: pool, processID: pid)
+                }
             }
             control = try await ControlServer.start(path: configuration.server.controlSocket) { request in
                 await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals, reloader: reloader)

@@ -18,17 +18,13 @@ public actor Supervisor {
     private var stopping = false
     let logger: Logger
     private let reaper: ChildReaper
-    private var exitObserver: @Sendable (String, Int32) -> Void = { _, _ in }
-    /// Told of processes starting and exiting and of finished restarts, for the log-event feed.
-    private let events: @Sendable (SupervisorEvent) -> Void
+    /// Told of processes starting and exiting and of finished restarts: the log-event feed, and the gateway,
+    /// which in broker mode re-sends the requests of a process that exited.
+    private var events: @Sendable (SupervisorEvent) -> Void = { _ in }
 
     /// Prepares a pool for every handler that has a command.
-    /// - Parameter events: told of processes starting and exiting and of finished rolling restarts.
-    public init(
-        handlers: [HandlerConfiguration], logger: Logger, events: @escaping @Sendable (SupervisorEvent) -> Void = { _ in }
-    ) {
+    public init(handlers: [HandlerConfiguration], logger: Logger) {
         self.logger = logger
-        self.events = events
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
@@ -37,9 +33,10 @@ public actor Supervisor {
 
     /// Spawns every pool to its starting size.
     /// - Throws: ``SupervisorError/cannotSpawn`` when a command cannot be started at all (not built, wrong path).
-    /// - Parameter onExit: told the pool and process id of every handler process that exits, for whatever reason.
-    public func start(onExit: @escaping @Sendable (_ pool: String, _ processID: Int32) -> Void = { _, _ in }) throws {
-        exitObserver = onExit
+    /// - Parameter events: told of processes starting and exiting (for whatever reason) and of finished
+    ///   rolling restarts, from now on.
+    public func start(events: @escaping @Sendable (SupervisorEvent) -> Void = { _ in }) throws {
+        self.events = events
         reaper.start { [weak self] pid, status in
             Task { await self?.processExited(pid: pid, status: status) }
         }
@@ -265,7 +262,6 @@ public actor Supervisor {
         var pool = pools[name]!
         let process = pool.processes.first { $0.pid == pid }!
         pool.processes.removeAll { $0.pid == pid }
-        exitObserver(name, pid)
         let metadata: Logger.Metadata = ["handler": "\(name)", "pid": "\(pid)", "status": "\(Self.describe(status: status))"]
         let expected = process.state == .stopping || stopping
         events(.processExited(pool: name, pid: pid, status: Self.describe(status: status), expected: expected))
