@@ -93,6 +93,8 @@ final class BrokerDispatch: HandlerDispatch {
             context.logger.info("no handler process connected; holding requests", metadata: ["handler": "\(name)"])
         }
         held.append(request)
+        // A send that failed above gave its process up; another may have room now.
+        pump()
     }
 
     func connectionClosed(_ connectionID: UInt64) {
@@ -104,14 +106,15 @@ final class BrokerDispatch: HandlerDispatch {
     }
 
     /// Sends waiting requests to processes with room, least recently used first.
+    ///
+    /// A request leaves the queue only once sent. A failed send gives its process up, which pumps again from
+    /// inside `drop` with the request still in front, so this pass stops there: going on would pick the same
+    /// process again, or take the queue out of order.
     private func pump() {
-        while !held.isEmpty, let worker = leastRecentlyUsedWithRoom() {
-            let request = held.removeFirst()
-            if send(request, to: worker) {
-                context.deliver(.dispatched(token: request.token), to: request.connectionID)
-            } else {
-                held.prepend(request)
-            }
+        while let request = held.first, let worker = leastRecentlyUsedWithRoom() {
+            guard send(request, to: worker) else { return }
+            _ = held.removeFirst()
+            context.deliver(.dispatched(token: request.token), to: request.connectionID)
         }
     }
 
