@@ -101,7 +101,7 @@ final class JobFrontend {
     /// Part of a handler's answer to a job; returns false when no such job is waiting.
     func received(_ body: ArraySlice<UInt8>, for jobID: UInt64) -> Bool {
         guard jobs[jobID] != nil else { return false }
-        if jobs[jobID]!.response.feed(Array(body)) == .malformed { jobs[jobID]!.malformed = true }
+        if jobs[jobID]!.response.feed(body) == .malformed { jobs[jobID]!.malformed = true }
         return true
     }
 

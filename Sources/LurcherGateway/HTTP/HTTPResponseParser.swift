@@ -49,24 +49,24 @@ final class HTTPResponseParser {
     }
 
     /// Parses the next bytes of the response.
-    func feed(_ bytes: [UInt8]) -> Outcome {
-        let consumed = bytes.withUnsafeBytes { bytes in
-            http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-        }
-        return outcome(consumed: consumed)
+    func feed(_ buffer: ByteBuffer) -> Outcome {
+        buffer.withUnsafeReadableBytes { execute($0) }
     }
 
-    /// Parses the next bytes of the response.
-    func feed(_ buffer: ByteBuffer) -> Outcome {
-        let consumed = buffer.withUnsafeReadableBytes { bytes in
-            http_parser_execute(parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
-        }
-        return outcome(consumed: consumed)
+    /// Parses the next bytes of the response, from a handler message's body (jobs).
+    func feed(_ bytes: ArraySlice<UInt8>) -> Outcome {
+        bytes.withUnsafeBytes { execute($0) }
     }
 
     /// Tells the parser the input has ended: a response delimited by the end of its stream is complete now.
     func finish() -> Outcome {
-        let consumed = http_parser_execute(parser, &Self.settings, nil, 0)
+        execute(UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    /// Runs http_parser over `bytes`; an empty input is the end of the stream to it.
+    private func execute(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        let consumed = http_parser_execute(
+            parser, &Self.settings, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         return outcome(consumed: consumed)
     }
 
