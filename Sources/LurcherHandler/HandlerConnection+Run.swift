@@ -238,12 +238,7 @@ extension HandlerConnection {
             request = Request(try WireRequest.decode(bytes))
         } catch {
             // Answer at once when we can tell whom to answer, rather than leave the client to the reply timeout.
-            var last: [UInt8]?
-            if let lifetime {
-                let response = HTTPError(400).response
-                let http = response.serialized(bytes: response.body.bytes ?? [], head: false)
-                last = Self.wireReply(http, to: [lifetime.connectionID], sender: lifetime.sender)
-            }
+            let last = lifetime.map { Self.errorReply(400, to: $0.connectionID, sender: $0.sender) }
             logger.warning(
                 "malformed request", metadata: ["error": "\(error)", "bytes": "\(bytes.count)", "answered": "\(last != nil)"])
             finish(serial, requestID: requestID, last: last)
@@ -258,10 +253,7 @@ extension HandlerConnection {
             }
             guard let contents = FileManager.default.contents(atPath: path) else {
                 logger.error("cannot read an uploaded body", metadata: ["path": "\(path)", "connection": "\(request.connectionID)"])
-                let response = HTTPError(500).response
-                finish(
-                    serial, requestID: requestID,
-                    last: Self.wireReply(response.serialized(bytes: response.body.bytes ?? [], head: false), to: [request.connectionID], sender: request.sender))
+                finish(serial, requestID: requestID, last: Self.errorReply(500, to: request.connectionID, sender: request.sender))
                 return
             }
             request.body = [UInt8](contents)
@@ -305,6 +297,12 @@ extension HandlerConnection {
                 "status": "\(response.disposition == .respond ? String(response.status) : "\(response.disposition)")",
             ])
         finish(serial, requestID: requestID, last: last)
+    }
+
+    /// A whole reply message carrying the library's error page for `status`.
+    private static func errorReply(_ status: Int, to connectionID: UInt64, sender: String) -> [UInt8] {
+        let response = HTTPError(status).response
+        return wireReply(response.serialized(bytes: response.body.bytes ?? [], head: false), to: [connectionID], sender: sender)
     }
 
     /// Sends a request's last message, if any, and frees its place.
