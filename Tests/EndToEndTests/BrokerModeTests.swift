@@ -32,14 +32,13 @@ import Testing
     /// that must find the process still busy), because on a loaded machine the cooperative pool that async
     /// waits resume on can be seconds late, and a slow request would be over before the test acted.
     private static func processSent(_ number: Int = 1, in gateway: GatewayProcess, handler: String = "hello") throws -> Int32 {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            let pids = gateway.log.matches(of: /handler=([a-z]+) pid=([0-9]+) \[LurcherGateway\] request sent to process/)
+        var pids: [Int32] = []
+        try waitUntilBlocking("the gateway to send request \(number)") {
+            pids = gateway.log.matches(of: /handler=([a-z]+) pid=([0-9]+) \[LurcherGateway\] request sent to process/)
                 .filter { $0.1 == handler }.compactMap { Int32($0.2) }
-            if pids.count >= number { return pids[number - 1] }
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: "the gateway to send request \(number)") }
-            usleep(5000)
+            return pids.count >= number
         }
+        return pids[number - 1]
     }
 
     @Test func aSlowRequestDoesNotDelayRequestsAnIdleProcessCanTake() async throws {
@@ -123,10 +122,8 @@ import Testing
             try slow.send(HTTPConnection.request("GET", "/hello?sleep=3000"))
             let leaving = try Self.processSent(in: gateway)
             kill(leaving, SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(20)
-            while !gateway.log.contains("handler=hello pid=\(leaving) [LurcherGateway] handler process leaving") {
-                guard ContinuousClock.now < deadline else { throw TimedOut(what: "the process to say it is leaving") }
-                usleep(5000)
+            try waitUntilBlocking("the process to say it is leaving") {
+                gateway.log.contains("handler=hello pid=\(leaving) [LurcherGateway] handler process leaving")
             }
             let others = try (0..<4).map { _ in try gateway.get("/hello").helloPID }
             return (leaving, others, try slow.readResponse())
