@@ -212,6 +212,20 @@ import Testing
             outputPath: gateway.directory + "/unanswered.out")
         #expect(try await unanswered.waitForExit() == 69)
         #expect(unanswered.output.contains("after 2 attempt(s)"))
+
+        // A job of two frames is refused with 400, from a plain DEALER client, and the endpoint goes on serving.
+        let script = """
+            import sys, zmq
+            s = zmq.Context().socket(zmq.DEALER); s.setsockopt(zmq.RCVTIMEO, 10000); s.connect(sys.argv[1])
+            s.send_multipart([b"", b"one", b"two"]); print(s.recv_multipart()[1].decode())
+            """
+        let twoFrames = try ChildProcess(
+            ["python3", "-c", script, gateway.jobSpec("hello")], outputPath: gateway.directory + "/two-frames.out")
+        #expect(try await twoFrames.waitForExit() == 0, "\(twoFrames.output)")
+        #expect(twoFrames.output.trimmingCharacters(in: .whitespacesAndNewlines) == "400")
+        let again = try ChildProcess(
+            [TestPaths.lurcher, "job", gateway.jobSpec("hello"), "still served"], outputPath: gateway.directory + "/again.out")
+        #expect(try await again.waitForExit() == 0, "\(again.output)")
     }
 }
 
