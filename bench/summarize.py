@@ -42,6 +42,12 @@ def cpu(value):
     return "–" if value is None else f"{value:.0f}"
 
 
+def kilo_instructions(entry):
+    if entry.get("gw_instr") is None:
+        return "–"
+    return f"{entry['gw_instr'] / 1000:,.0f} ({entry['gw_instr_kernel_share']:.0%})"
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return None
@@ -74,6 +80,13 @@ def aggregate(runs):
                         r["gateway_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
                     entry["h_cpu"] = statistics.median(
                         r["handler_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
+                if all("gateway_instructions_user" in r for r in ok):
+                    entry["gw_instr"] = statistics.median(
+                        (r["gateway_instructions_user"] + r["gateway_instructions_kernel"]) / max(1, r["requests"])
+                        for r in ok)
+                    entry["gw_instr_kernel_share"] = statistics.median(
+                        r["gateway_instructions_kernel"]
+                        / max(1, r["gateway_instructions_user"] + r["gateway_instructions_kernel"]) for r in ok)
                 entry["errors"] = {k: sum(r[k] for r in ok) for k in ERROR_KINDS}
                 entry["error_total"] = sum(entry["errors"].values())
             out[(scenario, server)] = entry
@@ -111,8 +124,9 @@ def main():
     add("")
     add("### Throughput and latency")
     add("")
-    add("| scenario | server | req/s | p50 ms | p99 ms | MiB/s | errors (all rounds) | gateway CPU µs/req | handler CPU µs/req |")
-    add("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+    add("| scenario | server | req/s | p50 ms | p99 ms | MiB/s | errors (all rounds) | gateway CPU µs/req | "
+        "gateway k-instructions/req (kernel share) | handler CPU µs/req |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     for scenario, label in SCENARIOS:
         for server in SERVERS:
             entry = agg.get((scenario, server))
@@ -124,15 +138,17 @@ def main():
             if "rps" in entry:
                 add(f"| {label} | {name} | {entry['rps']:,.0f} | {ms(entry['p50'])} | {ms(entry['p99'])} | "
                     f"{entry['mbps']:,.1f} | {error_text(entry)} | {cpu(entry.get('gw_cpu'))} | "
+                    f"{kilo_instructions(entry)} | "
                     f"{cpu(entry.get('h_cpu')) if server != 'nginx' and scenario.startswith(('hello', 'post')) else '–'} |")
             else:
-                add(f"| {label} | {name} | – | – | – | – | server down | – | – |")
+                add(f"| {label} | {name} | – | – | – | – | server down | – | – | – |")
     add("")
 
     add("### Ratios (Lurcher / peer)")
     add("")
-    add("| scenario | req/s vs Mongrel2 | p50 vs Mongrel2 | p99 vs Mongrel2 | gateway CPU/req vs Mongrel2 | req/s vs nginx |")
-    add("| --- | ---: | ---: | ---: | ---: | ---: |")
+    add("| scenario | req/s vs Mongrel2 | p50 vs Mongrel2 | p99 vs Mongrel2 | gateway CPU/req vs Mongrel2 | "
+        "gateway instructions/req vs Mongrel2 | req/s vs nginx |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for scenario, label in SCENARIOS:
         lur = agg.get((scenario, "lurcher"), {})
         m2 = agg.get((scenario, "mongrel2"), {})
@@ -142,7 +158,8 @@ def main():
             vs_nginx += " (ref.)"
         add(f"| {label} | {fmt_ratio(ratio(lur.get('rps'), m2.get('rps')))} | "
             f"{fmt_ratio(ratio(lur.get('p50'), m2.get('p50')))} | {fmt_ratio(ratio(lur.get('p99'), m2.get('p99')))} | "
-            f"{fmt_ratio(ratio(lur.get('gw_cpu'), m2.get('gw_cpu')))} | {vs_nginx} |")
+            f"{fmt_ratio(ratio(lur.get('gw_cpu'), m2.get('gw_cpu')))} | "
+            f"{fmt_ratio(ratio(lur.get('gw_instr'), m2.get('gw_instr')))} | {vs_nginx} |")
     add("")
 
     add("### Idle keep-alive connections")

@@ -5,8 +5,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 scripts/install-dependencies
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product lurcher >/dev/null
-swift build -c release --product hello-handler >/dev/null
+# BENCH_BIN_DIR: take lurcher and hello-handler from there (an A/B of two builds) instead of building.
+if [[ -z "${BENCH_BIN_DIR:-}" ]]; then
+    swift build -c release --product lurcher >/dev/null
+    swift build -c release --product hello-handler >/dev/null
+fi
+bin=${BENCH_BIN_DIR:-$PWD/.build/release}
 
 work=$(mktemp -d /tmp/lurcher-bench.XXXXXX)
 gateway_pid=""
@@ -45,11 +49,11 @@ name = "localhost"
 mode = "$mode"
 $endpoints
 send_ident = "bench-hello"
-command = ["$PWD/.build/release/hello-handler"]
+command = ["$bin/hello-handler"]
 processes = $processes
 environment = { LURCHER_MAX_CONCURRENT_REQUESTS = "$concurrency" }
 TOML
-    .build/release/lurcher start --config "$work/lurcher.toml" 2> "$work/lurcher-$mode.log" &
+    "$bin/lurcher" start --config "$work/lurcher.toml" 2> "$work/lurcher-$mode.log" &
     gateway_pid=$!
     for _ in $(seq 100); do grep -q "listening on" "$work/lurcher-$mode.log" 2>/dev/null && break; sleep 0.1; done
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/lurcher-$mode.log" | grep -o '[0-9]*$' || true)
@@ -61,7 +65,7 @@ TOML
     done
 }
 
-ctl() { .build/release/lurcher ctl "$@" --socket "$work/control.sock"; }
+ctl() { "$bin/lurcher" ctl "$@" --socket "$work/control.sock"; }
 
 # run_wrk SECONDS OUTPUT [LUA]: one bounded wrk run at $CONNECTIONS connections.
 run_wrk() {

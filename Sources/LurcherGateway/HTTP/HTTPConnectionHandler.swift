@@ -41,16 +41,15 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var current: Current?
     private var nextToken: UInt64 = 0
-    private var replyTimer: Scheduled<Void>?
-    /// Runs while a request has begun but not ended: a client that stalls mid-request gets 408.
-    private var requestTimer: Scheduled<Void>?
-    /// Runs while the connection is idle between requests: it is closed when the time is up.
-    private var idleTimer: Scheduled<Void>?
-    /// Runs while output waits for the client to take it. Rather than being rescheduled on every write, it
-    /// is left running and, when it fires, looks at when a write last completed.
-    private var writeTimer: Scheduled<Void>?
-    private var unfinishedWrites = 0
-    private var lastWriteCompleted = NIODeadline.now()
+    /// When the client or the handler must next have done something; one timer, `watchdog`, watches them all.
+    private var deadlines = ConnectionDeadlines()
+    private var watchdog: Scheduled<Void>?
+    /// When `watchdog` wakes. Only a deadline earlier than this reschedules it.
+    private var watchdogWakes: NIODeadline?
+    /// Bytes handed to the channel so far, and how many of them had reached the kernel when the write deadline
+    /// was last set: a client that took some output in the meantime has more time.
+    private var bytesWritten: Int64 = 0
+    private var bytesFlushedAtWriteCheck: Int64 = 0
     /// Input the parser has not taken yet because enough requests are waiting.
     private var stalledInput: ByteBuffer?
     /// Set once the input is unusable (malformed, or the connection is closing): nothing more is parsed.
@@ -77,7 +76,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.openConnections.add(1, ordering: .relaxed)
-        armIdleTimer(context: context)
+        setDeadline(.idle, in: environment.timeouts.keepAlive, context: context)
         environment.dispatcher.register(
             connectionID: connectionID,
             sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
@@ -88,11 +87,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        replyTimer?.cancel()
-        replyTimer = nil
-        cancelClientTimers()
-        writeTimer?.cancel()
-        writeTimer = nil
+        watchdog?.cancel()
+        watchdog = nil
+        deadlines = ConnectionDeadlines()
         closing = true
         reportExchange()
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
@@ -105,8 +102,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !inputFinished else { return }
         let buffer = unwrapInboundIn(data)
-        idleTimer?.cancel()
-        idleTimer = nil
+        deadlines[.idle] = nil
         if stalledInput != nil {
             stalledInput!.writeImmutableBuffer(buffer)
         } else {
@@ -181,43 +177,21 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: - Slow and idle clients
 
-    /// Keeps the request timer running while the client owes part of a request, and the idle timer while it
+    /// Keeps the request deadline set while the client owes part of a request, and the idle deadline while it
     /// owes nothing and is owed nothing.
     private func watchClient(context: ChannelHandlerContext) {
         guard !closing else { return }
         if parser.isMidRequest, stalledInput == nil {
-            if requestTimer == nil {
-                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-                requestTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.request)) {
-                    handler.value.requestTimedOut()
-                }
-            }
+            if deadlines[.request] == nil { setDeadline(.request, in: environment.timeouts.request, context: context) }
         } else {
-            requestTimer?.cancel()
-            requestTimer = nil
+            deadlines[.request] = nil
         }
         if current == nil, parser.completed.isEmpty, !parser.isMidRequest, stalledInput == nil {
-            armIdleTimer(context: context)
+            setDeadline(.idle, in: environment.timeouts.keepAlive, context: context)
         }
-    }
-
-    private func armIdleTimer(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        idleTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.keepAlive)) {
-            handler.value.idleTimedOut()
-        }
-    }
-
-    private func cancelClientTimers() {
-        requestTimer?.cancel()
-        requestTimer = nil
-        idleTimer?.cancel()
-        idleTimer = nil
     }
 
     private func requestTimedOut() {
-        requestTimer = nil
         guard let context, !closing, parser.isMidRequest else { return }
         environment.logger.info("client too slow to send its request", metadata: ["connection": "\(connectionID)"])
         inputFinished = true
@@ -228,7 +202,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     }
 
     private func idleTimedOut() {
-        idleTimer = nil
         guard let context, current == nil, parser.completed.isEmpty, !parser.isMidRequest else { return }
         closeAfterWrites(context: context)
     }
@@ -271,7 +244,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             }
             environment.dispatcher.submit(
                 handler: index, connectionID: connectionID, token: nextToken, message: message, retriable: request.isSafe)
-            armReplyTimer(context: context)
+            setDeadline(.reply, in: environment.timeouts.reply, context: context)
         }
     }
 
@@ -314,7 +287,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 }
             }
             for piece in pieces.dropLast() { send(piece, flush: false, context: context) }
-            send(pieces.last!, context: context).whenComplete { _ in try? handle.close() }
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.whenComplete { _ in try? handle.close() }
+            send(pieces.last!, promise: sent, context: context)
         case .success(.redirect(let location)):
             write(
                 CannedResponse.make(
@@ -339,8 +314,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     /// The current request is answered: close if it asked for that, else go on to the next.
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
         reportExchange()
-        replyTimer?.cancel()
-        replyTimer = nil
+        deadlines[.reply] = nil
         if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
         current = nil
         if keepAlive {
@@ -361,7 +335,9 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         case .close:
             closeAfterWrites(context: context)
         case .dispatched(let token):
-            if case .handler(let answering) = current, answering.token == token { armReplyTimer(context: context) }
+            if case .handler(let answering) = current, answering.token == token {
+                setDeadline(.reply, in: environment.timeouts.reply, context: context)
+            }
         case .unavailable(let token):
             guard case .handler(let answering) = current, answering.token == token else { return }
             write(
@@ -393,7 +369,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             answering.wroteBytes = true
             current = .handler(answering)
             write(bytes, context: context)
-            armReplyTimer(context: context)
+            setDeadline(.reply, in: environment.timeouts.reply, context: context)
         case .complete(let consumed):
             write(bytes.getSlice(at: bytes.readerIndex, length: consumed)!, context: context)
             if consumed < bytes.readableBytes {
@@ -409,15 +385,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                 write(CannedResponse.make(.badGateway, close: true, allocator: context.channel.allocator), context: context)
             }
             closeAfterWrites(context: context)
-        }
-    }
-
-    /// Starts (or restarts) the wait for the handler's reply; it restarts on every part of a streamed reply.
-    private func armReplyTimer(context: ChannelHandlerContext) {
-        replyTimer?.cancel()
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        replyTimer = context.eventLoop.scheduleTask(in: TimeAmount(environment.timeouts.reply)) {
-            handler.value.replyTimedOut()
         }
     }
 
@@ -438,40 +405,34 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         send(.byteBuffer(buffer), context: context)
     }
 
-    /// Writes `data`, and keeps the write timer running until the client has taken it: a client that stops
-    /// reading (slow read) cannot hold the connection and its output forever.
-    @discardableResult
-    private func send(_ data: IOData, flush: Bool = true, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        if unfinishedWrites == 0 { lastWriteCompleted = .now() }  // the wait starts now, not at the last write
-        unfinishedWrites += 1
-        if writeTimer == nil { armWriteTimer(at: lastWriteCompleted + TimeAmount(environment.timeouts.write), context: context) }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        promise.futureResult.whenComplete { _ in handler.value.writeFinished() }
+    /// Writes `data`, and sets the write deadline if none is running: a client that stops reading (slow read)
+    /// cannot hold the connection and its output forever.
+    private func send(
+        _ data: IOData, flush: Bool = true, promise: EventLoopPromise<Void>? = nil, context: ChannelHandlerContext
+    ) {
+        if deadlines[.write] == nil {
+            // With no write deadline set, everything written before has gone out (see `writeDeadlinePassed`).
+            bytesFlushedAtWriteCheck = bytesWritten
+            setDeadline(.write, in: environment.timeouts.write, context: context)
+        }
+        bytesWritten += Int64(data.readableBytes)
         if flush {
             context.writeAndFlush(wrapOutboundOut(data), promise: promise)
         } else {
             context.write(wrapOutboundOut(data), promise: promise)
         }
-        return promise.futureResult
     }
 
-    private func writeFinished() {
-        unfinishedWrites -= 1
-        lastWriteCompleted = .now()
-    }
-
-    private func armWriteTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        writeTimer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.writeTimerFired() }
-    }
-
-    private func writeTimerFired() {
-        writeTimer = nil
-        guard let context, unfinishedWrites > 0 else { return }
-        let deadline = lastWriteCompleted + TimeAmount(environment.timeouts.write)
-        guard deadline <= .now() else {
-            armWriteTimer(at: deadline, context: context)  // the client took something since: wait on
+    /// Output has waited a whole write timeout: fine if it is all out or the client took some since the last
+    /// check (then it gets another timeout), else the client has stopped reading.
+    private func writeDeadlinePassed() {
+        guard let context, let buffered = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes),
+            buffered > 0
+        else { return }
+        let flushed = bytesWritten - Int64(buffered)
+        if flushed > bytesFlushedAtWriteCheck {
+            bytesFlushedAtWriteCheck = flushed
+            setDeadline(.write, in: environment.timeouts.write, context: context)
             return
         }
         environment.logger.info("client too slow to read its response", metadata: ["connection": "\(connectionID)"])
@@ -480,19 +441,52 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
+    // MARK: - Deadlines
+
+    private func setDeadline(_ kind: ConnectionDeadlines.Kind, in timeout: Duration, context: ChannelHandlerContext) {
+        let time = NIODeadline.now() + TimeAmount(timeout)
+        deadlines[kind] = time
+        if let wakes = watchdogWakes, wakes <= time { return }
+        scheduleWatchdog(at: time, context: context)
+    }
+
+    private func scheduleWatchdog(at time: NIODeadline, context: ChannelHandlerContext) {
+        watchdog?.cancel()
+        watchdogWakes = time
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        watchdog = context.eventLoop.scheduleTask(deadline: time) { handler.value.watchdogWoke() }
+    }
+
+    private func watchdogWoke() {
+        watchdog = nil
+        watchdogWakes = nil
+        for kind in deadlines.takeExpired(at: .now()) {
+            switch kind {
+            case .request: requestTimedOut()
+            case .idle: idleTimedOut()
+            case .reply: replyTimedOut()
+            case .write: writeDeadlinePassed()
+            }
+        }
+        // What ran above may have set deadlines, and scheduled the watchdog for them.
+        if let context, let next = deadlines.earliest, next < watchdogWakes ?? .distantFuture {
+            scheduleWatchdog(at: next, context: context)
+        }
+    }
+
     /// Closes once everything already written has gone out.
     private func closeAfterWrites(context: ChannelHandlerContext) {
         reportExchange()
         guard !closing else { return }
         closing = true
         inputFinished = true
-        replyTimer?.cancel()
-        replyTimer = nil
-        cancelClientTimers()
+        deadlines[.reply] = nil
+        deadlines[.request] = nil
+        deadlines[.idle] = nil
         let channel = context.channel
-        send(.byteBuffer(channel.allocator.buffer(capacity: 0)), context: context).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        send(.byteBuffer(channel.allocator.buffer(capacity: 0)), promise: flushed, context: context)
     }
 
     /// The current request is done with, answered or not: report it.
