@@ -28,6 +28,25 @@ import Testing
         #expect(received.count < 256 << 20, "the connection ended before the whole file went out")
     }
 
+    @Test func aClientThatReadsSlowlyButSteadilyGetsTheWholeFile() async throws {
+        let site = try TemporarySite()
+        try site.write("big.bin", "")
+        let size = 24 << 20
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: site.path + "/big.bin"))
+        try file.truncate(atOffset: UInt64(size))
+        try file.close()
+        let gateway = try await GatewayProcess(handlers: [], write: 1, routes: "\"/big/\" = { dir = \"\(site.path)\" }")
+        // A small receive window, so the file cannot sit in socket buffers: it goes out only as fast as it is read,
+        // about 3 s for the whole file, three write timeouts, each with some progress.
+        let reader = try gateway.connect(receiveBuffer: 64 << 10)
+        try reader.send(HTTPConnection.request("GET", "/big/big.bin", headers: ["Connection": "close"]))
+        let head = try await onThread { try reader.readResponse(toHead: true) }
+        #expect(head.status == 200)
+        let received = try await onThread { try reader.readSlowly(size, step: 2 << 20, pause: 0.25) }
+        #expect(received == size, "the gateway kept the connection while the client took output")
+        #expect(!gateway.log.contains("client too slow to read its response"))
+    }
+
     @Test func pastMaxConnectionsNewClientsWaitUntilOneCloses() async throws {
         let gateway = try await GatewayProcess(handlers: [], limits: "max_connections = 2")
         let first = try gateway.connect()

@@ -29,10 +29,6 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         var wroteBytes = false
     }
 
-    /// A file is sent as regions of at most this many bytes, so the write timeout sees a slow reader's
-    /// progress instead of timing out a whole large file.
-    private static let fileRegionBytes = 1 << 20
-
     private let connectionID: UInt64
     private let remoteAddress: String
     private let environment: GatewayEnvironment
@@ -280,10 +276,8 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
                     pieces.append(.byteBuffer(buffer))
                 case .file(let range):
                     exchange?.response.countBody(range.count)
-                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.fileRegionBytes) {
-                        let end = min(start + Self.fileRegionBytes, range.upperBound)
-                        pieces.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: start, endIndex: end)))
-                    }
+                    pieces.append(
+                        .fileRegion(FileRegion(fileHandle: handle, readerIndex: range.lowerBound, endIndex: range.upperBound)))
                 }
             }
             for piece in pieces.dropLast() { send(piece, flush: false, context: context) }

@@ -131,7 +131,9 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Opens a new client connection, which keeps this gateway running while it is open.
-    func connect() throws -> HTTPConnection { try HTTPConnection(port: port, server: self) }
+    func connect(receiveBuffer: Int32? = nil) throws -> HTTPConnection {
+        try HTTPConnection(port: port, server: self, receiveBuffer: receiveBuffer)
+    }
 
     /// Sends one request on a new connection and reads the response.
     func get(_ target: String, headers: [String: String] = [:]) throws -> HTTPResponse {

@@ -15,12 +15,17 @@ final class HTTPConnection: @unchecked Sendable {
         var description: String { "\(operation): \(String(cString: strerror(code)))" }
     }
 
-    init(port: Int, server: AnyObject? = nil, receiveTimeout: Int = 15) throws {
+    /// - Parameter receiveBuffer: a small kernel receive buffer (set before connecting, so it also caps the TCP
+    ///   window), for tests where the client must not take much more than it reads.
+    init(port: Int, server: AnyObject? = nil, receiveTimeout: Int = 15, receiveBuffer: Int32? = nil) throws {
         self.server = server
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }
         var timeout = timeval(tv_sec: receiveTimeout, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBuffer {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -89,6 +94,26 @@ final class HTTPConnection: @unchecked Sendable {
         while try receive() > 0 {}
         defer { buffered.removeAll() }
         return buffered
+    }
+
+    /// Reads `count` bytes (or to the end) like a slow client: `pause` after every `step` bytes.
+    /// Returns how many bytes arrived.
+    func readSlowly(_ count: Int, step: Int, pause: TimeInterval) throws -> Int {
+        var total = buffered.count
+        buffered.removeAll()
+        var sinceLastPause = 0
+        while total < count {
+            let received = try receive()
+            if received == 0 { break }
+            total += received
+            sinceLastPause += received
+            buffered.removeAll(keepingCapacity: true)
+            if sinceLastPause >= step {
+                sinceLastPause = 0
+                Thread.sleep(forTimeInterval: pause)
+            }
+        }
+        return total
     }
 
     /// True when nothing has arrived and nothing is waiting to be read, without blocking.
