@@ -112,6 +112,8 @@ def main():
     meta = json.loads((results / "meta.json").read_text())
     runs = load_lines(results / "runs.jsonl")
     rss = {r["server"]: r for r in load_lines(results / "rss.jsonl")}
+    floor_runs = load_lines(results / "floor.jsonl")
+    floor = statistics.median(r["p50_us"] for r in floor_runs) if floor_runs else None
     agg = aggregate(runs)
     lines = []
     add = lines.append
@@ -143,6 +145,12 @@ def main():
             else:
                 add(f"| {label} | {name} | – | – | – | – | server down | – | – | – |")
     add("")
+
+    if floor_runs:
+        add(f"Handler alone, no gateway (`bench/floor`, one request at a time over the same TCP sockets): p50 "
+            f"{ms(floor)} ms, p99 {ms(statistics.median(r['p99_us'] for r in floor_runs))} ms, median of "
+            f"{len(floor_runs)} round(s). Every hello request through either gateway pays this.")
+        add("")
 
     add("### Ratios (Lurcher / peer)")
     add("")
@@ -202,8 +210,12 @@ def main():
 
     p50l, p50m = get("hello-1", "lurcher", "p50"), get("hello-1", "mongrel2", "p50")
     ok = None if p50l is None or p50m is None else p50l <= p50m / 2
+    floor_text = ""
+    if floor:
+        floor_text = (f"; the handler alone takes {ms(floor)} ms (bench/floor), "
+                      f"{'more' if floor > (p50m or 0) / 2 else 'less'} than half Mongrel2's p50")
     add(f"| (b) hello 1 conn: p50 ≤ ½ Mongrel2's | p50 {ms(p50l)} vs {ms(p50m)} ms "
-        f"({fmt_ratio(ratio(p50l, p50m))}) | {verdict(ok)} |")
+        f"({fmt_ratio(ratio(p50l, p50m))}){floor_text} | {verdict(ok)} |")
 
     r256 = ratio(get("hello-256", "lurcher", "rps"), get("hello-256", "mongrel2", "rps"))
     e256 = get("hello-256", "lurcher", "error_total")
