@@ -284,8 +284,7 @@ extension HandlerConnection {
         case .respond:
             switch response.body.storage {
             case .bytes(let body):
-                let http = response.serialized(bytes: body, head: request.isHead)
-                last = Self.wireReply(http, to: [request.connectionID], sender: request.sender)
+                last = Self.replyMessage(response, body: body, to: request)
             case .stream(let write):
                 last = await streamBody(response, write: write, head: request.isHead, lifetime: lifetime).last
             }

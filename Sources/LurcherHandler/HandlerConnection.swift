@@ -205,6 +205,11 @@ public final class HandlerConnection: Sendable {
         } ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
     }
 
+    /// The reply message carrying `response`, whose body is complete, to the connection `request` came from.
+    static func replyMessage(_ response: Response, body: [UInt8], to request: Request) -> [UInt8] {
+        wireReply(response.serialized(bytes: body, head: request.isHead), to: [request.connectionID], sender: request.sender)
+    }
+
     /// A whole reply message: `SENDER LEN:ID ID, BODY`.
     static func wireReply(_ body: [UInt8], to connectionIDs: [UInt64], sender: String) -> [UInt8] {
         var message: [UInt8] = []
