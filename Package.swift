@@ -129,6 +129,7 @@ let package = Package(
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
+        .testTarget(name: "LurcherHandlerTests", dependencies: ["LurcherHandler"]),
         // Fixtures are run and served by the tests, not compiled.
         .testTarget(name: "EndToEndTests", exclude: ["Fixtures"]),
     ]

@@ -14,6 +14,9 @@ package enum HandlerHotPaths {
     /// The reply message that carries `response` to the connection `request` came from; nil for a streamed body,
     /// which goes out piece by piece instead.
     package static func replyMessage(_ response: Response, to request: Request) -> [UInt8]? {
-        response.body.bytes.map { HandlerConnection.replyMessage(response, body: $0, to: request) }
+        response.body.bytes.map {
+            HandlerConnection.replyMessage(
+                response, body: $0, head: request.isHead, to: request.connectionID, sender: request.sender)
+        }
     }
 }
