@@ -27,14 +27,16 @@ let helloReply = Array("54c6755b-9628-40a4-9a2d-cc82a816345e 1:1, HTTP/1.1 200 O
 
 let benchmarks: @Sendable () -> Void = {
     // A thousand requests an iteration, so that the measuring itself is lost in the noise; the figures printed
-    // are per request. Allocation counts must not grow at all; instructions and time vary by machine and load.
+    // are per request. Allocation counts are checked against Benchmarks/Thresholds, which hold them per
+    // iteration: the tolerance of 500 is half an allocation per request, enough for the harness's own few.
+    // Instructions and time vary by machine and load, and are not checked.
     Benchmark.defaultConfiguration = .init(
         metrics: [.mallocCountTotal, .instructions, .wallClock, .throughput],
         warmupIterations: 3,
         scalingFactor: .kilo,
         maxDuration: .seconds(2),
         maxIterations: 200,
-        thresholds: [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 0])])
+        thresholds: [.mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 500])])
 
     Benchmark("GatewayRequestToWireMessage") { benchmark, parsing in
         for _ in benchmark.scaledIterations { blackHole(parsing.wireMessage(for: browserRequest)!) }
