@@ -129,7 +129,29 @@ let package = Package(
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
+        .testTarget(name: "LurcherHandlerTests", dependencies: ["LurcherHandler"]),
         // Fixtures are run and served by the tests, not compiled.
         .testTarget(name: "EndToEndTests", exclude: ["Fixtures"]),
     ]
 )
+
+// Micro benchmarks of the per-request hot paths, run by `bench/micro`. They live in this package so that they can
+// reach the `package` seams (`GatewayHotPaths`, `HandlerHotPaths`) without making internal types public. Only a
+// build with LURCHER_BENCHMARKS set sees them: ordo-one/benchmark and its tool take minutes to build here, and
+// `swift build`, scripts/test, CI and scripts/start should not pay for that.
+if Context.environment["LURCHER_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "HotPaths",
+            dependencies: [
+                "LurcherGateway",
+                "LurcherHandler",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HotPaths",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

@@ -284,8 +284,8 @@ extension HandlerConnection {
         case .respond:
             switch response.body.storage {
             case .bytes(let body):
-                let http = response.serialized(bytes: body, head: request.isHead)
-                last = Self.wireReply(http, to: [request.connectionID], sender: request.sender)
+                last = Self.replyMessage(
+                    response, body: body, head: request.isHead, to: request.connectionID, sender: request.sender)
             case .stream(let write):
                 last = await streamBody(response, write: write, head: request.isHead, lifetime: lifetime).last
             }
@@ -302,7 +302,7 @@ extension HandlerConnection {
     /// A whole reply message carrying the library's error page for `status`.
     private static func errorReply(_ status: Int, to connectionID: UInt64, sender: String) -> [UInt8] {
         let response = HTTPError(status).response
-        return wireReply(response.serialized(bytes: response.body.bytes ?? [], head: false), to: [connectionID], sender: sender)
+        return replyMessage(response, body: response.body.bytes ?? [], head: false, to: connectionID, sender: sender)
     }
 
     /// Sends a request's last message, if any, and frees its place.

@@ -205,6 +205,18 @@ public final class HandlerConnection: Sendable {
         } ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
     }
 
+    /// The reply message carrying `response`, whose body is complete, to one connection.
+    ///
+    /// - Parameter head: the request was HEAD: keep `Content-Length`, leave the body out.
+    static func replyMessage(_ response: Response, body: [UInt8], head: Bool, to connectionID: UInt64, sender: String) -> [UInt8] {
+        // The HTTP response is written straight after the framing, in the one buffer that is sent.
+        var message: [UInt8] = []
+        message.reserveCapacity(sender.utf8.count + 24 + response.serializedCapacity(bodyCount: body.count))
+        WireReply.appendFraming(sender: sender.utf8, connectionIDs: [connectionID], to: &message)
+        response.serialize(bytes: body, head: head, to: &message)
+        return message
+    }
+
     /// A whole reply message: `SENDER LEN:ID ID, BODY`.
     static func wireReply(_ body: [UInt8], to connectionIDs: [UInt64], sender: String) -> [UInt8] {
         var message: [UInt8] = []

@@ -8,15 +8,31 @@ extension Response {
     ///
     /// - Parameter head: the request was HEAD: keep `Content-Length`, leave the body out.
     func serialized(bytes body: [UInt8], head: Bool) -> [UInt8] {
-        let sendsBody = !statusForbidsBody
-        var out = statusAndHeaders(framing: sendsBody ? .length(body.count) : .none, extra: body.count)
-        if sendsBody && !head { out.append(contentsOf: body) }
+        var out: [UInt8] = []
+        out.reserveCapacity(serializedCapacity(bodyCount: body.count))
+        serialize(bytes: body, head: head, to: &out)
         return out
+    }
+
+    /// Appends what ``serialized(bytes:head:)`` returns to `out`, such as after a reply's framing.
+    func serialize(bytes body: [UInt8], head: Bool, to out: inout [UInt8]) {
+        let sendsBody = !statusForbidsBody
+        appendStatusAndHeaders(framing: sendsBody ? .length(body.count) : .none, to: &out)
+        if sendsBody && !head { out.append(contentsOf: body) }
+    }
+
+    /// At least the number of bytes ``serialize(bytes:head:to:)`` writes, so that its buffer is allocated once.
+    func serializedCapacity(bodyCount: Int) -> Int {
+        // The status line, the framing header and the blank line take at most 86 bytes.
+        headers.reduce(96 + bodyCount) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
     /// The status line and headers of a streamed response, ending in the blank line.
     func serializedStreamHead() -> [UInt8] {
-        statusAndHeaders(framing: statusForbidsBody ? .none : .chunked, extra: 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(serializedCapacity(bodyCount: 0))
+        appendStatusAndHeaders(framing: statusForbidsBody ? .none : .chunked, to: &out)
+        return out
     }
 
     private enum Framing {
@@ -25,15 +41,17 @@ extension Response {
         case chunked
     }
 
-    private func statusAndHeaders(framing: Framing, extra: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 + headers.count * 40 + extra)
+    private func appendStatusAndHeaders(framing: Framing, to out: inout [UInt8]) {
         let code = (100...999).contains(status) ? status : 500
-        out.append(contentsOf: "HTTP/1.1 \(code) \(HTTPReasonPhrase.phrase(for: code))\r\n".utf8)
+        // Appended piece by piece: an interpolated status line would cost two allocations per response.
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        out.append(contentsOf: String(code).utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: HTTPReasonPhrase.phrase(for: code).utf8)
+        out.append(contentsOf: [13, 10])
         for field in headers {
             // The gateway sets the framing; a responder's own would contradict it.
-            let lowercased = field.name.lowercased()
-            if lowercased == "content-length" || lowercased == "transfer-encoding" { continue }
+            if Self.isFramingHeader(field.name) { continue }
             Self.appendHeader(field.name, field.value, to: &out)
         }
         switch framing {
@@ -42,7 +60,11 @@ extension Response {
         case .chunked: Self.appendHeader("Transfer-Encoding", "chunked", to: &out)
         }
         out.append(contentsOf: [13, 10])
-        return out
+    }
+
+    /// Whether `name` is Content-Length or Transfer-Encoding, in any case.
+    private static func isFramingHeader(_ name: String) -> Bool {
+        name.equalsIgnoringASCIICase("content-length") || name.equalsIgnoringASCIICase("transfer-encoding")
     }
 
     /// Writes `name: value` CRLF. Bytes that would end the line or the name
@@ -64,7 +86,7 @@ extension Response {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }
 }
@@ -83,5 +105,14 @@ enum ChunkedEncoding {
         out.append(contentsOf: data)
         out.append(contentsOf: [13, 10])
         return out
+    }
+}
+
+extension String {
+    /// Whether this is `lowercase` with any ASCII letters in either case; unlike comparing `lowercased()`
+    /// copies, it allocates nothing for a long name.
+    fileprivate func equalsIgnoringASCIICase(_ lowercase: String) -> Bool {
+        utf8.count == lowercase.utf8.count
+            && zip(utf8, lowercase.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }
 }

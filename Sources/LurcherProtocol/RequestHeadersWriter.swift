@@ -13,7 +13,7 @@
 /// ``append(name:values:)``.
 public struct RequestHeadersWriter: Sendable {
     /// The encoding this writer produces.
-    public let encoding: HeaderEncoding
+    public private(set) var encoding: HeaderEncoding
 
     /// The number of entries appended so far.
     public private(set) var count: Int = 0
@@ -43,6 +43,17 @@ public struct RequestHeadersWriter: Sendable {
     public mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
         count = 0
+    }
+
+    /// Removes every entry and starts over in `encoding`, keeping the
+    /// buffer: one writer serves every request of a connection, whichever
+    /// handler each goes to.
+    ///
+    /// - Parameter reservingCapacity: bytes the buffer should hold at least.
+    public mutating func reset(encoding: HeaderEncoding, reservingCapacity: Int) {
+        removeAll()
+        self.encoding = encoding
+        entries.reserveCapacity(reservingCapacity)
     }
 
     /// Appends a header with one value.

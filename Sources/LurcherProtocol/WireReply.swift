@@ -30,12 +30,29 @@ public enum WireReply {
         body: some Collection<UInt8>,
         to buffer: inout [UInt8]
     ) {
+        appendFraming(sender: sender, connectionIDs: connectionIDs, to: &buffer)
+        buffer.append(contentsOf: body)
+    }
+
+    /// Appends what goes before a reply's body, `SENDER LEN:ID ID, `, so
+    /// that the caller can write the body straight after it rather than
+    /// build it apart and have it copied.
+    ///
+    /// - Parameters:
+    ///   - sender: the handler's identity. Must not contain a space.
+    ///   - connectionIDs: the target connections; must not be empty.
+    ///   - buffer: where to append.
+    @inlinable
+    public static func appendFraming(
+        sender: some Collection<UInt8>,
+        connectionIDs: [UInt64],
+        to buffer: inout [UInt8]
+    ) {
         precondition(!connectionIDs.isEmpty, "a reply needs at least one connection id")
         buffer.append(contentsOf: sender)
         buffer.append(UInt8(ascii: " "))
         appendIDList(extended: false, connectionIDs: connectionIDs, to: &buffer)
         buffer.append(UInt8(ascii: " "))
-        buffer.append(contentsOf: body)
     }
 
     /// Appends a reply carrying `body` to one connection.

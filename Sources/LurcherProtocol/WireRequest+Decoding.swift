@@ -88,7 +88,12 @@ extension WireRequest {
     private static func jsonHeaders(_ payload: ArraySlice<UInt8>) throws(ProtocolError) -> [String: HeaderValue] {
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: Data(payload))
+            // Parsed in place: the result holds copies of what it needs, so the payload need not be copied first.
+            object = try payload.withUnsafeBytes { bytes in
+                guard let start = bytes.baseAddress else { return try JSONSerialization.jsonObject(with: Data()) }
+                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: bytes.count, deallocator: .none)
+                return try JSONSerialization.jsonObject(with: data)
+            }
         } catch {
             throw .malformed("request headers are not valid JSON: \(error)")
         }

@@ -56,6 +56,37 @@ import Testing
         #expect(decoded.headers["VERSION"] == .single("HTTP/1.1"))
     }
 
+    @Test func aConnectionsRequestsEachGetTheirHandlersEncodingAndOnlyTheirOwnHeaders() throws {
+        let configuration = GatewayConfiguration(
+            server: ServerConfiguration(defaultHost: "localhost"),
+            hosts: [
+                HostConfiguration(
+                    name: "localhost",
+                    routes: [
+                        RouteConfiguration(pattern: "/json", target: .handler("json")),
+                        RouteConfiguration(pattern: "/tnet", target: .handler("tnet")),
+                    ])
+            ])
+        let parser = HTTPRequestParser(
+            connectionID: 42, remoteAddress: "10.1.2.3",
+            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["json": 0, "tnet": 1])),
+            handlers: [
+                HandlerIdentity(sendIdent: Array("J".utf8), encoding: .json),
+                HandlerIdentity(sendIdent: Array("T".utf8), encoding: .tnetstring),
+            ], limits: Limits())
+        _ = parser.feed(
+            ByteBuffer(
+                string: "GET /json HTTP/1.1\r\nHost: localhost\r\nX-First: 1\r\n\r\n"
+                    + "GET /tnet HTTP/1.1\r\nHost: localhost\r\n\r\nGET /json HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        var decoded: [DecodedRequest] = []
+        while let request = next(parser), case .handler(_, let message, _) = request.disposition {
+            decoded.append(try WireRequest.decode(message))
+        }
+        #expect(decoded.map(\.headerEncoding) == [.json, .tnetstring, .json])
+        #expect(decoded.map(\.sender) == ["J", "T", "J"])
+        #expect(decoded.map { $0.headers["x-first"] } == [.single("1"), nil, nil])
+    }
+
     @Test func aChunkedBodyIsDecodedBeforeItReachesTheHandler() throws {
         let parser = parser()
         _ = parser.feed(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"))

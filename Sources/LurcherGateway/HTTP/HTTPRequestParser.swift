@@ -49,6 +49,9 @@ final class HTTPRequestParser {
     private var pending: PendingRequest?
     private var rejection: HTTPStatus?
     private var routePattern: [UInt8] = []
+    /// The headers of the request being encoded for a handler, kept from request to request so that its buffer
+    /// is reused rather than allocated again for every request.
+    private var headers = RequestHeadersWriter(reservingCapacity: 0)
 
     // The input being parsed, so the value callback can look at what precedes a value (obs-fold detection).
     private var input: UnsafeRawBufferPointer?
@@ -253,20 +256,20 @@ final class HTTPRequestParser {
         let disposition: ParsedRequest.Disposition
         switch pending {
         case .handler(let index, let target, let pattern):
-            var headers = encodeHeaders(for: handlers[index], target: target, pattern: pattern)
+            encodeHeaders(for: handlers[index], target: target, pattern: pattern)
             if let spooled {
                 // Mongrel2's upload protocol: one message when the file is started, one when it is complete,
                 // both with an empty body; the second carries both headers.
                 spooled.finish()
                 headers.append(name: "x-mongrel2-upload-start".utf8, value: spooled.path.utf8)
-                let start = wireMessage(to: index, path: target.path, headers: headers, body: [])
+                let start = wireMessage(to: index, path: target.path, body: [])
                 headers.append(name: "x-mongrel2-upload-done".utf8, value: spooled.path.utf8)
                 disposition = .handler(
-                    index: index, message: wireMessage(to: index, path: target.path, headers: headers, body: []),
+                    index: index, message: wireMessage(to: index, path: target.path, body: []),
                     upload: HandlerUpload(startMessage: start, file: spooled))
             } else {
                 disposition = .handler(
-                    index: index, message: wireMessage(to: index, path: target.path, headers: headers, body: body), upload: nil)
+                    index: index, message: wireMessage(to: index, path: target.path, body: body), upload: nil)
             }
         case .directory(let directory, let relativePath, let requestPath, let conditions):
             disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions)
@@ -295,7 +298,8 @@ final class HTTPRequestParser {
 
     // MARK: - Encoding
 
-    private func wireMessage(to index: Int, path: ArraySlice<UInt8>, headers: RequestHeadersWriter, body: [UInt8]) -> [UInt8] {
+    /// The message for the handler at `index`, with the headers ``encodeHeaders(for:target:pattern:)`` wrote.
+    private func wireMessage(to index: Int, path: ArraySlice<UInt8>, body: [UInt8]) -> [UInt8] {
         var message: [UInt8] = []
         message.reserveCapacity(handlers[index].sendIdent.count + path.count + head.bytes.count + body.count + 512)
         WireRequest.append(
@@ -304,9 +308,10 @@ final class HTTPRequestParser {
         return message
     }
 
-    private func encodeHeaders(for handler: HandlerIdentity, target: RequestTarget, pattern: [UInt8]) -> RequestHeadersWriter {
-        var writer = RequestHeadersWriter(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
-        writer.append(name: "PATH".utf8, value: target.path)
+    /// Writes the request's headers, and the gateway's own keys, into ``headers``.
+    private func encodeHeaders(for handler: HandlerIdentity, target: RequestTarget, pattern: [UInt8]) {
+        headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
+        headers.append(name: "PATH".utf8, value: target.path)
         let fields = head.fields
         for (position, field) in fields.enumerated() {
             let name = head.name(of: field)
@@ -317,25 +322,24 @@ final class HTTPRequestParser {
             if fields[..<position].contains(where: { head.name(of: $0).elementsEqual(name) }) { continue }
             let repeats = fields[(position + 1)...].filter { head.name(of: $0).elementsEqual(name) }
             if repeats.isEmpty {
-                writer.append(name: name, value: head.value(of: field))
+                headers.append(name: name, value: head.value(of: field))
             } else {
-                writer.append(name: name, values: ([field] + repeats).map { head.value(of: $0) })
+                headers.append(name: name, values: ([field] + repeats).map { head.value(of: $0) })
             }
         }
         if head.value(of: "transfer-encoding") != nil {
-            writer.append(name: "content-length".utf8, value: String(bodyLength).utf8)
+            headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }
         let methodName = http_method_str(http_method(rawValue: parser.pointee.method))!
-        writer.append(name: "METHOD".utf8, value: UnsafeRawBufferPointer(start: methodName, count: Int(strlen(methodName))))
-        writer.append(name: "VERSION".utf8, value: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)".utf8)
-        writer.append(name: "URI".utf8, value: head.url)
-        if let query = target.query { writer.append(name: "QUERY".utf8, value: query) }
-        if let fragment = target.fragment { writer.append(name: "FRAGMENT".utf8, value: fragment) }
-        writer.append(name: "PATTERN".utf8, value: pattern)
-        writer.append(name: "URL_SCHEME".utf8, value: "http".utf8)
-        writer.append(name: "REMOTE_ADDR".utf8, value: remoteAddress)
-        writer.append(name: "x-forwarded-for".utf8, value: remoteAddress)
-        return writer
+        headers.append(name: "METHOD".utf8, value: UnsafeRawBufferPointer(start: methodName, count: Int(strlen(methodName))))
+        headers.append(name: "VERSION".utf8, value: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)".utf8)
+        headers.append(name: "URI".utf8, value: head.url)
+        if let query = target.query { headers.append(name: "QUERY".utf8, value: query) }
+        if let fragment = target.fragment { headers.append(name: "FRAGMENT".utf8, value: fragment) }
+        headers.append(name: "PATTERN".utf8, value: pattern)
+        headers.append(name: "URL_SCHEME".utf8, value: "http".utf8)
+        headers.append(name: "REMOTE_ADDR".utf8, value: remoteAddress)
+        headers.append(name: "x-forwarded-for".utf8, value: remoteAddress)
     }
 
     /// The request as the access log shows it.

@@ -15,9 +15,10 @@ extension RequestHead {
         for field in fields where field.name.isEmpty || !bytes[field.name].allSatisfy(Self.isTokenByte) {
             return .badRequest
         }
-        let hosts = values(of: "host")
+        // Lazily: every request has a Host header, and counting it in place costs no array.
+        let hosts = fields.lazy.filter { self.bytes[$0.name].elementsEqual("host".utf8) }
         if hosts.count > 1 || (hosts.isEmpty && httpMinor >= 1) { return .badRequest }
-        if let host = hosts.first, !host.allSatisfy(Self.isHostByte) { return .badRequest }
+        if let host = hosts.first.map({ value(of: $0) }), !host.allSatisfy(Self.isHostByte) { return .badRequest }
         let transferEncodings = values(of: "transfer-encoding")
         if !transferEncodings.isEmpty {
             // An HTTP/1.0 recipient cannot be trusted to frame a chunked body the same way (RFC 9112, 6.1).

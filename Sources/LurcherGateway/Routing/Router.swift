@@ -73,10 +73,11 @@ struct Router: Sendable {
 
     /// Lowercases the Host header and drops its port (and an IPv6 literal's brackets stay).
     static func hostName(_ header: some Collection<UInt8>) -> String {
-        var bytes = Array(header)
-        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), !bytes[colon...].contains(UInt8(ascii: "]")) {
-            bytes.removeSubrange(colon...)
+        // Cut as a string, not as a copied byte array: a short name then costs no allocation at all.
+        var name = String(decoding: header, as: UTF8.self)
+        if let colon = name.utf8.lastIndex(of: UInt8(ascii: ":")), !name.utf8[colon...].contains(UInt8(ascii: "]")) {
+            name = String(name[..<colon])
         }
-        return String(decoding: bytes, as: UTF8.self).lowercased()
+        return name.lowercased()
     }
 }
