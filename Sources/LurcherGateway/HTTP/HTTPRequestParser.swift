@@ -152,15 +152,13 @@ final class HTTPRequestParser {
     }
 
     private func headerField(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        if lastCallbackWasValue || head.fields.isEmpty {
+        let startsField = lastCallbackWasValue || head.fields.isEmpty
+        if startsField {
             guard head.fields.count < limits.maxHeaderCount else { return reject(.requestHeaderFieldsTooLarge) }
-            head.fields.append(RequestHead.Field(name: head.bytes.count..<head.bytes.count, value: 0..<0))
             lastCallbackWasValue = false
         }
         guard head.bytes.count + bytes.count <= limits.maxHeaderBytes else { return reject(.requestHeaderFieldsTooLarge) }
-        // Mongrel2 sends client header names lowercased.
-        for byte in bytes { head.bytes.append(byte >= 65 && byte <= 90 ? byte | 0x20 : byte) }
-        head.fields[head.fields.count - 1].name = head.fields[head.fields.count - 1].name.lowerBound..<head.bytes.count
+        head.appendName(bytes, startsField: startsField)
         return 0
     }
 
@@ -169,12 +167,8 @@ final class HTTPRequestParser {
         // A value preceded by a line end and blanks is obsolete line folding, which http_parser joins silently;
         // RFC 9112 (5.2) lets a server refuse it, and a proxy in front may not join it the same way.
         if !bytes.isEmpty, nonBlankByteBefore(bytes) == UInt8(ascii: "\n") { return reject(.badRequest) }
-        if !lastCallbackWasValue {
-            head.fields[head.fields.count - 1].value = head.bytes.count..<head.bytes.count
-            lastCallbackWasValue = true
-        }
-        head.bytes.append(contentsOf: bytes)
-        head.fields[head.fields.count - 1].value = head.fields[head.fields.count - 1].value.lowerBound..<head.bytes.count
+        head.appendValue(bytes, startsValue: !lastCallbackWasValue)
+        lastCallbackWasValue = true
         return 0
     }
 
@@ -312,27 +306,15 @@ final class HTTPRequestParser {
     private func encodeHeaders(for handler: HandlerIdentity, target: RequestTarget, pattern: [UInt8]) {
         headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
         headers.append(name: "PATH".utf8, value: target.path)
-        let fields = head.fields
-        for (position, field) in fields.enumerated() {
-            let name = head.name(of: field)
-            if name.elementsEqual("x-forwarded-for".utf8) { continue }  // replaced by the real peer below
-            // The handler gets a chunked body decoded, so it is told the decoded length instead.
-            if name.elementsEqual("transfer-encoding".utf8) { continue }
-            // A repeated header is sent once, as a list, at the place it first appeared.
-            if fields[..<position].contains(where: { head.name(of: $0).elementsEqual(name) }) { continue }
-            let repeats = fields[(position + 1)...].filter { head.name(of: $0).elementsEqual(name) }
-            if repeats.isEmpty {
-                headers.append(name: name, value: head.value(of: field))
-            } else {
-                headers.append(name: name, values: ([field] + repeats).map { head.value(of: $0) })
-            }
-        }
+        // x-forwarded-for is replaced by the real peer below; the handler gets a chunked body decoded, so it is
+        // told the decoded length instead of transfer-encoding.
+        head.writeFields(to: &headers) { $0 == Self.forwardedFor || $0 == Self.transferEncoding }
         if head.value(of: "transfer-encoding") != nil {
             headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }
         let methodName = http_method_str(http_method(rawValue: parser.pointee.method))!
         headers.append(name: "METHOD".utf8, value: UnsafeRawBufferPointer(start: methodName, count: Int(strlen(methodName))))
-        headers.append(name: "VERSION".utf8, value: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)".utf8)
+        headers.append(name: "VERSION".utf8, value: versionText())
         headers.append(name: "URI".utf8, value: head.url)
         if let query = target.query { headers.append(name: "QUERY".utf8, value: query) }
         if let fragment = target.fragment { headers.append(name: "FRAGMENT".utf8, value: fragment) }
@@ -342,12 +324,26 @@ final class HTTPRequestParser {
         headers.append(name: "x-forwarded-for".utf8, value: remoteAddress)
     }
 
+    private static let forwardedFor = Array("x-forwarded-for".utf8)[...]
+    private static let transferEncoding = Array("transfer-encoding".utf8)[...]
+    private static let http10 = Array("HTTP/1.0".utf8)
+    private static let http11 = Array("HTTP/1.1".utf8)
+
+    /// The request's protocol version as sent, without formatting numbers for the two there are in practice.
+    private func versionText() -> [UInt8] {
+        switch (parser.pointee.http_major, parser.pointee.http_minor) {
+        case (1, 1): Self.http11
+        case (1, 0): Self.http10
+        case (let major, let minor): Array("HTTP/\(major).\(minor)".utf8)
+        }
+    }
+
     /// The request as the access log shows it.
     private func requestLine() -> RequestLine {
         func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         return RequestLine(
             method: String(cString: http_method_str(http_method(rawValue: parser.pointee.method))),
-            target: text(head.url), version: "HTTP/\(parser.pointee.http_major).\(parser.pointee.http_minor)",
+            target: text(head.url), version: text(versionText()),
             host: head.string(of: "host") ?? "", referer: head.string(of: "referer") ?? "",
             userAgent: head.string(of: "user-agent") ?? "", route: text(routePattern))
     }

@@ -15,8 +15,7 @@ extension RequestHead {
         for field in fields where field.name.isEmpty || !bytes[field.name].allSatisfy(Self.isTokenByte) {
             return .badRequest
         }
-        // Lazily: every request has a Host header, and counting it in place costs no array.
-        let hosts = fields.lazy.filter { self.bytes[$0.name].elementsEqual("host".utf8) }
+        let hosts = fields(named: Self.host)
         if hosts.count > 1 || (hosts.isEmpty && httpMinor >= 1) { return .badRequest }
         if let host = hosts.first.map({ value(of: $0) }), !host.allSatisfy(Self.isHostByte) { return .badRequest }
         let transferEncodings = values(of: "transfer-encoding")
@@ -34,6 +33,8 @@ extension RequestHead {
         }
         return nil
     }
+
+    private static let host = Array("host".utf8)[...]
 
     /// tchar (RFC 9110, 5.6.2).
     private static func isTokenByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte, or: "!#$%&'*+-.^_`|~") }

@@ -1,3 +1,5 @@
+import LurcherProtocol
+
 /// The request target and header fields of one request, as the client sent them.
 ///
 /// Names (lowercased) and values sit back to back in one byte array, and ``fields`` index into it, so a
@@ -24,6 +26,45 @@ struct RequestHead {
 
     func name(of field: Field) -> ArraySlice<UInt8> { bytes[field.name] }
 
+    // The parser's callbacks append through these methods rather than to the arrays directly: the head is a
+    // class's property there, and every separate access to it is checked for exclusivity at run time, which
+    // per byte was a sizeable share of parsing a request.
+
+    /// Appends part of a header name, lowercased (Mongrel2 sends client header names lowercased), beginning a
+    /// new field first when `startsField`.
+    mutating func appendName(_ part: UnsafeRawBufferPointer, startsField: Bool) {
+        if startsField { fields.append(Field(name: bytes.count..<bytes.count, value: 0..<0)) }
+        let start = bytes.count
+        bytes.append(contentsOf: part)
+        bytes.withUnsafeMutableBufferPointer { bytes in
+            for index in start..<bytes.count where bytes[index] >= 65 && bytes[index] <= 90 { bytes[index] |= 0x20 }
+        }
+        fields[fields.count - 1].name = fields[fields.count - 1].name.lowerBound..<bytes.count
+    }
+
+    /// Appends part of the last field's value, which begins here when `startsValue`.
+    mutating func appendValue(_ part: UnsafeRawBufferPointer, startsValue: Bool) {
+        let start = startsValue ? bytes.count : fields[fields.count - 1].value.lowerBound
+        bytes.append(contentsOf: part)
+        fields[fields.count - 1].value = start..<bytes.count
+    }
+
+    /// Appends each field to `writer` in the order received, a repeated name once, as a list, where it first
+    /// appears; `skipping` names are left out.
+    func writeFields(to writer: inout RequestHeadersWriter, skipping: (ArraySlice<UInt8>) -> Bool) {
+        for (position, field) in fields.enumerated() {
+            let name = self.name(of: field)
+            if skipping(name) { continue }
+            if fields[..<position].contains(where: { self.name(of: $0) == name }) { continue }
+            let repeats = fields[(position + 1)...].filter { self.name(of: $0) == name }
+            if repeats.isEmpty {
+                writer.append(name: name, value: value(of: field))
+            } else {
+                writer.append(name: name, values: ([field] + repeats).map { value(of: $0) })
+            }
+        }
+    }
+
     /// A field's value without the optional whitespace around it.
     func value(of field: Field) -> ArraySlice<UInt8> {
         var value = bytes[field.value]
@@ -32,14 +73,23 @@ struct RequestHead {
         return value
     }
 
+    // Names are compared as bytes: a String's UTF-8 view compares one generic step at a time.
+
     /// The value of the first header named `name` (lowercase).
     func value(of name: String) -> ArraySlice<UInt8>? {
-        fields.first { bytes[$0.name].elementsEqual(name.utf8) }.map { value(of: $0) }
+        var name = name
+        return name.withUTF8 { name in fields.first { self.name(of: $0).elementsEqual(name) } }.map { value(of: $0) }
     }
 
     /// The values of every header named `name` (lowercase), in order.
     func values(of name: String) -> [ArraySlice<UInt8>] {
-        fields.filter { bytes[$0.name].elementsEqual(name.utf8) }.map { value(of: $0) }
+        var name = name
+        return name.withUTF8 { name in fields.filter { self.name(of: $0).elementsEqual(name) } }.map { value(of: $0) }
+    }
+
+    /// The fields named `name` (lowercase), in order, found as they are read.
+    func fields(named name: ArraySlice<UInt8>) -> LazyFilterSequence<[Field]> {
+        fields.lazy.filter { self.name(of: $0) == name }
     }
 
     /// The value of the first header named `name`, as a string (for the few headers read as text).
