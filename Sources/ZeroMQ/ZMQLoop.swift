@@ -48,10 +48,7 @@ public final class ZMQLoop {
     private var sockets: [SocketRegistration] = []
     private var descriptors: [DescriptorRegistration] = []
     private var timers = TimerQueue()
-    /// What the loop polls, rebuilt only when a registration or an interest changes (not on every iteration,
-    /// which runs once or twice per proxied request when the gateway is lightly loaded).
-    private var pollSet = PollSet()
-    private var pollSetIsStale = true
+    private var pollItems: [zmq_pollitem_t] = []
 
     /// The thread the loop runs on: the one that created it.
     let thread = pthread_self()
@@ -81,16 +78,14 @@ public final class ZMQLoop {
     ) {
         unregister(socket)
         sockets.append(SocketRegistration(socket: socket, interest: interest, handler: handler))
-        pollSetIsStale = true
     }
 
     /// Changes what a registered socket is watched for, such as adding
     /// `.writable` only while there is output to flush. Empty stops watching
     /// without unregistering.
     public func setInterest(_ socket: ZMQSocket, _ events: ZMQPollEvents) {
-        for registration in sockets where registration.socket === socket && registration.interest != events {
+        for registration in sockets where registration.socket === socket {
             registration.interest = events
-            pollSetIsStale = true
         }
     }
 
@@ -99,7 +94,6 @@ public final class ZMQLoop {
         sockets.removeAll { registration in
             guard registration.socket === socket else { return false }
             registration.isActive = false
-            pollSetIsStale = true
             return true
         }
     }
@@ -114,7 +108,6 @@ public final class ZMQLoop {
     ) {
         unregister(fileDescriptor: fileDescriptor)
         descriptors.append(DescriptorRegistration(fileDescriptor: fileDescriptor, interest: interest, handler: handler))
-        pollSetIsStale = true
     }
 
     /// Stops watching a file descriptor.
@@ -122,7 +115,6 @@ public final class ZMQLoop {
         descriptors.removeAll { registration in
             guard registration.fileDescriptor == fileDescriptor else { return false }
             registration.isActive = false
-            pollSetIsStale = true
             return true
         }
     }
@@ -148,38 +140,39 @@ public final class ZMQLoop {
     /// the earliest timer, then calls whatever is ready.
     func pollOnce() throws {
         iterations += 1
-        if sockets.contains(where: { $0.socket.isClosed }) {
-            sockets.removeAll { registration in
-                guard registration.socket.isClosed else { return false }
-                registration.isActive = false
-                return true
-            }
-            pollSetIsStale = true
+        sockets.removeAll { registration in
+            guard registration.socket.isClosed else { return false }
+            registration.isActive = false
+            return true
         }
-        if pollSetIsStale {
-            pollSet = PollSet(wakeup: wakeup.fileDescriptor, sockets: sockets, descriptors: descriptors)
-            pollSetIsStale = false
+        let polledSockets = sockets.filter { !$0.interest.isEmpty }
+        let polledDescriptors = descriptors.filter { !$0.interest.isEmpty }
+
+        pollItems.removeAll(keepingCapacity: true)
+        pollItems.append(zmq_pollitem_t(socket: nil, fd: wakeup.fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
+        for registration in polledSockets {
+            pollItems.append(zmq_pollitem_t(socket: registration.socket.handle, fd: -1, events: registration.interest.rawValue, revents: 0))
         }
-        for index in pollSet.items.indices { pollSet.items[index].revents = 0 }
+        for registration in polledDescriptors {
+            pollItems.append(zmq_pollitem_t(socket: nil, fd: registration.fileDescriptor, events: registration.interest.rawValue, revents: 0))
+        }
 
         var timeout: Int64 = -1
         if let deadline = timers.earliestDeadline() {
             timeout = (deadline - .now).roundedUpMilliseconds
         }
 
-        if try zmqPollRaw(&pollSet.items, timeoutMilliseconds: timeout) > 0 {
-            // Handlers called below may register or unregister, which replaces `pollSet`: go through this one.
-            let polled = pollSet
-            if polled.items[0].revents != 0 { wakeup.drain() }
+        if try zmqPollRaw(&pollItems, timeoutMilliseconds: timeout) > 0 {
+            if pollItems[0].revents != 0 { wakeup.drain() }
             // Earlier handlers may unregister, close or re-register later entries; check each before calling.
-            for (offset, registration) in polled.sockets.enumerated() {
-                let ready = ZMQPollEvents(rawValue: polled.items[1 + offset].revents).intersection(registration.interest)
+            for (offset, registration) in polledSockets.enumerated() {
+                let ready = ZMQPollEvents(rawValue: pollItems[1 + offset].revents).intersection(registration.interest)
                 guard !ready.isEmpty, registration.isActive, !registration.socket.isClosed else { continue }
                 registration.handler(registration.socket, ready)
             }
-            let base = 1 + polled.sockets.count
-            for (offset, registration) in polled.descriptors.enumerated() {
-                let ready = ZMQPollEvents(rawValue: polled.items[base + offset].revents)
+            let base = 1 + polledSockets.count
+            for (offset, registration) in polledDescriptors.enumerated() {
+                let ready = ZMQPollEvents(rawValue: pollItems[base + offset].revents)
                     .intersection(registration.interest.union(.error))
                 guard !ready.isEmpty, registration.isActive else { continue }
                 registration.handler(registration.fileDescriptor, ready)
@@ -188,28 +181,6 @@ public final class ZMQLoop {
 
         for id in timers.popDue(now: .now) {
             if let body = timers.take(id) { body() }
-        }
-    }
-
-    /// The registrations with a non-empty interest and their poll items: the wake-up descriptor first, then
-    /// the sockets, then the descriptors, in that order.
-    private struct PollSet {
-        var sockets: [SocketRegistration] = []
-        var descriptors: [DescriptorRegistration] = []
-        var items: [zmq_pollitem_t] = []
-
-        init() {}
-
-        init(wakeup: Int32, sockets: [SocketRegistration], descriptors: [DescriptorRegistration]) {
-            self.sockets = sockets.filter { !$0.interest.isEmpty }
-            self.descriptors = descriptors.filter { !$0.interest.isEmpty }
-            items.append(zmq_pollitem_t(socket: nil, fd: wakeup, events: Int16(ZMQ_POLLIN), revents: 0))
-            for registration in self.sockets {
-                items.append(zmq_pollitem_t(socket: registration.socket.handle, fd: -1, events: registration.interest.rawValue, revents: 0))
-            }
-            for registration in self.descriptors {
-                items.append(zmq_pollitem_t(socket: nil, fd: registration.fileDescriptor, events: registration.interest.rawValue, revents: 0))
-            }
         }
     }
 
