@@ -285,7 +285,7 @@ extension HandlerConnection {
             switch response.body.storage {
             case .bytes(let body):
                 last = Self.replyMessage(
-                    response, body: body, head: request.isHead, to: request.connectionID, sender: request.sender)
+                    response, body: body, head: request.isHead, to: [request.connectionID], sender: request.sender)
             case .stream(let write):
                 last = await streamBody(response, write: write, head: request.isHead, lifetime: lifetime).last
             }
@@ -302,7 +302,7 @@ extension HandlerConnection {
     /// A whole reply message carrying the library's error page for `status`.
     private static func errorReply(_ status: Int, to connectionID: UInt64, sender: String) -> [UInt8] {
         let response = HTTPError(status).response
-        return replyMessage(response, body: response.body.bytes ?? [], head: false, to: connectionID, sender: sender)
+        return replyMessage(response, body: response.body.bytes ?? [], head: false, to: [connectionID], sender: sender)
     }
 
     /// Sends a request's last message, if any, and frees its place.

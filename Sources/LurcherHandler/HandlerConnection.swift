@@ -92,9 +92,7 @@ public final class HandlerConnection: Sendable {
     /// - Throws: ``HandlerError`` `closed` after the connection has shut down.
     public func send(_ bytes: [UInt8], to connectionIDs: [UInt64], sender: String) throws(HandlerError) {
         guard !connectionIDs.isEmpty else { return }
-        let message = Self.wireReply(bytes, to: connectionIDs, sender: sender)
-        let transport = self.transport
-        try execute { _ in transport.send(message) }
+        try sendMessage(Self.wireReply(bytes, to: connectionIDs, sender: sender))
     }
 
     /// Sends a complete response to each of `connectionIDs`, in one message.
@@ -106,8 +104,16 @@ public final class HandlerConnection: Sendable {
         switch response.disposition {
         case .none: return
         case .close: try send([], to: connectionIDs, sender: sender)
-        case .respond: try send(response.serialized(bytes: body, head: false), to: connectionIDs, sender: sender)
+        case .respond:
+            guard !connectionIDs.isEmpty else { return }
+            try sendMessage(Self.replyMessage(response, body: body, head: false, to: connectionIDs, sender: sender))
         }
+    }
+
+    /// Hands a whole reply message to the transport thread.
+    private func sendMessage(_ message: [UInt8]) throws(HandlerError) {
+        let transport = self.transport
+        try execute { _ in transport.send(message) }
     }
 
     /// Asks the gateway to close `connectionIDs` once what was sent to them has been written.
@@ -205,14 +211,16 @@ public final class HandlerConnection: Sendable {
         } ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
     }
 
-    /// The reply message carrying `response`, whose body is complete, to one connection.
+    /// The reply message carrying `response`, whose body is complete, to `connectionIDs` (not empty).
     ///
     /// - Parameter head: the request was HEAD: keep `Content-Length`, leave the body out.
-    static func replyMessage(_ response: Response, body: [UInt8], head: Bool, to connectionID: UInt64, sender: String) -> [UInt8] {
+    static func replyMessage(
+        _ response: Response, body: [UInt8], head: Bool, to connectionIDs: [UInt64], sender: String
+    ) -> [UInt8] {
         // The HTTP response is written straight after the framing, in the one buffer that is sent.
         var message: [UInt8] = []
         message.reserveCapacity(sender.utf8.count + 24 + response.serializedCapacity(bodyCount: body.count))
-        WireReply.appendFraming(sender: sender.utf8, connectionIDs: [connectionID], to: &message)
+        WireReply.appendFraming(sender: sender.utf8, connectionIDs: connectionIDs, to: &message)
         response.serialize(bytes: body, head: head, to: &message)
         return message
     }

@@ -16,7 +16,7 @@ package enum HandlerHotPaths {
     package static func replyMessage(_ response: Response, to request: Request) -> [UInt8]? {
         response.body.bytes.map {
             HandlerConnection.replyMessage(
-                response, body: $0, head: request.isHead, to: request.connectionID, sender: request.sender)
+                response, body: $0, head: request.isHead, to: [request.connectionID], sender: request.sender)
         }
     }
 }

@@ -4,17 +4,10 @@ extension Response {
         (100..<200).contains(status) || status == 204 || status == 304
     }
 
-    /// The whole response as HTTP/1.1 bytes, for a complete (non-stream) body.
+    /// Appends the whole response as HTTP/1.1 bytes, for a complete (non-stream) body, to `out`, such as after a
+    /// reply's framing.
     ///
     /// - Parameter head: the request was HEAD: keep `Content-Length`, leave the body out.
-    func serialized(bytes body: [UInt8], head: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(serializedCapacity(bodyCount: body.count))
-        serialize(bytes: body, head: head, to: &out)
-        return out
-    }
-
-    /// Appends what ``serialized(bytes:head:)`` returns to `out`, such as after a reply's framing.
     func serialize(bytes body: [UInt8], head: Bool, to out: inout [UInt8]) {
         let sendsBody = !statusForbidsBody
         appendStatusAndHeaders(framing: sendsBody ? .length(body.count) : .none, to: &out)
