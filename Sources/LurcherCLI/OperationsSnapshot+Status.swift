@@ -13,6 +13,7 @@ extension OperationsSnapshot {
             pools: await supervisor.status().map {
                 Pool(name: $0.name, processes: $0.processes.count, crashRestarts: $0.crashes, rollingRestarts: $0.generation - 1)
             },
-            zeroMQSendFailures: gateway.zeroMQSendFailures, eventsDropped: dropped.events, accessLogDropped: dropped.accessLog)
+            zeroMQSendFailures: gateway.zeroMQSendFailures, eventsDropped: dropped.events, accessLogDropped: dropped.accessLog,
+            reservedHeadersRemoved: gateway.reservedHeadersRemoved)
     }
 }

@@ -48,7 +48,8 @@ struct Start: AsyncParsableCommand {
             printError(error)
             throw ExitCode.failure
         }
-        let supervisor = Supervisor(handlers: Array(configuration.handlers.values), logger: logger)
+        let supervisor = Supervisor(
+            handlers: Array(configuration.handlers.values), uploadDirectory: configuration.server.uploads.directory, logger: logger)
         let gateway: Gateway
         let control: ControlServer
         let admin: AdminServer?

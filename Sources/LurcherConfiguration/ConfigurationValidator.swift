@@ -95,7 +95,10 @@ struct ConfigurationValidator {
             guard threshold >= 0 else { throw error("uploads.threshold_bytes", "must not be negative", "use 0 or more bytes") }
             uploads.threshold = threshold
         }
-        if let directory = section?.directory { uploads.directory = directory }
+        // Absolute, because the path goes to handlers in upload headers and they may run in another directory.
+        if let directory = section?.directory {
+            uploads.directory = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.path
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: uploads.directory, isDirectory: &isDirectory), isDirectory.boolValue,
             FileManager.default.isWritableFile(atPath: uploads.directory)

@@ -105,7 +105,8 @@ public struct Timeouts: Sendable, Equatable {
 /// Request bodies larger than ``threshold`` are written to a temp file in ``directory`` instead of memory,
 /// and the handler is told the file's path as Mongrel2 does (`x-mongrel2-upload-start` and `-done`).
 public struct Uploads: Sendable, Equatable {
-    /// Directory for the temp files; it must exist, and the handlers must be able to read it.
+    /// Directory for the temp files; it must exist, and the handlers must be able to read it. Loading makes
+    /// it absolute (relative to the working directory), and handlers accept uploads only from it.
     public var directory: String
     /// Largest body kept in memory and sent inside the request message.
     public var threshold: Int

@@ -20,7 +20,7 @@ public final class Gateway: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
-    private let counters: GatewayCounters
+    let counters: GatewayCounters
     let logger: Logger
     /// The routes in use; a reload replaces them.
     let routes: RoutingTable

@@ -41,4 +41,6 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
 final class GatewayCounters: Sendable {
     let openConnections = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
+    /// Client headers dropped because they would pass for the gateway's own (``GatewayHeaderNames``).
+    let reservedHeadersRemoved = Atomic<Int>(0)
 }

@@ -246,17 +246,23 @@ extension HandlerConnection {
         }
         // A large body comes as Mongrel2 sends it: first a notice that it is being written to a file (answered
         // by nobody), then the request, whose body is that file. The responder sees one request with its body.
-        if request.headers.contains("x-mongrel2-upload-start") {
-            guard let path = request.headers["x-mongrel2-upload-done"] else {
-                finish(serial, requestID: requestID, last: nil)
+        // Headers that do not name one of the gateway's temp files are refused: they were forged.
+        if let start = request.headers["x-mongrel2-upload-start"] {
+            do {
+                if let done = request.headers["x-mongrel2-upload-done"] {
+                    request.body = try UploadedBody.read(start: start, done: done, directory: settings.uploadDirectory)
+                } else {
+                    _ = try UploadedBody.fileName(of: start, in: settings.uploadDirectory)
+                    finish(serial, requestID: requestID, last: nil)
+                    return
+                }
+            } catch {
+                logger.error(
+                    "refusing a request's upload headers; answering 400",
+                    metadata: ["path": "\(start)", "connection": "\(request.connectionID)", "reason": "\(error)"])
+                finish(serial, requestID: requestID, last: Self.errorReply(400, to: request.connectionID, sender: request.sender))
                 return
             }
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                logger.error("cannot read an uploaded body", metadata: ["path": "\(path)", "connection": "\(request.connectionID)"])
-                finish(serial, requestID: requestID, last: Self.errorReply(500, to: request.connectionID, sender: request.sender))
-                return
-            }
-            request.body = [UInt8](contents)
         }
         logger.debug(
             "took request",

@@ -22,6 +22,9 @@ extension HandlerSettings {
         public static let heartbeatLiveness = "LURCHER_HEARTBEAT_LIVENESS"
         /// The most requests answered at once (``HandlerSettings/maxConcurrentRequests``). Optional.
         public static let maxConcurrentRequests = "LURCHER_MAX_CONCURRENT_REQUESTS"
+        /// The gateway's upload directory (``HandlerSettings/uploadDirectory``). Optional; without it uploads
+        /// are refused.
+        public static let uploadDirectory = "LURCHER_UPLOAD_DIRECTORY"
     }
 
     /// Reads the settings `lurcher start` passes in the environment.
@@ -29,8 +32,8 @@ extension HandlerSettings {
     /// `LURCHER_SEND_SPEC` is required, and `LURCHER_RECV_SPEC` in push mode;
     /// `LURCHER_MODE`, `LURCHER_HANDLER_NAME`, `LURCHER_PARENT_PID`,
     /// `LURCHER_LOG_LEVEL`, `LURCHER_MAX_CONCURRENT_REQUESTS`,
-    /// `LURCHER_HEARTBEAT_INTERVAL` and `LURCHER_HEARTBEAT_LIVENESS` are
-    /// optional. Other settings keep their defaults.
+    /// `LURCHER_HEARTBEAT_INTERVAL`, `LURCHER_HEARTBEAT_LIVENESS` and
+    /// `LURCHER_UPLOAD_DIRECTORY` are optional. Other settings keep their defaults.
     ///
     /// - Throws: ``HandlerError`` naming the variable that is missing or
     ///   invalid, and how to run the handler instead.
@@ -44,7 +47,7 @@ extension HandlerSettings {
     /// environment for what they do not give.
     ///
     /// Options: `--mode push|broker`, `--send-spec ENDPOINT`, `--recv-spec ENDPOINT`,
-    /// `--name NAME`, `--max-concurrent-requests N`, `--parent-pid PID`;
+    /// `--name NAME`, `--max-concurrent-requests N`, `--parent-pid PID`, `--upload-directory DIR`;
     /// `--option=value` works too. So a handler that `lurcher start` runs can also be started
     /// by hand: `hello-handler --send-spec tcp://127.0.0.1:9997 --recv-spec tcp://127.0.0.1:9996`.
     ///
@@ -83,6 +86,7 @@ extension HandlerSettings {
             case "--name": settings.base.name = value
             case "--max-concurrent-requests":
                 settings.base.maxConcurrentRequests = try positive(value, name: name)
+            case "--upload-directory": settings.base.uploadDirectory = value
             default:  // --parent-pid
                 settings.base.parentProcessID = try processID(value, name: name)
             }
@@ -90,9 +94,11 @@ extension HandlerSettings {
         return try settings.completed()
     }
 
-    private static let knownOptions = ["--mode", "--send-spec", "--recv-spec", "--name", "--max-concurrent-requests", "--parent-pid"]
+    private static let knownOptions = [
+        "--mode", "--send-spec", "--recv-spec", "--name", "--max-concurrent-requests", "--parent-pid", "--upload-directory",
+    ]
     private static let usage =
-        "usage: [--mode push|broker] [--send-spec ENDPOINT --recv-spec ENDPOINT] [--name NAME] [--max-concurrent-requests N] [--parent-pid PID]"
+        "usage: [--mode push|broker] [--send-spec ENDPOINT --recv-spec ENDPOINT] [--name NAME] [--max-concurrent-requests N] [--parent-pid PID] [--upload-directory DIR]"
 
     /// Settings from the environment, with the endpoints kept apart because they may still come from elsewhere.
     private struct Partial {
@@ -147,6 +153,7 @@ extension HandlerSettings {
         if let liveness = nonEmpty(EnvironmentKey.heartbeatLiveness) {
             settings.heartbeatLiveness = try positive(liveness, name: EnvironmentKey.heartbeatLiveness)
         }
+        settings.uploadDirectory = nonEmpty(EnvironmentKey.uploadDirectory)
         return Partial(base: settings, sendSpec: nonEmpty(EnvironmentKey.sendSpec), recvSpec: nonEmpty(EnvironmentKey.recvSpec))
     }
 

@@ -4,7 +4,7 @@ import Logging
 ///
 /// A handler under `lurcher start` reads these from the environment with
 /// ``fromEnvironment(_:)``; a developer running a handler by hand passes the
-/// endpoints to ``init(mode:sendSpec:recvSpec:heartbeatInterval:heartbeatLiveness:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:logLevel:)``
+/// endpoints to ``init(mode:sendSpec:recvSpec:heartbeatInterval:heartbeatLiveness:name:maxConcurrentRequests:receiveHighWaterMark:linger:drainTimeout:parentProcessID:parentCheckInterval:handlesSignals:logLevel:uploadDirectory:)``
 /// or on the command line (``fromCommandLine(_:environment:)``).
 ///
 /// The endpoints are written as in the gateway's configuration. The gateway
@@ -69,6 +69,10 @@ public struct HandlerSettings: Sendable {
 
     /// The level of the connection's log lines (`LURCHER_LOG_LEVEL`); nil keeps the given logger's own.
     public var logLevel: Logger.Level?
+    /// The gateway's `[uploads] directory` (`LURCHER_UPLOAD_DIRECTORY`), where it writes large request bodies.
+    /// A request whose upload headers name a file anywhere else, or not as the gateway names its temp files,
+    /// is answered 400 and no file is opened; nil refuses every upload.
+    public var uploadDirectory: String?
 
     /// Creates settings.
     ///
@@ -87,6 +91,7 @@ public struct HandlerSettings: Sendable {
     ///   - parentCheckInterval: how often to check the parent process.
     ///   - handlesSignals: drain on SIGTERM and SIGINT.
     ///   - logLevel: the level of the connection's log lines; nil keeps the logger's own.
+    ///   - uploadDirectory: the gateway's upload directory; nil refuses uploads.
     public init(
         mode: Mode = .push,
         sendSpec: String = "tcp://127.0.0.1:9997",
@@ -101,7 +106,8 @@ public struct HandlerSettings: Sendable {
         parentProcessID: Int32? = nil,
         parentCheckInterval: Duration = .seconds(1),
         handlesSignals: Bool = true,
-        logLevel: Logger.Level? = nil
+        logLevel: Logger.Level? = nil,
+        uploadDirectory: String? = nil
     ) {
         self.mode = mode
         self.sendSpec = sendSpec
@@ -117,5 +123,6 @@ public struct HandlerSettings: Sendable {
         self.parentCheckInterval = parentCheckInterval
         self.handlesSignals = handlesSignals
         self.logLevel = logLevel
+        self.uploadDirectory = uploadDirectory
     }
 }

@@ -22,9 +22,15 @@ public actor Supervisor {
     /// which in broker mode re-sends the requests of a process that exited.
     private var events: @Sendable (SupervisorEvent) -> Void = { _ in }
 
+    /// What every process is told besides its own pool's settings.
+    private let sharedEnvironment: [String: String]
+
     /// Prepares a pool for every handler that has a command.
-    public init(handlers: [HandlerConfiguration], logger: Logger) {
+    /// - Parameter uploadDirectory: the gateway's `[uploads] directory`, passed on as `LURCHER_UPLOAD_DIRECTORY`:
+    ///   handler libraries read upload files only from there.
+    public init(handlers: [HandlerConfiguration], uploadDirectory: String? = nil, logger: Logger) {
         self.logger = logger
+        sharedEnvironment = uploadDirectory.map { ["LURCHER_UPLOAD_DIRECTORY": $0] } ?? [:]
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
@@ -203,7 +209,7 @@ public actor Supervisor {
     @discardableResult
     private func spawn(in name: String) throws -> pid_t {
         let pool = pools[name]!
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(sharedEnvironment) { _, shared in shared }
         environment["LURCHER_HANDLER_NAME"] = pool.handler.name
         environment["LURCHER_SEND_SPEC"] = pool.handler.sendSpec
         environment["LURCHER_SEND_IDENT"] = pool.handler.sendIdent

@@ -7,14 +7,17 @@ import Testing
 
 /// The C parser's callbacks turn raw requests straight into Mongrel2 wire messages.
 @Suite struct HTTPRequestParserTests {
-    private func parser(encoding: HeaderEncoding = .json, limits: Limits = Limits()) -> HTTPRequestParser {
+    private func parser(
+        encoding: HeaderEncoding = .json, limits: Limits = Limits(), counters: GatewayCounters = GatewayCounters()
+    ) -> HTTPRequestParser {
         let configuration = GatewayConfiguration(
             server: ServerConfiguration(defaultHost: "localhost"),
             hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
         return HTTPRequestParser(
             connectionID: 42, remoteAddress: "10.1.2.3",
             router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
-            handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits)
+            handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits,
+            counters: counters)
     }
 
     /// The oldest parsed request, taken off the queue.
@@ -169,5 +172,32 @@ import Testing
         #expect(parser.feed(ByteBuffer()) == .consumedAll, "found by bench/fuzz")
         #expect(parser.feed(ByteBuffer(string: " HTTP/1.1\r\nHost: localhost\r\n\r\n")) == .consumedAll)
         #expect(parser.completed.count == 1)
+    }
+
+    @Test(arguments: [HeaderEncoding.json, .tnetstring])
+    func aClientsOwnGatewayHeadersAreRemovedAndCounted(encoding: HeaderEncoding) throws {
+        let counters = GatewayCounters()
+        let parser = parser(encoding: encoding, counters: counters)
+        let request = "GET /app/x HTTP/1.1\r\nHost: localhost\r\n"
+            + "X-Mongrel2-Upload-Start: /etc/passwd\r\nX-Mongrel2-Upload-Done: /etc/passwd\r\nx-mongrel2-anything: 1\r\n"
+            + "Query: a=1\r\nFRAGMENT: f\r\nMethod: DELETE\r\nRemote_Addr: 1.1.1.1\r\nPeer_Cert_SHA1: AA\r\n"
+            + "X-Forwarded-For: 9.9.9.9\r\nX-Mongrel2: kept\r\nPaths: kept\r\n\r\n"
+        #expect(parser.feed(ByteBuffer(string: request)) == .consumedAll)
+        let decoded = try WireRequest.decode(try message(of: try #require(next(parser))))
+        let names = Set(decoded.headers.keys)
+        for name in names {
+            #expect(!name.lowercased().hasPrefix("x-mongrel2-"), "\(name) reached the handler")
+        }
+        // The gateway's own keys are there once, in capitals, and say what the gateway saw.
+        #expect(decoded.headers["METHOD"] == .single("GET"))
+        #expect(decoded.headers["REMOTE_ADDR"] == .single("10.1.2.3"))
+        #expect(decoded.headers["x-forwarded-for"] == .single("10.1.2.3"))
+        for name in ["query", "QUERY", "fragment", "FRAGMENT", "method", "remote_addr", "peer_cert_sha1"] {
+            #expect(decoded.headers[name] == nil, "\(name) reached the handler")
+        }
+        // Names that only look alike are ordinary headers.
+        #expect(decoded.headers["x-mongrel2"] == .single("kept"))
+        #expect(decoded.headers["paths"] == .single("kept"))
+        #expect(counters.reservedHeadersRemoved.load(ordering: .relaxed) == 8)
     }
 }

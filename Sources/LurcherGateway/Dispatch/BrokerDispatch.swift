@@ -99,9 +99,17 @@ final class BrokerDispatch: HandlerDispatch {
 
     func connectionClosed(_ connectionID: UInt64) {
         held.removeAll(connectionID: connectionID)
-        if let requestID = waiting[connectionID] { inFlight[requestID]?.clientGone = true }
         if let identity = lastWorker.removeValue(forKey: connectionID), workers[identity] != nil {
             sendDisconnectNotice(connectionID: connectionID, to: identity)
+        }
+        // Nobody waits for the answer any more, so its place is free now, as nginx drops the upstream request of
+        // a client that left: the notice tells the process to give it up, and a late REPLY or DONE for it
+        // finds nothing to finish.
+        if let requestID = waiting.removeValue(forKey: connectionID),
+            let abandoned = inFlight.removeValue(forKey: requestID)
+        {
+            workers[abandoned.worker]?.requests.remove(requestID)
+            pump()
         }
     }
 
@@ -329,7 +337,6 @@ final class BrokerDispatch: HandlerDispatch {
             guard let lost = inFlight.removeValue(forKey: requestID) else { continue }
             let connectionID = lost.request.connectionID
             if waiting[connectionID] == requestID { waiting[connectionID] = nil }
-            if lost.clientGone { continue }
             if lost.request.retriable, !lost.request.redispatched, !lost.answered {
                 var again = lost.request
                 again.redispatched = true

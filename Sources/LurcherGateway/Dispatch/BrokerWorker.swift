@@ -47,6 +47,4 @@ struct BrokerRequest {
     var worker: [UInt8]
     /// Some of its answer has been passed to the client, so it cannot be sent anywhere else.
     var answered = false
-    /// The client has gone; nobody waits for the answer.
-    var clientGone = false
 }

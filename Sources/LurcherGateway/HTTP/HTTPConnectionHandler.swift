@@ -64,7 +64,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
-            summarizes: environment.operations != nil)
+            summarizes: environment.operations != nil, counters: environment.counters)
     }
 
     // MARK: - Channel events
@@ -109,7 +109,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
-            // The client half-closed: answer what it sent, then close.
+            if case .handler = current {
+                // A client that ends its input while a handler holds its request has left, as a browser closing
+                // a tab does: Mongrel2 and nginx (499) treat it so. Closing now tells the handler at once
+                // (`channelInactive`), frees its place or drops the held request, and logs 499 if nothing was sent.
+                environment.logger.debug("client left while its request was at a handler", metadata: ["connection": "\(connectionID)"])
+                closing = true
+                context.close(promise: nil)
+                context.fireUserInboundEventTriggered(event)
+                return
+            }
+            // The client half-closed with nothing at a handler: answer what it sent, then close.
             if !inputFinished, stalledInput == nil, case .failed(let status) = parser.finish() {
                 parser.completed.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
             }

@@ -38,6 +38,8 @@ final class HTTPRequestParser {
     private let handlers: [HandlerIdentity]
     private let limits: Limits
     private let uploads: Uploads
+    /// Where the client headers removed for passing as the gateway's own are counted.
+    private let counters: GatewayCounters
 
     // Per-request state, reset when a message begins.
     private var head = RequestHead()
@@ -66,9 +68,10 @@ final class HTTPRequestParser {
 
     init(
         connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
-        uploads: Uploads = Uploads(), summarizes: Bool = false
+        uploads: Uploads = Uploads(), summarizes: Bool = false, counters: GatewayCounters = GatewayCounters()
     ) {
         self.connectionID = connectionID
+        self.counters = counters
         self.summarizes = summarizes
         self.remoteAddress = Array(remoteAddress.utf8)
         self.router = router
@@ -307,8 +310,17 @@ final class HTTPRequestParser {
         headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
         headers.append(name: "PATH".utf8, value: target.path)
         // x-forwarded-for is replaced by the real peer below; the handler gets a chunked body decoded, so it is
-        // told the decoded length instead of transfer-encoding.
-        head.writeFields(to: &headers) { $0 == Self.forwardedFor || $0 == Self.transferEncoding }
+        // told the decoded length instead of transfer-encoding. A client's header that would pass for one of the
+        // gateway's is dropped: handlers trust those (an upload header names a file they read).
+        var removed = 0
+        head.writeFields(to: &headers) { name in
+            if GatewayHeaderNames.isReserved(name) {
+                removed += 1
+                return true
+            }
+            return name == Self.forwardedFor || name == Self.transferEncoding
+        }
+        if removed > 0 { counters.reservedHeadersRemoved.add(removed, ordering: .relaxed) }
         if head.value(of: "transfer-encoding") != nil {
             headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }

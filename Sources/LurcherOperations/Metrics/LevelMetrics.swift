@@ -10,6 +10,7 @@ struct LevelMetrics {
     private let sendFailures: TotalCounter
     private let eventsDropped: TotalCounter
     private let accessLogDropped: TotalCounter
+    private let reservedHeadersRemoved: TotalCounter
     private var held: [String: CoreMetrics.Gauge] = [:]
     private var connected: [String: CoreMetrics.Gauge] = [:]
     private var processes: [String: CoreMetrics.Gauge] = [:]
@@ -22,6 +23,7 @@ struct LevelMetrics {
         sendFailures = TotalCounter(label: "lurcher_zeromq_send_failures_total", factory: factory)
         eventsDropped = TotalCounter(label: "lurcher_events_dropped_total", factory: factory)
         accessLogDropped = TotalCounter(label: "lurcher_access_log_dropped_total", factory: factory)
+        reservedHeadersRemoved = TotalCounter(label: "lurcher_reserved_headers_removed_total", factory: factory)
     }
 
     mutating func update(_ snapshot: OperationsSnapshot) {
@@ -30,6 +32,7 @@ struct LevelMetrics {
         sendFailures.advance(to: snapshot.zeroMQSendFailures)
         eventsDropped.advance(to: snapshot.eventsDropped)
         accessLogDropped.advance(to: snapshot.accessLogDropped)
+        reservedHeadersRemoved.advance(to: snapshot.reservedHeadersRemoved)
         for handler in snapshot.handlers {
             gauge(&held, "lurcher_requests_held", ("handler", handler.name)).record(handler.held)
             gauge(&connected, "lurcher_handler_connections", ("handler", handler.name)).record(handler.connected)

@@ -43,10 +43,12 @@ public struct OperationsSnapshot: Sendable {
     public var eventsDropped: Int
     /// Access-log lines dropped because the disk fell behind, since start.
     public var accessLogDropped: Int
+    /// Client headers removed because they would pass for the gateway's own, since start.
+    public var reservedHeadersRemoved: Int
 
     public init(
         openConnections: Int = 0, inFlight: Int = 0, handlers: [Handler] = [], pools: [Pool] = [],
-        zeroMQSendFailures: Int = 0, eventsDropped: Int = 0, accessLogDropped: Int = 0
+        zeroMQSendFailures: Int = 0, eventsDropped: Int = 0, accessLogDropped: Int = 0, reservedHeadersRemoved: Int = 0
     ) {
         self.openConnections = openConnections
         self.inFlight = inFlight
@@ -55,5 +57,6 @@ public struct OperationsSnapshot: Sendable {
         self.zeroMQSendFailures = zeroMQSendFailures
         self.eventsDropped = eventsDropped
         self.accessLogDropped = accessLogDropped
+        self.reservedHeadersRemoved = reservedHeadersRemoved
     }
 }

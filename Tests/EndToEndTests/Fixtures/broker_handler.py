@@ -3,7 +3,9 @@
 
 It connects a DEALER to the gateway's send_spec, says READY with a concurrency of 1, heartbeats, answers
 each request with a JSON description of it (method, path, body, its pid), and on SIGTERM says LEAVING and
-exits once the gateway has answered LEFT. `.../sleep?ms=N` waits N milliseconds before answering.
+exits once the gateway has answered LEFT. `.../sleep?ms=N` waits N milliseconds before answering;
+`.../never` is never answered; `.../disconnects` answers with the connection ids of the disconnect notices
+it was sent, as JSON.
 
 Settings come from LURCHER_SEND_SPEC, LURCHER_HEARTBEAT_INTERVAL and LURCHER_HEARTBEAT_LIVENESS.
 """
@@ -36,6 +38,7 @@ def main():
     last_heard = time.monotonic()
     next_heartbeat = time.monotonic() + interval
     leaving = False
+    disconnected = []
     while True:
         if stopping and not leaving:
             leaving = True
@@ -47,16 +50,25 @@ def main():
             if command == b"REQUEST":
                 request_id, payload = frames[1], frames[2]
                 sender, conn_id, path, headers, _, body = parse_request(payload)
+                if path.endswith("/never"):
+                    continue
                 if "sleep" in path:
                     time.sleep(int(headers.get("QUERY", "ms=0").split("=")[1]) / 1000)
-                answer = json.dumps({
-                    "pid": os.getpid(), "method": headers.get("METHOD"), "path": path,
-                    "body": body.decode(errors="replace"), "language": "python",
-                }).encode()
+                if path.endswith("/disconnects"):
+                    answer = json.dumps(disconnected).encode()
+                else:
+                    answer = json.dumps({
+                        "pid": os.getpid(), "method": headers.get("METHOD"), "path": path,
+                        "body": body.decode(errors="replace"), "language": "python",
+                    }).encode()
                 ids = conn_id
                 reply = sender + b" " + str(len(ids)).encode() + b":" + ids + b", " + http_response(answer)
                 # The request id as a third frame: this is its last message, and its place is free again.
                 socket.send_multipart([b"REPLY", reply, request_id])
+            elif command == b"EVENT":
+                _, conn_id, path, _, _, body = parse_request(frames[1])
+                if path == "@*" and json.loads(body).get("type") == "disconnect":
+                    disconnected.append(conn_id.decode())
             elif command == b"LEFT":
                 break
             elif command == b"DISCONNECT":

@@ -42,7 +42,16 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    deinit { Glibc.close(descriptor) }
+    private var isOpen = true
+
+    /// Closes the socket, as a browser closing a tab does: with nothing unread, the server gets a FIN, not a reset.
+    func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(descriptor)
+    }
+
+    deinit { close() }
 
     /// A request with `Host: localhost`, and `Content-Length` when there is a body.
     static func request(_ method: String, _ target: String, headers: [String: String] = [:], body: String = "") -> String {
