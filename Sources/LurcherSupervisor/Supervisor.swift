@@ -18,13 +18,19 @@ public actor Supervisor {
     private var stopping = false
     let logger: Logger
     private let reaper: ChildReaper
+    /// Makes every spawn, so that the handlers' death signal is tied to the gateway's life (see ``ExecShim``).
+    private let spawner = SpawnerThread()
+    /// This run's ``GatewayGeneration`` id, put in every spawned process's environment.
+    private let gatewayGeneration: String
     /// Told of processes starting and exiting and of finished restarts: the log-event feed, and the gateway,
     /// which in broker mode re-sends the requests of a process that exited.
     private var events: @Sendable (SupervisorEvent) -> Void = { _ in }
 
     /// Prepares a pool for every handler that has a command.
-    public init(handlers: [HandlerConfiguration], logger: Logger) {
+    /// - Parameter gatewayGeneration: this run's ``GatewayGeneration`` id.
+    public init(handlers: [HandlerConfiguration], gatewayGeneration: String, logger: Logger) {
         self.logger = logger
+        self.gatewayGeneration = gatewayGeneration
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
@@ -218,9 +224,15 @@ public actor Supervisor {
         }
         environment["LURCHER_PARENT_PID"] = "\(getpid())"
         environment.merge(pool.configuration.environment) { _, configured in configured }
-        let pid = try ProcessSpawner.spawn(
-            command: pool.configuration.command, environment: environment,
-            workingDirectory: pool.configuration.workingDirectory)
+        // After the configured environment, which must not hide a process from the next start's sweep.
+        environment[GatewayGeneration.environmentKey] = gatewayGeneration
+        let configuration = pool.configuration
+        let launcher = ExecShim.launcher(gateway: getpid())
+        let pid = try spawner.run { [environment] in
+            try ProcessSpawner.spawn(
+                command: configuration.command, launcher: launcher, environment: environment,
+                workingDirectory: configuration.workingDirectory)
+        }
         pools[name]!.processes.append(
             .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
         reaper.childStarted()
