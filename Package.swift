@@ -30,7 +30,8 @@ let package = Package(
             name: "CHTTPParser",
             providers: [.apt(["libhttp-parser-dev"])]
         ),
-        // Linux calls glibc does not wrap (openat2), as header-only inline functions.
+        // Linux calls glibc does not wrap (openat2, pidfds) or Swift cannot call (the variadic prctl), as
+        // header-only inline functions.
         .systemLibrary(name: "CLinux"),
 
         // A small Swift wrapper over libzmq.
@@ -84,6 +85,7 @@ let package = Package(
         .target(
             name: "LurcherSupervisor",
             dependencies: [
+                "CLinux",
                 "LurcherConfiguration",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -130,6 +132,7 @@ let package = Package(
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         .testTarget(name: "LurcherHandlerTests", dependencies: ["LurcherHandler"]),
+        .testTarget(name: "LurcherSupervisorTests", dependencies: ["LurcherSupervisor"]),
         // Fixtures are run and served by the tests, not compiled.
         .testTarget(name: "EndToEndTests", exclude: ["Fixtures"]),
     ]

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,4 +16,21 @@ static inline int lurcher_open_beneath(int directory, const char *path, int flag
     how.flags = (unsigned long long)flags;
     how.resolve = RESOLVE_BENEATH;
     return (int)syscall(SYS_openat2, directory, path, &how, sizeof how);
+}
+
+/// prctl(PR_SET_PDEATHSIG): the calling process gets `signal` when the thread that created it exits. glibc's
+/// prctl is variadic, which Swift cannot call.
+static inline int lurcher_set_parent_death_signal(int signal) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
+}
+
+/// pidfd_open(2): a descriptor that keeps naming process `pid` even after it exits and its pid is reused;
+/// it becomes readable when the process exits. Through syscall(2), which Swift cannot call.
+static inline int lurcher_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/// pidfd_send_signal(2): signals the process a pidfd names, and no other, whatever became of its pid.
+static inline int lurcher_pidfd_send_signal(int pidfd, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
 }

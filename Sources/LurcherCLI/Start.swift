@@ -40,6 +40,15 @@ struct Start: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lurcher")
+        // Before anything is bound or spawned: a live gateway with this run directory is left alone, and the
+        // processes a dead one left behind are ended before they can connect to this one's endpoints.
+        let generation: GatewayGeneration
+        do {
+            generation = try GatewayGeneration.begin(besideControlSocket: configuration.server.controlSocket, logger: logger)
+        } catch {
+            printError(error)
+            throw ExitCode.failure
+        }
         let signals = SignalEvents()
         let operations: Operations
         do {
@@ -49,7 +58,8 @@ struct Start: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let supervisor = Supervisor(
-            handlers: Array(configuration.handlers.values), uploadDirectory: configuration.server.uploads.directory, logger: logger)
+            handlers: Array(configuration.handlers.values), gatewayGeneration: generation.id,
+            uploadDirectory: configuration.server.uploads.directory, logger: logger)
         let gateway: Gateway
         let control: ControlServer
         let admin: AdminServer?

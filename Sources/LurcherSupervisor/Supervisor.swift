@@ -18,19 +18,26 @@ public actor Supervisor {
     private var stopping = false
     let logger: Logger
     private let reaper: ChildReaper
+    /// Makes every spawn, so that the handlers' death signal is tied to the gateway's life (see ``ExecShim``).
+    private let spawner = SpawnerThread()
+    /// This run's ``GatewayGeneration`` id, put in every spawned process's environment.
+    private let gatewayGeneration: String
     /// Told of processes starting and exiting and of finished restarts: the log-event feed, and the gateway,
     /// which in broker mode re-sends the requests of a process that exited.
     private var events: @Sendable (SupervisorEvent) -> Void = { _ in }
 
-    /// What every process is told besides its own pool's settings.
-    private let sharedEnvironment: [String: String]
+    /// The gateway's upload directory, the only one handler libraries read uploads from.
+    private let uploadDirectory: String?
 
     /// Prepares a pool for every handler that has a command.
-    /// - Parameter uploadDirectory: the gateway's `[uploads] directory`, passed on as `LURCHER_UPLOAD_DIRECTORY`:
-    ///   handler libraries read upload files only from there.
-    public init(handlers: [HandlerConfiguration], uploadDirectory: String? = nil, logger: Logger) {
+    /// - Parameters:
+    ///   - gatewayGeneration: this run's ``GatewayGeneration`` id.
+    ///   - uploadDirectory: the gateway's `[uploads] directory`, passed on as `LURCHER_UPLOAD_DIRECTORY`: handler
+    ///     libraries read upload files only from there.
+    public init(handlers: [HandlerConfiguration], gatewayGeneration: String, uploadDirectory: String? = nil, logger: Logger) {
         self.logger = logger
-        sharedEnvironment = uploadDirectory.map { ["LURCHER_UPLOAD_DIRECTORY": $0] } ?? [:]
+        self.gatewayGeneration = gatewayGeneration
+        self.uploadDirectory = uploadDirectory
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
@@ -209,7 +216,8 @@ public actor Supervisor {
     @discardableResult
     private func spawn(in name: String) throws -> pid_t {
         let pool = pools[name]!
-        var environment = ProcessInfo.processInfo.environment.merging(sharedEnvironment) { _, shared in shared }
+        var environment = ProcessInfo.processInfo.environment
+        environment["LURCHER_UPLOAD_DIRECTORY"] = uploadDirectory
         environment["LURCHER_HANDLER_NAME"] = pool.handler.name
         environment["LURCHER_SEND_SPEC"] = pool.handler.sendSpec
         environment["LURCHER_SEND_IDENT"] = pool.handler.sendIdent
@@ -224,9 +232,15 @@ public actor Supervisor {
         }
         environment["LURCHER_PARENT_PID"] = "\(getpid())"
         environment.merge(pool.configuration.environment) { _, configured in configured }
-        let pid = try ProcessSpawner.spawn(
-            command: pool.configuration.command, environment: environment,
-            workingDirectory: pool.configuration.workingDirectory)
+        // After the configured environment, which must not hide a process from the next start's sweep.
+        environment[GatewayGeneration.environmentKey] = gatewayGeneration
+        let configuration = pool.configuration
+        let launcher = ExecShim.launcher(gateway: getpid())
+        let pid = try spawner.run { [environment] in
+            try ProcessSpawner.spawn(
+                command: configuration.command, launcher: launcher, environment: environment,
+                workingDirectory: configuration.workingDirectory)
+        }
         pools[name]!.processes.append(
             .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
         reaper.childStarted()

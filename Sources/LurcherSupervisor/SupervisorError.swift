@@ -6,6 +6,8 @@ public enum SupervisorError: Error, CustomStringConvertible, Sendable {
     case alreadyRestarting(String)
     case notReady(pool: String, pid: Int32, waited: Duration)
     case stopping
+    case alreadyRunning(controlSocket: String, pid: Int32?)
+    case cannotRecordGeneration(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,10 @@ public enum SupervisorError: Error, CustomStringConvertible, Sendable {
             "pool \(pool): new process \(pid) did not connect to the gateway within \(waited); the old processes were kept. Fix: check the handler's output, or raise ready_timeout"
         case .stopping:
             "the gateway is stopping"
+        case .alreadyRunning(let controlSocket, let pid):
+            "a gateway\(pid.map { " (pid \($0))" } ?? "") is already running with control socket \(controlSocket). Fix: stop it (`lurcher ctl stop`), or give this one another server.control"
+        case .cannotRecordGeneration(let path, let reason):
+            "cannot record this gateway run in \(path): \(reason). Fix: make that directory writable, or choose another server.control"
         }
     }
 }

@@ -5,7 +5,10 @@ final class GatewayProcess: @unchecked Sendable {
     // @unchecked: see ChildProcess; one test drives it.
     let directory: String
     let child: ChildProcess
-    private(set) var port: Int = 0
+    let port: Int
+    /// The gateway this one was started after, in the same folder (see ``init(after:)``): kept, so that the
+    /// folder is removed once, by the first, after both are done.
+    private let previous: GatewayProcess?
 
     /// A handler route for the configuration: `command` nil means the test starts the handler itself.
     struct Handler {
@@ -73,17 +76,38 @@ final class GatewayProcess: @unchecked Sendable {
             }
         }
         toml += "\n" + extra + "\n"
-        let configPath = directory + "/lurcher.toml"
-        try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
-        child = try ChildProcess(
-            [TestPaths.lurcher, "start", "--config", configPath, "--log-level", logLevel, "--stop-timeout", "5"],
-            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
-        try await waitUntil("the gateway to listen (log: \(directory)/lurcher.log)") {
+        try toml.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
+        previous = nil
+        do {
+            (child, port) = try await Self.launch(in: directory, log: "lurcher.log", logLevel: logLevel)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Starts `lurcher start` again with the configuration and folder of `previous`, as an operator does after
+    /// a gateway died: the same control socket, run directory and ZeroMQ endpoints.
+    init(after previous: GatewayProcess, logLevel: String = "debug") async throws {
+        directory = previous.directory
+        self.previous = previous
+        (child, port) = try await Self.launch(
+            in: directory, log: "lurcher-\(UUID().uuidString.prefix(8)).log", logLevel: logLevel)
+    }
+
+    /// Starts `lurcher start` with the configuration in `directory` and waits for it to listen.
+    private static func launch(in directory: String, log: String, logLevel: String) async throws -> (ChildProcess, Int) {
+        let child = try ChildProcess(
+            [TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml", "--log-level", logLevel, "--stop-timeout", "5"],
+            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/" + log, releaseSignal: SIGTERM)
+        var port = 0
+        try await waitUntil("the gateway to listen (log: \(directory)/\(log))") {
             guard child.isRunning else { throw GatewayExited(log: child.output) }
-            guard let port = Self.listeningPort(in: child.output) else { return false }
-            self.port = port
+            guard let listening = listeningPort(in: child.output) else { return false }
+            port = listening
             return true
         }
+        return (child, port)
     }
 
     /// A gateway with the Python Mongrel2 handler (`Fixtures/mongrel2_handler.py`) at `/py`, once the handler
@@ -155,6 +179,6 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: directory)
+        if previous == nil { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
