@@ -37,6 +37,14 @@ import Testing
         }
     }
 
+    /// Expects `path` to be refused for what the file is, not for its name.
+    private func expectNotAnUpload(_ path: String, in directory: Directory, _ what: Comment) {
+        guard case .notAnUpload = refusal(start: path, done: path, directory: directory.path) else {
+            Issue.record(what)
+            return
+        }
+    }
+
     @Test func theGatewaysTempFileIsRead() throws {
         let directory = try Directory()
         let file = try directory.upload("the body")
@@ -75,10 +83,7 @@ import Testing
         let secret = try elsewhere.upload("secret")
         let link = directory.path + "/lurcher-upload-Link01"
         try #require(symlink(secret, link) == 0)
-        guard case .notAnUpload = refusal(start: link, done: link, directory: directory.path) else {
-            Issue.record("a link was followed")
-            return
-        }
+        expectNotAnUpload(link, in: directory, "a link was followed")
         withExtendedLifetime(elsewhere) {}
     }
 
@@ -87,20 +92,14 @@ import Testing
         let elsewhere = try directory.upload("secret")
         let linked = directory.path + "/lurcher-upload-Hard01"
         try #require(link(elsewhere, linked) == 0)
-        guard case .notAnUpload = refusal(start: linked, done: linked, directory: directory.path) else {
-            Issue.record("a file with two names was read")
-            return
-        }
+        expectNotAnUpload(linked, in: directory, "a file with two names was read")
     }
 
     @Test func aFIFOIsRefusedWithoutHangingTheOpen() throws {
         let directory = try Directory()
         let fifo = directory.path + "/lurcher-upload-Fifo01"
         try #require(mkfifo(fifo, 0o600) == 0)
-        guard case .notAnUpload = refusal(start: fifo, done: fifo, directory: directory.path) else {
-            Issue.record("a FIFO was taken for an upload")
-            return
-        }
+        expectNotAnUpload(fifo, in: directory, "a FIFO was taken for an upload")
     }
 
     @Test func aStartNoticeIsCheckedToo() throws {
