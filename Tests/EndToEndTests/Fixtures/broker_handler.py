@@ -4,8 +4,8 @@
 It connects a DEALER to the gateway's send_spec, says READY with a concurrency of 1, heartbeats, answers
 each request with a JSON description of it (method, path, body, its pid), and on SIGTERM says LEAVING and
 exits once the gateway has answered LEFT. `.../sleep?ms=N` waits N milliseconds before answering;
-`.../never` is never answered; `.../disconnects` answers with the connection ids of the disconnect notices
-it was sent, as JSON.
+`.../never` is never answered; `.../disconnected-at` answers with the connection ids of the disconnect
+notices it was sent, each with when it arrived (seconds since the epoch), as a JSON object.
 
 Settings come from LURCHER_SEND_SPEC, LURCHER_HEARTBEAT_INTERVAL and LURCHER_HEARTBEAT_LIVENESS.
 """
@@ -38,7 +38,7 @@ def main():
     last_heard = time.monotonic()
     next_heartbeat = time.monotonic() + interval
     leaving = False
-    disconnected = []
+    disconnected_at = {}
     while True:
         if stopping and not leaving:
             leaving = True
@@ -54,8 +54,8 @@ def main():
                     continue
                 if "sleep" in path:
                     time.sleep(int(headers.get("QUERY", "ms=0").split("=")[1]) / 1000)
-                if path.endswith("/disconnects"):
-                    answer = json.dumps(disconnected).encode()
+                if path.endswith("/disconnected-at"):
+                    answer = json.dumps(disconnected_at).encode()
                 else:
                     answer = json.dumps({
                         "pid": os.getpid(), "method": headers.get("METHOD"), "path": path,
@@ -68,7 +68,7 @@ def main():
             elif command == b"EVENT":
                 _, conn_id, path, _, _, body = parse_request(frames[1])
                 if path == "@*" and json.loads(body).get("type") == "disconnect":
-                    disconnected.append(conn_id.decode())
+                    disconnected_at[conn_id.decode()] = time.time()
             elif command == b"LEFT":
                 break
             elif command == b"DISCONNECT":

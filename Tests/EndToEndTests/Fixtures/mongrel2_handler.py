@@ -8,7 +8,8 @@ handler written for Mongrel2 works unchanged behind Lurcher. A few paths exercis
 - `.../never`: never answered (for reply timeouts and disconnect notices).
 - `.../created`: answers 201 Created with the 4-byte body `made` (for the access log and metrics).
 - `.../gather?n=N`: held until N such requests arrived, then answered with ONE reply to all N connections.
-- `.../disconnects`: the connection ids this handler was told had disconnected, as JSON.
+- `.../disconnects`: the connection ids this handler was told had disconnected, as JSON; `.../disconnected-at`
+  maps each to when the notice arrived (seconds since the epoch), so a test can time it without its own polls.
 - `.../seen`: the path of every request this handler has received, as JSON.
 
 A large body arrives as Mongrel2 sends it: a message with `x-mongrel2-upload-start` (not answered, as
@@ -26,6 +27,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 import zmq
 
@@ -89,12 +91,14 @@ def main():
 
     gathered = []
     disconnected = []
+    disconnected_at = {}
     seen = []
     while True:
         sender, conn_id, path, headers, encoding, body = parse_request(requests.recv())
         if path == "@*":
             if json.loads(body).get("type") == "disconnect":
                 disconnected.append(conn_id.decode())
+                disconnected_at[conn_id.decode()] = time.time()
             continue
         if path.endswith("/seen"):
             reply(replies, sender, [conn_id], http_response(json.dumps(seen).encode()))
@@ -122,6 +126,9 @@ def main():
             continue
         if path.endswith("/disconnects"):
             reply(replies, sender, [conn_id], http_response(json.dumps(disconnected).encode()))
+            continue
+        if path.endswith("/disconnected-at"):
+            reply(replies, sender, [conn_id], http_response(json.dumps(disconnected_at).encode()))
             continue
         if path.endswith("/close"):
             reply(replies, sender, [conn_id], b"")
