@@ -4,11 +4,6 @@ import Testing
 /// A client that closes its connection while its request waits (a browser tab closed on a long poll) has left:
 /// the handler is told at once, the request's place is freed, and the access log says 499.
 @Suite struct ClientDepartureTests {
-    /// The gateway's requests in flight, from `ctl status --json`.
-    private func inFlight(_ gateway: GatewayProcess) async throws -> Int? {
-        (try await gateway.status()["gateway"] as? [String: Any])?["inFlight"] as? Int
-    }
-
     /// The connection ids a handler has been told of, from its `/disconnects` answer, asked on `connection`:
     /// one kept open, because closing it would add its own id to the list.
     private func disconnects(on connection: HTTPConnection, at path: String) throws -> [String] {
@@ -35,7 +30,7 @@ import Testing
             try disconnects(on: observer, at: "/py/disconnects").count == 1
         }
         #expect(ContinuousClock.now - closed < .seconds(1))
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
         let lines = try await gateway.lines(of: accessLog, atLeast: 1)
         #expect(lines.first?.contains("\"GET /py/never HTTP/1.1\" 499 - ") == true, "\(lines)")
     }
@@ -53,7 +48,7 @@ import Testing
         // The process takes one request at a time: until its place is freed, nothing else reaches it.
         try await waitUntil("the place to be freed", timeout: .seconds(1)) { try await busy() == 0 }
         #expect(try disconnects(on: observer, at: "/py/disconnects").count == 1)
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
     }
 
     @Test(arguments: ["push", "broker"])
@@ -65,7 +60,7 @@ import Testing
         try await waitUntil("the gateway to hold the request") { try await held() == 1 }
         client.close()
         try await waitUntil("the held request to be dropped", timeout: .seconds(1)) { try await held() == 0 }
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
     }
 
     @Test func aHalfClosedClientWithNothingOutstandingIsStillAnswered() async throws {

@@ -148,6 +148,20 @@ import Testing
         #expect(try await gateway.child.waitForExit() == 0)
     }
 
+    @Test func aGracefulStopEndsAsSoonAsTheRequestInFlightIsAnswered() async throws {
+        let gateway = try await helloGateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/hello?sleep=1000"))
+        try await waitUntil("the request to be in flight") { try await gateway.inFlight() == 1 }
+        let asked = ContinuousClock.now
+        gateway.child.signal(SIGTERM)
+        #expect(try connection.readResponse().status == 200)
+        #expect(try await gateway.child.waitForExit() == 0)
+        // The harness's --stop-timeout is 5 s: a drain that waited for it would end later than this.
+        let stopped = ContinuousClock.now - asked
+        #expect(stopped < .seconds(3), "stopped after \(stopped)")
+    }
+
     @Test func sigquitStopsAtOnceWithoutOrphans() async throws {
         let gateway = try await helloGateway(processes: 2)
         let pids = try await processes(pool(gateway)).compactMap { ($0["pid"] as? Int).map(Int32.init) }
