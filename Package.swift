@@ -105,6 +105,7 @@ let package = Package(
         .executableTarget(
             name: "LurcherCLI",
             dependencies: [
+                "CLinux",
                 "LurcherGateway",
                 "LurcherSupervisor",
                 "LurcherConfiguration",
