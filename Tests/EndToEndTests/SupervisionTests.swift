@@ -38,57 +38,27 @@ import Testing
     }
 
     @Test func withStopWithParentTheGatewayStopsCleanlyAsSoonAsItsParentDies() async throws {
-        let directory = NSTemporaryDirectory() + "lurcher-parent-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let control = directory + "/control.sock"
-        try """
-            [server]
-            listen = "127.0.0.1:0"
-            control = "\(control)"
-
-            [[hosts]]
-            name = "localhost"
-            [hosts.routes]
-            "/hello" = { handler = "hello" }
-
-            [handlers.hello]
-            send_spec = "ipc://\(directory)/requests"
-            recv_spec = "ipc://\(directory)/replies"
-            send_ident = "ident-hello"
-            command = ["\(TestPaths.helloHandler)"]
-            """.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
         // A shell starts the gateway and is then killed, as a harness that dies would be.
-        let pidFile = directory + "/gateway.pid"
-        let parent = try ChildProcess(
-            ["sh", "-c", "\"$@\" & echo $! > \"$0\"; wait", pidFile,
-             TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml"],
-            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/lurcher.log")
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])], throughShell: true)
         var pool: [String: Any] = [:]
         try await waitUntil("the handler to be ready") {
-            let status = try ChildProcess(
-                [TestPaths.lurcher, "ctl", "status", "--json", "--socket", control], outputPath: directory + "/ctl.log")
-            guard try await status.waitForExit() == 0,
-                let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any],
-                let hello = (report["pools"] as? [[String: Any]])?.first
-            else { return false }
-            pool = hello
+            pool = try await gateway.pool("hello")
             return processes(pool).first?["state"] as? String == "ready"
         }
-        let written = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let gateway = try #require(Int32(written))
+        let gatewayPID = try #require(gateway.gatewayPID)
         let handlerPID = processes(pool).first?["pid"] as? Int
         let handler = Int32(try #require(handlerPID))
 
-        parent.signal(SIGKILL)
+        gateway.child.signal(SIGKILL)
         let killed = ContinuousClock.now
         try await waitUntil("the gateway and its handler to stop", timeout: .seconds(10)) {
-            !isAlive(gateway) && !isAlive(handler)
+            !isAlive(gatewayPID) && !isAlive(handler)
         }
         let stopped = ContinuousClock.now - killed
         #expect(stopped < .seconds(2), "stopped after \(stopped)")
         // Only a clean stop closes the control server, which removes its socket.
-        #expect(!FileManager.default.fileExists(atPath: control), "the gateway stopped cleanly")
+        #expect(!FileManager.default.fileExists(atPath: gateway.controlSocket), "the gateway stopped cleanly")
     }
 
     @Test func aCommandThatCannotStartIsReportedAndTheGatewayExits() async throws {
