@@ -4,12 +4,15 @@ import Testing
 @testable import LurcherGateway
 
 /// A drain waits for the count of requests in flight to reach zero, woken by the request that brings it there.
+///
+/// The full suite keeps the cooperative pool busy, which makes any wake-up late by seconds, so the bounds here
+/// tell the event from a 2-minute deadline rather than assume a prompt wake-up.
 @Suite struct InFlightCountTests {
     @Test func aDrainEndsAsSoonAsTheLastRequestIsAnswered() async throws {
         let count = InFlightCount()
         count.increment()
         count.increment()
-        let drain = Task { await count.waitUntilZero(timeout: .seconds(30)) }
+        let drain = Task { await count.waitUntilZero(timeout: .seconds(120)) }
         count.decrement()
         try await Task.sleep(for: .milliseconds(50))
         count.increment()
@@ -20,7 +23,7 @@ import Testing
         let answered = ContinuousClock.now
         count.decrement()
         #expect(await drain.value == 0)
-        #expect(ContinuousClock.now - answered < .seconds(1), "woken by the answer, not the 30 s deadline")
+        #expect(ContinuousClock.now - answered < .seconds(60), "woken by the answer, not the deadline")
     }
 
     @Test func aDrainWithNothingInFlightEndsAtOnce() async {
@@ -28,8 +31,8 @@ import Testing
         count.increment()
         count.decrement()
         let began = ContinuousClock.now
-        #expect(await count.waitUntilZero(timeout: .seconds(30)) == 0)
-        #expect(ContinuousClock.now - began < .seconds(1))
+        #expect(await count.waitUntilZero(timeout: .seconds(120)) == 0)
+        #expect(ContinuousClock.now - began < .seconds(60))
     }
 
     @Test func aDrainGivesUpAtItsDeadlineAndSaysHowManyAreLeft() async {
@@ -37,15 +40,16 @@ import Testing
         count.increment()
         let began = ContinuousClock.now
         let drain = Task { await count.waitUntilZero(timeout: .milliseconds(200)) }
-        // Answers the request after 3 s, so that a drain whose deadline never fires fails instead of hanging.
+        // Answers the request after a minute, so that a drain whose deadline never fires fails (it would return
+        // 0) instead of hanging.
         let rescue = Task {
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(60))
             count.decrement()
         }
         #expect(await drain.value == 1)
         rescue.cancel()
         let waited = ContinuousClock.now - began
-        #expect(waited >= .milliseconds(200) && waited < .seconds(3), "waited \(waited)")
+        #expect(waited >= .milliseconds(200), "waited \(waited)")
         // A later answer finds no drain to wake, and does no harm.
         count.decrement()
         #expect(count.value == 0)

@@ -68,7 +68,7 @@ final class StandInProcesses: ProcessHost {
 }
 
 /// Waits, checking every few milliseconds, for `condition`; throws ``TimedOut`` after `timeout`.
-func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
