@@ -105,6 +105,7 @@ let package = Package(
         .executableTarget(
             name: "LurcherCLI",
             dependencies: [
+                "CLinux",
                 "LurcherGateway",
                 "LurcherSupervisor",
                 "LurcherConfiguration",
@@ -132,7 +133,9 @@ let package = Package(
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         .testTarget(name: "LurcherHandlerTests", dependencies: ["LurcherHandler"]),
-        .testTarget(name: "LurcherSupervisorTests", dependencies: ["LurcherSupervisor"]),
+        .testTarget(
+            name: "LurcherSupervisorTests",
+            dependencies: ["LurcherSupervisor", "LurcherConfiguration", .product(name: "Logging", package: "swift-log")]),
         // Fixtures are run and served by the tests, not compiled.
         .testTarget(name: "EndToEndTests", exclude: ["Fixtures"]),
     ]

@@ -96,10 +96,10 @@ struct Start: AsyncParsableCommand {
         if ProcessInfo.processInfo.environment["LURCHER_STOP_WITH_PARENT"] != nil {
             // For test harnesses and the like: when the process that started us is gone, stop cleanly
             // rather than linger with our handlers.
-            let parent = getppid()
-            Task.detached {
-                while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
-                signals.send(SIGTERM)
+            do {
+                try ParentWatch.start { signals.send(SIGTERM) }
+            } catch {
+                logger.warning("\(error)")
             }
         }
 

@@ -118,7 +118,7 @@ public final class Gateway: Sendable {
     public func status() async -> GatewayStatus {
         GatewayStatus(
             openConnections: counters.openConnections.load(ordering: .relaxed),
-            inFlight: counters.inFlight.load(ordering: .relaxed),
+            inFlight: counters.inFlight.value,
             handlers: await dispatcher.snapshot())
     }
 
@@ -128,15 +128,12 @@ public final class Gateway: Sendable {
         dispatcher.processExited(handler: handler, processID: processID)
     }
 
-    /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered.
-    /// Open connections are not closed, so their answers can still be written.
+    /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:
+    /// it returns as soon as the last one is. Open connections are not closed, so their answers can still be
+    /// written.
     public func drain(timeout: Duration) async {
         try? await channel.close()
-        let deadline = ContinuousClock.now + timeout
-        while counters.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        let left = counters.inFlight.load(ordering: .relaxed)
+        let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
     }
 

@@ -40,7 +40,7 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
 /// Counters the event loops update as connections come and go; read by status and draining.
 final class GatewayCounters: Sendable {
     let openConnections = Atomic<Int>(0)
-    let inFlight = Atomic<Int>(0)
+    let inFlight = InFlightCount()
     /// Client headers dropped because they would pass for the gateway's own (``GatewayHeaderNames``).
     let reservedHeadersRemoved = Atomic<Int>(0)
 }

@@ -16,10 +16,13 @@ public actor Supervisor {
 
     var pools: [String: ManagedPool] = [:]
     private var stopping = false
+    /// Rolling restarts waiting for a new process to become ready, by its pid (see ``waitUntilReady(_:in:timeout:)``).
+    var readyWaiters: [pid_t: ReadyWaiter] = [:]
+    /// Callers waiting for a process to exit, by its pid (see ``waitForExit(_:in:)``).
+    var exitWaiters: [pid_t: [CheckedContinuation<Void, Never>]] = [:]
     let logger: Logger
-    private let reaper: ChildReaper
-    /// Makes every spawn, so that the handlers' death signal is tied to the gateway's life (see ``ExecShim``).
-    private let spawner = SpawnerThread()
+    /// Spawns, signals and reaps the processes: real ones, except in tests.
+    private let host: any ProcessHost
     /// This run's ``GatewayGeneration`` id, put in every spawned process's environment.
     private let gatewayGeneration: String
     /// Told of processes starting and exiting and of finished restarts: the log-event feed, and the gateway,
@@ -35,13 +38,23 @@ public actor Supervisor {
     ///   - uploadDirectory: the gateway's `[uploads] directory`, passed on as `LURCHER_UPLOAD_DIRECTORY`: handler
     ///     libraries read upload files only from there.
     public init(handlers: [HandlerConfiguration], gatewayGeneration: String, uploadDirectory: String? = nil, logger: Logger) {
+        self.init(
+            handlers: handlers, gatewayGeneration: gatewayGeneration, uploadDirectory: uploadDirectory, logger: logger,
+            host: SystemProcessHost())
+    }
+
+    /// Prepares the pools with processes run by `host` (stand-ins, in tests).
+    init(
+        handlers: [HandlerConfiguration], gatewayGeneration: String, uploadDirectory: String?, logger: Logger,
+        host: any ProcessHost
+    ) {
         self.logger = logger
+        self.host = host
         self.gatewayGeneration = gatewayGeneration
         self.uploadDirectory = uploadDirectory
         for handler in handlers {
             if let process = handler.process { pools[handler.name] = ManagedPool(handler: handler, configuration: process) }
         }
-        reaper = ChildReaper()
     }
 
     /// Spawns every pool to its starting size.
@@ -50,7 +63,7 @@ public actor Supervisor {
     ///   rolling restarts, from now on.
     public func start(events: @escaping @Sendable (SupervisorEvent) -> Void = { _ in }) throws {
         self.events = events
-        reaper.start { [weak self] pid, status in
+        host.startReaping { [weak self] pid, status in
             Task { await self?.processExited(pid: pid, status: status) }
         }
         for name in pools.keys.sorted() {
@@ -71,8 +84,10 @@ public actor Supervisor {
         let index =
             processID.flatMap { pid in pool.processes.firstIndex { $0.pid == pid } }
             ?? pool.processes.lastIndex { $0.state == .starting }
-        if let index, pool.processes[index].state == .starting { pool.processes[index].state = .ready }
+        guard let index, pool.processes[index].state == .starting else { return }
+        pool.processes[index].state = .ready
         pools[handler] = pool
+        endReadyWait(pool.processes[index].pid, .ready)
     }
 
     // MARK: - Scaling
@@ -169,13 +184,15 @@ public actor Supervisor {
             guard !stopping else { throw SupervisorError.stopping }
             let new = try spawn(in: name)
             report.started.append(new)
-            let deadline = ContinuousClock.now + readyTimeout
-            while pools[name]?.processes.first(where: { $0.pid == new })?.state != .ready {
-                guard ContinuousClock.now < deadline, isRunning(new, in: name) else {
-                    requestStop(new, in: name)
-                    throw SupervisorError.notReady(pool: name, pid: new, waited: readyTimeout)
-                }
-                try await Task.sleep(for: .milliseconds(10))
+            switch await waitUntilReady(new, in: name, timeout: readyTimeout) {
+            case .ready:
+                break
+            case .stopping:
+                // Every process, the new one too, has already been asked to stop.
+                throw SupervisorError.stopping
+            case .exited, .timedOut:
+                requestStop(new, in: name)
+                throw SupervisorError.notReady(pool: name, pid: new, waited: readyTimeout)
             }
             requestStop(old.pid, in: name)
             await waitForExit(old.pid, in: name)
@@ -193,17 +210,19 @@ public actor Supervisor {
         stopping = true
         let all = allProcesses
         for (pid, name) in all { requestStop(pid, in: name, killAfter: timeout) }
+        endReadyWaits(.stopping)
         for (pid, name) in all { await waitForExit(pid, in: name) }
-        reaper.finish()
+        host.finishReaping()
     }
 
     /// Kills every process at once (SIGQUIT's immediate stop).
     public func killAll() async {
         stopping = true
         let all = allProcesses
-        for (pid, _) in all { kill(pid, SIGKILL) }
+        for (pid, _) in all { host.signal(pid, SIGKILL) }
+        endReadyWaits(.stopping)
         for (pid, name) in all { await waitForExit(pid, in: name) }
-        reaper.finish()
+        host.finishReaping()
     }
 
     // MARK: - Processes
@@ -234,16 +253,11 @@ public actor Supervisor {
         environment.merge(pool.configuration.environment) { _, configured in configured }
         // After the configured environment, which must not hide a process from the next start's sweep.
         environment[GatewayGeneration.environmentKey] = gatewayGeneration
-        let configuration = pool.configuration
-        let launcher = ExecShim.launcher(gateway: getpid())
-        let pid = try spawner.run { [environment] in
-            try ProcessSpawner.spawn(
-                command: configuration.command, launcher: launcher, environment: environment,
-                workingDirectory: configuration.workingDirectory)
-        }
+        let pid = try host.spawn(
+            command: pool.configuration.command, environment: environment,
+            workingDirectory: pool.configuration.workingDirectory)
         pools[name]!.processes.append(
             .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
-        reaper.childStarted()
         events(.processStarted(pool: name, pid: pid))
         logger.info("started handler process", metadata: ["handler": "\(name)", "pid": "\(pid)", "generation": "\(pool.generation)"])
         return pid
@@ -253,7 +267,7 @@ public actor Supervisor {
     private func requestStop(_ pid: pid_t, in name: String, killAfter: Duration? = nil) {
         guard let index = pools[name]?.processes.firstIndex(where: { $0.pid == pid }) else { return }
         pools[name]!.processes[index].state = .stopping
-        kill(pid, SIGTERM)
+        host.signal(pid, SIGTERM)
         let timeout = killAfter ?? pools[name]!.configuration.stopTimeout
         Task { [weak self] in
             try? await Task.sleep(for: timeout)
@@ -264,17 +278,11 @@ public actor Supervisor {
     private func killIfStillRunning(_ pid: pid_t, in name: String) {
         guard isRunning(pid, in: name) else { return }
         logger.warning("handler process did not stop in time; killing it", metadata: ["handler": "\(name)", "pid": "\(pid)"])
-        kill(pid, SIGKILL)
+        host.signal(pid, SIGKILL)
     }
 
-    private func isRunning(_ pid: pid_t, in name: String) -> Bool {
+    func isRunning(_ pid: pid_t, in name: String) -> Bool {
         pools[name]?.processes.contains { $0.pid == pid } ?? false
-    }
-
-    private func waitForExit(_ pid: pid_t, in name: String) async {
-        while isRunning(pid, in: name) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
     }
 
     private func processExited(pid: pid_t, status: Int32) {
@@ -282,6 +290,8 @@ public actor Supervisor {
         var pool = pools[name]!
         let process = pool.processes.first { $0.pid == pid }!
         pool.processes.removeAll { $0.pid == pid }
+        pools[name] = pool
+        processGone(pid)
         let metadata: Logger.Metadata = ["handler": "\(name)", "pid": "\(pid)", "status": "\(Self.describe(status: status))"]
         let expected = process.state == .stopping || stopping
         events(.processExited(pool: name, pid: pid, status: Self.describe(status: status), expected: expected))

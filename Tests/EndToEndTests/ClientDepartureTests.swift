@@ -4,11 +4,6 @@ import Testing
 /// A client that closes its connection while its request waits (a browser tab closed on a long poll) has left:
 /// the handler is told at once, the request's place is freed, and the access log says 499.
 @Suite struct ClientDepartureTests {
-    /// The gateway's requests in flight, from `ctl status --json`.
-    private func inFlight(_ gateway: GatewayProcess) async throws -> Int? {
-        (try await gateway.status()["gateway"] as? [String: Any])?["inFlight"] as? Int
-    }
-
     /// When the handler got each disconnect notice (connection id to seconds since the epoch), from its
     /// `/disconnected-at` answer, asked on `connection`: one kept open, because closing it would add its own.
     private func disconnectedAt(on connection: HTTPConnection, at path: String) throws -> [String: Double] {
@@ -44,7 +39,7 @@ import Testing
         let closed = Date().timeIntervalSince1970
         client.close()
         #expect(try await noticeDelay(on: observer, at: "/py/disconnected-at", closed: closed) < 1)
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
         // Lines are written in batches off the event loop, so the polls' own lines may come first.
         var line: String?
         try await waitUntil("the access log line of the request") {
@@ -69,7 +64,7 @@ import Testing
         // notice's answer also shows the place free.
         #expect(try await noticeDelay(on: observer, at: "/py/disconnected-at", closed: closed) < 1)
         #expect(try await busy() == 0)
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
     }
 
     @Test(arguments: ["push", "broker"])
@@ -82,7 +77,7 @@ import Testing
         client.close()
         // `ctl status` is a process of its own, slow on a loaded machine; the hold timeout (30 s) is far off.
         try await waitUntil("the held request to be dropped", timeout: .seconds(5)) { try await held() == 0 }
-        #expect(try await inFlight(gateway) == 0)
+        #expect(try await gateway.inFlight() == 0)
     }
 
     @Test func aHalfClosedClientWithNothingOutstandingIsStillAnswered() async throws {

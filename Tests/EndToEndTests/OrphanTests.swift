@@ -150,14 +150,6 @@ import Testing
     }
 }
 
-/// Whether `pid` runs: a zombie, dead but not yet reaped by whoever inherited it, does not.
-private func isAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let endOfName = stat.lastIndex(of: ")")
-    else { return false }
-    return !stat[endOfName...].hasPrefix(") Z")
-}
-
 /// The name of the program `pid` runs.
 private func command(of pid: Int32) -> String? {
     (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)

@@ -148,6 +148,25 @@ import Testing
         #expect(try await gateway.child.waitForExit() == 0)
     }
 
+    @Test func aGracefulStopEndsAsSoonAsTheRequestInFlightIsAnswered() async throws {
+        let gateway = try await helloGateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/hello?sleep=1000"))
+        try await waitUntil("the request to be in flight") { try await gateway.inFlight() == 1 }
+        // Timed on a thread of its own, which a busy cooperative pool cannot make late.
+        let (status, stopped) = try await onThread {
+            let asked = ContinuousClock.now
+            gateway.child.signal(SIGTERM)
+            let status = try connection.readResponse().status
+            try waitUntilBlocking("the gateway to exit") { !gateway.child.isRunning }
+            return (status, ContinuousClock.now - asked)
+        }
+        #expect(status == 200)
+        #expect(try await gateway.child.waitForExit() == 0)
+        // The harness's --stop-timeout is 5 s: a drain that waited for it would end later than this.
+        #expect(stopped < .seconds(3), "stopped after \(stopped)")
+    }
+
     @Test func sigquitStopsAtOnceWithoutOrphans() async throws {
         let gateway = try await helloGateway(processes: 2)
         let pids = try await processes(pool(gateway)).compactMap { ($0["pid"] as? Int).map(Int32.init) }

@@ -37,6 +37,33 @@ import Testing
         }
     }
 
+    @Test func withStopWithParentTheGatewayStopsCleanlyAsSoonAsItsParentDies() async throws {
+        // A shell starts the gateway and is then killed, as a harness that dies would be.
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])], throughShell: true)
+        var pool: [String: Any] = [:]
+        try await waitUntil("the handler to be ready") {
+            pool = try await gateway.pool("hello")
+            return processes(pool).first?["state"] as? String == "ready"
+        }
+        let gatewayPID = try #require(gateway.gatewayPID)
+        let handlerPID = processes(pool).first?["pid"] as? Int
+        let handler = Int32(try #require(handlerPID))
+
+        // Timed on a thread of its own, which a busy cooperative pool cannot make late.
+        let stopped = try await onThread {
+            let killed = ContinuousClock.now
+            gateway.child.signal(SIGKILL)
+            try waitUntilBlocking("the gateway and its handler to stop", timeout: .seconds(10)) {
+                !isAlive(gatewayPID) && !isAlive(handler)
+            }
+            return ContinuousClock.now - killed
+        }
+        #expect(stopped < .seconds(2), "stopped after \(stopped)")
+        // Only a clean stop closes the control server, which removes its socket.
+        #expect(!FileManager.default.fileExists(atPath: gateway.controlSocket), "the gateway stopped cleanly")
+    }
+
     @Test func aCommandThatCannotStartIsReportedAndTheGatewayExits() async throws {
         do {
             _ = try await GatewayProcess(handlers: [.init(name: "ghost", route: "/g", command: ["/no/such/handler"])])

@@ -76,8 +76,3 @@ private func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condi
         usleep(5000)
     }
 }
-
-private struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}

@@ -89,8 +89,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         closing = true
         reportExchange()
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
-        if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
-        current = nil
+        endCurrent()
         environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlersUsed)
         context.fireChannelInactive()
     }
@@ -241,7 +240,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
             current = .handler(Answering(index: index, token: nextToken, keepAlive: request.keepAlive, upload: upload))
-            environment.counters.inFlight.add(1, ordering: .relaxed)
+            environment.counters.inFlight.increment()
             responseParser.reset(answeringHead: request.isHead)
             if let upload {
                 // Sent under the same token: Mongrel2 handlers do not answer the start message.
@@ -315,12 +314,17 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
         finish(keepAlive: keepAlive, context: context)
     }
 
+    /// Forgets the current request. One that went to a handler leaves the in-flight count, which a drain waits on.
+    private func endCurrent() {
+        if case .handler = current { environment.counters.inFlight.decrement() }
+        current = nil
+    }
+
     /// The current request is answered: close if it asked for that, else go on to the next.
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
         reportExchange()
         deadlines[.reply] = nil
-        if case .handler = current { environment.counters.inFlight.subtract(1, ordering: .relaxed) }
-        current = nil
+        endCurrent()
         if keepAlive {
             processNext(context: context)
         } else {

@@ -39,3 +39,11 @@ final class ChildProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, releaseSignal) }
     }
 }
+
+/// Whether `pid` runs: a zombie, dead but not yet reaped by whoever inherited it, does not.
+func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let endOfName = stat.lastIndex(of: ")")
+    else { return false }
+    return !stat[endOfName...].hasPrefix(") Z")
+}

@@ -16,6 +16,11 @@ extension GatewayProcess {
         return try #require(pools.first { $0["name"] as? String == name })
     }
 
+    /// The gateway's requests in flight.
+    func inFlight() async throws -> Int? {
+        (try await status()["gateway"] as? [String: Any])?["inFlight"] as? Int
+    }
+
     /// One handler as the gateway's dispatcher reports it.
     func handlerStatus(_ name: String) async throws -> [String: Any] {
         let handlers = (try await status()["gateway"] as? [String: Any])?["handlers"] as? [[String: Any]] ?? []

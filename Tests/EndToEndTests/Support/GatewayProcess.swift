@@ -30,9 +30,12 @@ final class GatewayProcess: @unchecked Sendable {
     ///   - routes: extra TOML lines for the host's routes table, such as `"/files" = { dir = "..." }`.
     ///   - extra: TOML tables appended to the file, such as `[access_log]` or `[uploads]`.
     ///   - logLevel: lurcher's `--log-level`.
+    ///   - throughShell: start the gateway from a shell, which is then ``child`` (see ``gatewayPID``), so a test
+    ///     can kill the gateway's parent.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        write: Double = 60, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug"
+        write: Double = 60, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
+        throughShell: Bool = false
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -79,7 +82,8 @@ final class GatewayProcess: @unchecked Sendable {
         try toml.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
         previous = nil
         do {
-            (child, port) = try await Self.launch(in: directory, log: "lurcher.log", logLevel: logLevel)
+            (child, port) = try await Self.launch(
+                in: directory, log: "lurcher.log", logLevel: logLevel, throughShell: throughShell)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
@@ -96,10 +100,15 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Starts `lurcher start` with the configuration in `directory` and waits for it to listen.
-    private static func launch(in directory: String, log: String, logLevel: String) async throws -> (ChildProcess, Int) {
+    private static func launch(
+        in directory: String, log: String, logLevel: String, throughShell: Bool = false
+    ) async throws -> (ChildProcess, Int) {
+        var command = [
+            TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml", "--log-level", logLevel, "--stop-timeout", "5",
+        ]
+        if throughShell { command = ["sh", "-c", "\"$@\" & echo $! > \"$0\"; wait", gatewayPIDPath(directory)] + command }
         let child = try ChildProcess(
-            [TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml", "--log-level", logLevel, "--stop-timeout", "5"],
-            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/" + log, releaseSignal: SIGTERM)
+            command, environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/" + log, releaseSignal: SIGTERM)
         var port = 0
         try await waitUntil("the gateway to listen (log: \(directory)/\(log))") {
             guard child.isRunning else { throw GatewayExited(log: child.output) }
@@ -139,6 +148,15 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     var log: String { child.output }
+
+    /// The gateway's pid, when it was started ``init(handlers:hold:reply:request:keepAlive:write:limits:routes:extra:logLevel:throughShell:)``
+    /// through a shell.
+    var gatewayPID: Int32? {
+        (try? String(contentsOfFile: Self.gatewayPIDPath(directory), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    private static func gatewayPIDPath(_ directory: String) -> String { directory + "/gateway.pid" }
 
     var controlSocket: String { directory + "/control.sock" }
 
