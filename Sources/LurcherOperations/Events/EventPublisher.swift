@@ -12,7 +12,8 @@ public final class EventPublisher: Sendable {
     /// The endpoint bound, with the real port when the configuration gave `*`.
     public let endpoint: String
     private let thread: ZMQLoopThread
-    private let socket: PublisherSocket
+    /// The PUB socket, made on the publisher thread and only usable there.
+    private let publisher: ZMQLoopBound<ZMQSocket>
     private let queue = Mutex(PendingBatch<[UInt8]>())
     private let capacity: Int
     private let droppedCount = Atomic<Int>(0)
@@ -22,8 +23,8 @@ public final class EventPublisher: Sendable {
     public init(configuration: EventsConfiguration) throws {
         capacity = configuration.highWaterMark
         thread = ZMQLoopThread(name: "lurcher-events", context: ZMQContext())
-        let socket = PublisherSocket()
-        let bound = Mutex("")
+        // Set by the thread's set-up, which `start` waits for.
+        let bound = Mutex<(socket: ZMQLoopBound<ZMQSocket>, endpoint: String)?>(nil)
         try thread.start { loop in
             let publisher = try ZMQSocket(context: loop.context, type: .pub)
             try publisher.setSendHighWaterMark(Int32(clamping: configuration.highWaterMark))
@@ -33,11 +34,12 @@ public final class EventPublisher: Sendable {
             try publisher.setLinger(.milliseconds(500))
             try publisher.bind(configuration.endpoint)
             loop.register(publisher, interest: []) { _, _ in }
-            socket.publisher = publisher
-            bound.withLock { $0 = (try? publisher.lastEndpoint) ?? configuration.endpoint }
+            let endpoint = (try? publisher.lastEndpoint) ?? configuration.endpoint
+            bound.withLock { $0 = (ZMQLoopBound(publisher, loop: loop), endpoint) }
         }
-        self.socket = socket
-        endpoint = bound.withLock { $0 }
+        let (socket, endpoint) = bound.withLock { $0! }
+        publisher = socket
+        self.endpoint = endpoint
     }
 
     /// Events dropped so far.
@@ -62,16 +64,10 @@ public final class EventPublisher: Sendable {
     /// Runs on the publisher thread.
     private func sendQueued() {
         let events = queue.withLock { $0.take() }
-        guard let publisher = socket.publisher else { return }
+        let publisher = self.publisher.value
         for event in events {
             let sent = (try? publisher.send(event, dontWait: true)) ?? false
             if !sent { droppedCount.add(1, ordering: .relaxed) }
         }
     }
-}
-
-/// The PUB socket, set once on the publisher thread and only ever used there.
-/// `@unchecked Sendable`: it is handed to that thread's closures, and no other thread touches it.
-private final class PublisherSocket: @unchecked Sendable {
-    var publisher: ZMQSocket?
 }
