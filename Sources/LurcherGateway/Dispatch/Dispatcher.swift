@@ -13,8 +13,10 @@ import ZeroMQ
 final class Dispatcher: Sendable {
     private let thread: ZMQLoopThread
     private let context: ZMQContext
-    private let connections = NIOLockedValueBox<[UInt64: ConnectionSink]>([:])
-    private let transport: Transport
+    private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
+    /// Every handler's dispatch, made on the transport thread and only usable there.
+    private let transport: ZMQLoopBound<Transport>
+    private let holdTimeout: Duration
 
     /// Binds every handler's sockets and starts the transport thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
@@ -24,14 +26,22 @@ final class Dispatcher: Sendable {
         handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger,
         handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) throws {
-        context = ZMQContext()
+        let context = ZMQContext()
+        let connections = NIOLockedValueBox<[UInt64: ConnectionSink]>([:])
+        self.context = context
+        self.connections = connections
+        holdTimeout = timeouts.hold
         thread = ZMQLoopThread(name: "lurcher-zmq", context: context)
-        transport = Transport(
-            handlers: handlers, limits: limits, timeouts: timeouts, logger: logger, connections: connections,
-            handlerReady: handlerReady)
-        let transport = self.transport
-        let context = self.context
-        try thread.start { loop in try transport.setUp(loop: loop, zmq: context) }
+        // Set by the thread's set-up, which `start` waits for.
+        let made = NIOLockedValueBox<ZMQLoopBound<Transport>?>(nil)
+        try thread.start { loop in
+            let transport = Transport(
+                handlers: handlers, limits: limits, timeouts: timeouts, logger: logger, connections: connections,
+                handlerReady: handlerReady)
+            try transport.setUp(loop: loop, zmq: context)
+            made.withLockedValue { $0 = ZMQLoopBound(transport, loop: loop) }
+        }
+        transport = made.withLockedValue { $0! }
     }
 
     /// Makes replies for `connectionID` reach `sink`.
@@ -43,17 +53,18 @@ final class Dispatcher: Sendable {
     func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int]) {
         connections.withLockedValue { _ = $0.removeValue(forKey: connectionID) }
         let transport = self.transport
-        thread.execute { _ in transport.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
+        thread.execute { _ in transport.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
     }
 
     /// Sends a request to handler `index`, or holds it until a handler can take it.
     /// - Parameter retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
     func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool) {
         let transport = self.transport
+        let holdTimeout = self.holdTimeout
         thread.execute { _ in
-            transport.submit(
+            transport.value.submit(
                 HeldRequest(
-                    connectionID: connectionID, token: token, message: message, deadline: .now + transport.holdTimeout,
+                    connectionID: connectionID, token: token, message: message, deadline: .now + holdTimeout,
                     retriable: retriable),
                 to: index)
         }
@@ -62,14 +73,14 @@ final class Dispatcher: Sendable {
     /// A handler process the supervisor started has exited; in broker mode its requests go elsewhere.
     func processExited(handler: String, processID: Int32) {
         let transport = self.transport
-        thread.execute { _ in transport.processExited(handler: handler, processID: processID) }
+        thread.execute { _ in transport.value.processExited(handler: handler, processID: processID) }
     }
 
     /// Each handler's connected processes, held and dispatched requests.
     func snapshot() async -> [GatewayStatus.Handler] {
         let transport = self.transport
         return await withCheckedContinuation { continuation in
-            thread.execute { _ in continuation.resume(returning: transport.snapshot()) }
+            thread.execute { _ in continuation.resume(returning: transport.value.snapshot()) }
         }
     }
 

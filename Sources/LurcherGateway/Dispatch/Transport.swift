@@ -5,11 +5,8 @@ import ZeroMQ
 
 /// The dispatcher's state on the transport thread: every handler's dispatch.
 ///
-/// `@unchecked Sendable` because the dispatcher must hand it to the transport thread's closures, yet every
-/// mutable member is touched only on that thread: `setUp` runs there, and every other call comes through
-/// `ZMQLoopThread.execute` or a socket or timer callback of the same loop.
-final class Transport: @unchecked Sendable {
-    let holdTimeout: Duration
+/// Made and used only on that thread: the dispatcher holds it as a `ZMQLoopBound`, which checks so.
+final class Transport {
     private let configurations: [HandlerConfiguration]
     private let limits: Limits
     private let timeouts: Timeouts
@@ -26,7 +23,6 @@ final class Transport: @unchecked Sendable {
         configurations = handlers
         self.limits = limits
         self.timeouts = timeouts
-        holdTimeout = timeouts.hold
         self.logger = logger
         self.connections = connections
         self.handlerReady = handlerReady
