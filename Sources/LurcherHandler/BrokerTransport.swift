@@ -10,7 +10,7 @@ internal import ZeroMQ
 /// already on their way until the gateway answers `LEFT`. So a handler that stops loses nothing. When the
 /// gateway falls silent or says `DISCONNECT`, it starts over with a new socket, as in the ZeroMQ guide's
 /// Paranoid Pirate.
-final class BrokerTransport: HandlerTransport, @unchecked Sendable {
+final class BrokerTransport: HandlerTransport {
     private let settings: HandlerSettings
     private let logger: Logger
     private let endpoint: String

@@ -96,10 +96,10 @@ extension HandlerConnection {
             state.phase = .running
             // Queued under the lock, so a concurrent stop() cannot slip its stopReceiving in before this.
             thread.execute { [weak self] loop in
-                transport.startReceiving(loop: loop, sink: sink) { [weak self] in self?.stop(.parentExited) }
+                transport.value.startReceiving(loop: loop, sink: sink) { [weak self] in self?.stop(.parentExited) }
             }
             if state.stopReason != nil {
-                thread.execute { loop in transport.stopReceiving(loop: loop) }
+                thread.execute { loop in transport.value.stopReceiving(loop: loop) }
             }
         }
         logger.info(
@@ -133,7 +133,7 @@ extension HandlerConnection {
             if isFirst {
                 state.stopReason = reason
                 if state.phase == .running {
-                    state.thread?.execute { loop in transport.stopReceiving(loop: loop) }
+                    state.thread?.execute { loop in transport.value.stopReceiving(loop: loop) }
                 }
             }
             guard reason.cancelsRequests && !state.cancelling else { return (isFirst, false, []) }
@@ -197,7 +197,7 @@ extension HandlerConnection {
     /// have been sent, or for ``HandlerSettings/linger`` at most.
     private func closeTransport() async {
         let transport = self.transport
-        try? execute { loop in transport.close(loop: loop) }
+        try? execute { loop in transport.value.close(loop: loop) }
         await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 self.releaseThread()
@@ -315,7 +315,7 @@ extension HandlerConnection {
     private func finish(_ serial: UInt64, requestID: UInt64?, last: [UInt8]?) {
         let transport = self.transport
         // One hand-off for both, so the place frees only after the reply is queued.
-        try? execute { loop in transport.finish(requestID: requestID, last: last, loop: loop) }
+        try? execute { loop in transport.value.finish(requestID: requestID, last: last, loop: loop) }
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.inFlight[serial] = nil
             guard state.inFlight.isEmpty else { return nil }

@@ -31,7 +31,8 @@ public final class HandlerConnection: Sendable {
     /// The logger for the connection's own lines; it carries the handler's name.
     public let logger: Logger
 
-    let transport: any HandlerTransport
+    /// The sockets and their state, made on the loop thread and only usable there.
+    let transport: ZMQLoopBound<any HandlerTransport>
     let state = Mutex(State())
 
     /// Connects to the gateway's reply endpoint; requests are taken once ``run(onDisconnect:_:)`` starts.
@@ -46,20 +47,25 @@ public final class HandlerConnection: Sendable {
         if let level = settings.logLevel { logger.logLevel = level }
         self.settings = settings
         self.logger = logger
-        let transport: any HandlerTransport =
-            switch settings.mode {
-            case .push: PushTransport(settings: settings, logger: logger)
-            case .broker: BrokerTransport(settings: settings, logger: logger)
-            }
-        self.transport = transport
         let thread = ZMQLoopThread(name: "lurcher-handler", context: ZMQContext())
+        // Set by the thread's set-up, which `start` waits for.
+        let made = Mutex<ZMQLoopBound<any HandlerTransport>?>(nil)
         do {
-            try thread.start { loop in try transport.setUp(loop: loop) }
+            try thread.start { [logger] loop in
+                let transport: any HandlerTransport =
+                    switch settings.mode {
+                    case .push: PushTransport(settings: settings, logger: logger)
+                    case .broker: BrokerTransport(settings: settings, logger: logger)
+                    }
+                try transport.setUp(loop: loop)
+                made.withLock { $0 = ZMQLoopBound(transport, loop: loop) }
+            }
         } catch let error as HandlerError {
             throw error
         } catch {
             throw HandlerError(.cannotConnect, "cannot start the handler's ZeroMQ thread: \(error)")
         }
+        transport = made.withLock { $0! }
         state.withLock { $0.thread = thread }
     }
 
@@ -113,7 +119,7 @@ public final class HandlerConnection: Sendable {
     /// Hands a whole reply message to the transport thread.
     private func sendMessage(_ message: [UInt8]) throws(HandlerError) {
         let transport = self.transport
-        try execute { _ in transport.send(message) }
+        try execute { _ in transport.value.send(message) }
     }
 
     /// Asks the gateway to close `connectionIDs` once what was sent to them has been written.
@@ -168,7 +174,7 @@ public final class HandlerConnection: Sendable {
         }()
         await withCheckedContinuation { (handedOff: CheckedContinuation<Void, Never>) in
             thread.execute { _ in
-                transport.send(message)
+                transport.value.send(message)
                 handedOff.resume()
             }
         }

@@ -5,7 +5,7 @@ internal import ZeroMQ
 /// responder code over either.
 ///
 /// Every method runs on the connection's loop thread.
-protocol HandlerTransport: AnyObject, Sendable {
+protocol HandlerTransport: AnyObject {
     /// Makes the sockets; runs on the loop thread before it polls.
     func setUp(loop: ZMQLoop) throws(HandlerError)
     /// Starts taking requests and handing them to `sink`, and watches the parent process.

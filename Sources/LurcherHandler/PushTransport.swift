@@ -8,11 +8,8 @@ import Glibc
 /// A push-mode handler's ZeroMQ sockets and their state, on the loop thread:
 /// requests arrive on a PULL socket, replies leave on a PUB socket.
 ///
-/// `@unchecked Sendable` because ``HandlerConnection`` hands it to the loop
-/// thread's closures, yet every mutable member is touched only on that thread:
-/// `setUp` runs there, and every other call comes through
-/// `ZMQLoopThread.execute` or a socket or timer callback of the same loop.
-final class PushTransport: HandlerTransport, @unchecked Sendable {
+/// Made and used only on that thread: ``HandlerConnection`` holds it as a `ZMQLoopBound`, which checks so.
+final class PushTransport: HandlerTransport {
     private let settings: HandlerSettings
     private let logger: Logger
     private let sendEndpoint: String
