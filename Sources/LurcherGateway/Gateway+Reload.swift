@@ -13,8 +13,4 @@ extension Gateway {
 
     /// Sends to handler sockets that failed with an error since the gateway started, for the metrics.
     public var zeroMQSendFailures: Int { TransportCounters.sendFailures.load(ordering: .relaxed) }
-
-    /// Client headers removed since the gateway started because they would pass for the gateway's own
-    /// (`x-mongrel2-*` and the capitalised keys), for the metrics.
-    public var reservedHeadersRemoved: Int { counters.reservedHeadersRemoved.load(ordering: .relaxed) }
 }

@@ -20,7 +20,7 @@ public final class Gateway: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
-    let counters: GatewayCounters
+    private let counters: GatewayCounters
     let logger: Logger
     /// The routes in use; a reload replaces them.
     let routes: RoutingTable
@@ -121,6 +121,10 @@ public final class Gateway: Sendable {
             inFlight: counters.inFlight.value,
             handlers: await dispatcher.snapshot())
     }
+
+    /// Client headers removed since the gateway started because they would pass for the gateway's own
+    /// (`x-mongrel2-*` and the capitalised keys), for the metrics.
+    public var reservedHeadersRemoved: Int { counters.reservedHeadersRemoved.load(ordering: .relaxed) }
 
     /// Tells the gateway that a handler process it was given has exited, so that in broker mode the requests
     /// that process held are sent to another or answered at once, rather than waiting for heartbeats to lapse.
