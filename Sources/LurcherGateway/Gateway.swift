@@ -93,7 +93,7 @@ public final class Gateway: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = HTTPConnectionHandler(
+                    let handler = HTTP1ConnectionHandler(
                         connectionID: connectionIDs.next(),
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "",
                         environment: environment)

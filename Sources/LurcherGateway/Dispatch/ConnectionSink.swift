@@ -19,7 +19,7 @@ enum DispatcherEvent {
 /// How the dispatcher reaches a connection from the transport thread.
 struct ConnectionSink: Sendable {
     let eventLoop: any EventLoop
-    let handler: NIOLoopBound<HTTPConnectionHandler>
+    let handler: NIOLoopBound<HTTP1ConnectionHandler>
 
     func deliver(_ event: DispatcherEvent) {
         let handler = self.handler

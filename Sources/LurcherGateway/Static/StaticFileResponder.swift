@@ -5,9 +5,9 @@ import NIOPosix
 
 /// What a Dir route answers.
 enum StaticFileResponse {
-    /// The file, or parts of it: a complete response head, the open file, and the body to send after the
-    /// head (empty for HEAD and 304).
-    case file(head: ByteBuffer, body: [FileBodyPart], handle: NIOFileHandle)
+    /// The file, or parts of it: the response's status, a complete response head (`headBytes` long, followed by
+    /// a small body read in with it), the open file, and the body to send after the head (empty for HEAD and 304).
+    case file(status: HTTPStatus, headBytes: Int, head: ByteBuffer, body: [FileBodyPart], handle: NIOFileHandle)
     /// A directory named without its trailing slash: redirect to the slash form, as nginx does.
     case redirect(location: String)
     /// A canned error, with header lines such as `Content-Range` for 416.
@@ -114,6 +114,7 @@ struct StaticFileResponder: Sendable {
         if let cacheControl = directory.cacheControl { head.add("Cache-Control", cacheControl) }
         if !keepAlive { head.add("Connection", "close") }
         var encoded = head.encoded()
+        let headBytes = encoded.readableBytes
         if isHead {
             body = []
         } else if body.count == 1, case .file(let range) = body[0], range.count <= Self.inlineBytes,
@@ -123,7 +124,7 @@ struct StaticFileResponder: Sendable {
         }
         // FileRegion needs an NIOFileHandle; this initialiser is the one NIO keeps for adopting a descriptor.
         let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor)
-        return .file(head: encoded, body: body, handle: handle)
+        return .file(status: head.status, headBytes: headBytes, head: encoded, body: body, handle: handle)
     }
 
     /// Bodies up to this size are read here, on the pool, and go out in the same write as their head: for a

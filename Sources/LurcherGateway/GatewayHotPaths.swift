@@ -46,14 +46,22 @@ package enum GatewayHotPaths {
 
         /// Takes a handler's reply message: decodes its framing as the dispatcher does (`WireReply.decode`), copies
         /// the body into the buffer that goes to the connection's event loop, then resets the connection's response
-        /// parser for a new request and follows the response to its end.
+        /// parser for a new request and follows the response to its end, part by part.
         /// - Returns: the length of the HTTP response, or nil when the reply is not one complete response.
         package func relay(_ message: [UInt8]) -> Int? {
             guard let reply = try? WireReply.decode(message), case .connections = reply.target else { return nil }
             let bytes = ByteBuffer(bytes: reply.body)
             responseParser.reset(answeringHead: false)
-            guard case .complete(let consumed) = responseParser.feed(bytes) else { return nil }
-            return consumed
+            var length = 0
+            var ended = false
+            responseParser.feed(bytes) { part in
+                switch part {
+                case .head(_, let bytes), .body(let bytes): length += bytes.readableBytes
+                case .end: ended = true
+                case .malformed: break
+                }
+            }
+            return ended ? length : nil
         }
     }
 }

@@ -57,6 +57,8 @@ final class HTTPRequestParser {
 
     // The input being parsed, so the value callback can look at what precedes a value (obs-fold detection).
     private var input: UnsafeRawBufferPointer?
+    /// How many requests may be completed before parsing pauses; set by each ``feed(_:room:)``.
+    private var pauseAt = 0
     private var lastNonBlankOfPreviousInput: UInt8 = 0
 
     /// What the head of the request decided, kept until the body is complete.
@@ -90,9 +92,12 @@ final class HTTPRequestParser {
     private var parserErrno: http_errno { http_errno(rawValue: parser.pointee.http_errno) }
 
     /// Parses as much of `buffer` as it can, appending complete requests to ``completed``.
-    func feed(_ buffer: ByteBuffer) -> FeedOutcome {
+    /// - Parameter room: how many requests ``completed`` may hold before parsing pauses; by default the limit on
+    ///   pipelined requests.
+    func feed(_ buffer: ByteBuffer, room: Int? = nil) -> FeedOutcome {
         // http_parser takes no bytes as the end of the input; that is ``finish()``'s job, not an empty read's.
         guard buffer.readableBytes > 0 else { return .consumedAll }
+        pauseAt = room ?? limits.maxPipelinedRequests
         if parserErrno == HPE_PAUSED { http_parser_pause(parser, 0) }
         let consumed = buffer.withUnsafeReadableBytes { bytes in
             input = bytes
@@ -112,7 +117,7 @@ final class HTTPRequestParser {
                 http_parser_init(parser, HTTP_REQUEST)
                 parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
                 let rest = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed)
-                return rest.map { feed($0) } ?? .consumedAll
+                return rest.map { feed($0, room: pauseAt) } ?? .consumedAll
             }
             return .consumedAll
         case HPE_PAUSED:
@@ -283,7 +288,7 @@ final class HTTPRequestParser {
                 requestLine: summarizes ? requestLine() : nil))
         pending = nil
         spooled = nil
-        if completed.count >= limits.maxPipelinedRequests { http_parser_pause(parser, 1) }
+        if completed.count >= pauseAt { http_parser_pause(parser, 1) }
         return 0
     }
 

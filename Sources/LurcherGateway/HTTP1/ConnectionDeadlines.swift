@@ -1,5 +1,3 @@
-import NIOCore
-
 /// The times by which a connection's client or handler must have done something, all watched by one timer.
 ///
 /// NIO cancels a scheduled task by searching its whole timer heap, so timers scheduled and cancelled per
@@ -8,6 +6,8 @@ import NIOCore
 /// instead keeps plain deadlines here and one task that wakes at the earliest. Moving a deadline later, which is
 /// what every new request does, costs nothing; a task that wakes early finds nothing due and sleeps again.
 struct ConnectionDeadlines {
+    typealias Instant = ContinuousClock.Instant
+
     /// What a deadline is for.
     enum Kind: CaseIterable {
         /// The client has begun a request and must finish sending it (408 past it).
@@ -20,12 +20,12 @@ struct ConnectionDeadlines {
         case write
     }
 
-    private var request: NIODeadline?
-    private var idle: NIODeadline?
-    private var reply: NIODeadline?
-    private var write: NIODeadline?
+    private var request: Instant?
+    private var idle: Instant?
+    private var reply: Instant?
+    private var write: Instant?
 
-    subscript(kind: Kind) -> NIODeadline? {
+    subscript(kind: Kind) -> Instant? {
         get {
             switch kind {
             case .request: request
@@ -45,19 +45,18 @@ struct ConnectionDeadlines {
     }
 
     /// The earliest deadline set, which is when the timer must next wake.
-    var earliest: NIODeadline? {
+    var earliest: Instant? {
         [request, idle, reply, write].lazy.compactMap { $0 }.min()
     }
 
-    /// Removes and returns the deadlines that have passed at `now`.
-    mutating func takeExpired(at now: NIODeadline) -> [Kind] {
-        var expired: [Kind] = []
+    /// Removes and returns a deadline that has passed at `now` (in ``Kind`` order), or nil when none has.
+    mutating func takeExpired(at now: Instant) -> Kind? {
         for kind in Kind.allCases {
             if let time = self[kind], time <= now {
-                expired.append(kind)
                 self[kind] = nil
+                return kind
             }
         }
-        return expired
+        return nil
     }
 }

@@ -1,0 +1,100 @@
+import LurcherConfiguration
+
+/// Bytes a connection passes to its client without reading them: it needs only how many there are.
+protocol ConnectionOutput {
+    var byteCount: Int { get }
+}
+
+extension HTTP1Connection {
+    /// What the connection asks its glue to do, in order.
+    enum Action {
+        /// Write to the client, and flush.
+        case write(Write)
+        /// Send a request to a handler. The in-flight count goes up by one; ``handlerRequestEnded`` brings it down.
+        case submit(Submission)
+        /// Look up a file for a Dir route and hand the answer to ``HTTP1Connection/fileReady(_:now:)``.
+        case serveFile(FileRequest)
+        /// Parse the input held back while requests waited, and report it as any other input.
+        case parseHeldInput
+        /// Issue the read the channel asked for and the connection deferred.
+        case read
+        /// Close once everything written has gone out.
+        case closeAfterWrites
+        /// Close now, dropping what is queued: the client will never take it.
+        case closeNow
+        /// A request is done with, answered or not: report it (access log, metrics, events).
+        case report(Exchange, at: ContinuousClock.Instant)
+        /// Make ``HTTP1Connection/wake(now:bufferedBytes:)`` run at this time, in place of any earlier schedule.
+        case scheduleWake(at: ContinuousClock.Instant)
+        /// The request at a handler is over: it leaves the in-flight count (which a drain waits on).
+        case handlerRequestEnded
+        /// Something an operator may want to know happened.
+        case notice(Notice)
+        /// The connection has closed: tell these handlers, which had its requests, that the client is gone.
+        case tellHandlersClosed([Int])
+    }
+
+    /// What goes to the client.
+    enum Write {
+        case canned(CannedResponse)
+        /// `100 Continue`, for a client waiting on `Expect: 100-continue`.
+        case continueInterim
+        /// Bytes from a handler or a file, passed through.
+        case output(Output)
+    }
+
+    /// A request for a handler, encoded for the wire.
+    struct Submission {
+        var handler: Int
+        /// Matches replies and dispatcher events to this request rather than an earlier one.
+        var token: UInt64
+        var message: [UInt8]
+        /// For a body spooled to a file: the message announcing the upload, sent first under the same token.
+        var uploadStart: [UInt8]?
+        /// Safe to send to another handler process if the first dies (GET, HEAD, OPTIONS).
+        var retriable: Bool
+        /// The request is HEAD: its reply has no body.
+        var answersHead: Bool
+    }
+
+    /// A request for a Dir route.
+    struct FileRequest {
+        var directory: DirectoryConfiguration
+        /// The raw URL path below the route's pattern.
+        var relativePath: [UInt8]
+        /// The whole URL path, for a redirect's Location.
+        var requestPath: String
+        var conditions: FileConditions
+        var isHead: Bool
+        var keepAlive: Bool
+    }
+
+    /// What the file lookup for a Dir route came to.
+    enum FileAnswer {
+        /// The file (or parts of it): `status` and the head's length, and every byte to send.
+        case send(Output, status: HTTPStatus, headBytes: Int)
+        case canned(status: HTTPStatus, extraHeaders: [String])
+        /// The lookup itself failed.
+        case failed
+    }
+
+    /// How a parse of the client's input ended.
+    enum InputOutcome: Equatable {
+        case consumedAll
+        /// Parsing stopped because enough requests wait; the rest of the input is held.
+        case held
+        /// The input is not acceptable HTTP; answer with this status and close.
+        case malformed(HTTPStatus)
+    }
+
+    /// What the glue logs.
+    enum Notice: Equatable {
+        case clientLeftWhileAtHandler
+        case clientTooSlowToSend
+        case clientTooSlowToRead
+        case handlerLostRequest
+        case handlerTooSlow
+        case replyMalformed
+        case replyTooLong(excessBytes: Int)
+    }
+}

@@ -1,0 +1,476 @@
+import LurcherConfiguration
+
+/// One HTTP/1 client connection's rules, with no NIO in them: it is told what happened (requests parsed, reply
+/// parts, file answers, deadlines passing) with the time, and answers with ``Action``s for its glue,
+/// ``HTTP1ConnectionHandler``, to carry out.
+///
+/// Requests on a connection are answered one at a time, in arrival order. A pipelined request waits, already
+/// parsed, until the one before it is answered; only then does it go to its handler. Mongrel2 replies carry a
+/// connection id but no request id, so this is what lets the gateway know which request a reply answers.
+///
+/// Actions queue inside the connection, and the glue takes them with ``nextAction()`` after each event: the
+/// queue's storage is reused, so the request path allocates nothing for it.
+struct HTTP1Connection<Output: ConnectionOutput> {
+    typealias Instant = ContinuousClock.Instant
+
+    /// The request being answered.
+    private enum Current {
+        case handler(Answering)
+        case file
+        /// A handler's reply switched the connection to another protocol (`101`): HTTP/1 is over on it.
+        case handedOver
+    }
+
+    /// A request sent (or held) for a handler, and what its reply has done so far.
+    private struct Answering {
+        var token: UInt64
+        var keepAlive: Bool
+        /// The request's spooled body, if it had one; released (and its file deleted) with the answer.
+        var upload: HandlerUpload?
+        var wroteBytes = false
+    }
+
+    private let timeouts: Timeouts
+    private let maxWaiting: Int
+    private let recordsExchanges: Bool
+
+    private var current: Current?
+    /// Requests parsed and not yet begun, oldest first; at most `maxWaiting` (see ``roomForRequests``).
+    private var waiting: [ParsedRequest] = []
+    private var nextToken: UInt64 = 0
+    private var deadlines = ConnectionDeadlines()
+    /// When the glue's one timer wakes; only a deadline earlier than this reschedules it.
+    private var wakeScheduled: Instant?
+    /// Bytes written so far, and how many of them had left when the write deadline was last set: a client that
+    /// took some output in the meantime gets more time.
+    private var bytesWritten = 0
+    private var bytesOutAtWriteCheck = 0
+    /// Input is held back, unparsed, because enough requests wait.
+    private var inputHeld = false
+    /// Set once the input is unusable (malformed, ended, or the connection is closing): nothing more is parsed.
+    private(set) var inputFinished = false
+    private var readDeferred = false
+    private(set) var closing = false
+    /// The client has begun a request and owes the rest of it.
+    private var clientMidRequest = false
+    /// The request being read asked for `100 Continue` and has not had it.
+    private var clientAwaitsContinue = false
+    /// Handlers that were sent a request on this connection; they hear when it closes.
+    private var handlersUsed: [Int] = []
+    /// The request being answered, followed for the access log (nil when nothing records requests).
+    private var exchange: Exchange?
+    private var actions: [Action] = []
+    private var actionsTaken = 0
+
+    /// - Parameters:
+    ///   - maxWaiting: how many parsed requests may wait; the parser pauses beyond it.
+    ///   - recordsExchanges: whether answered requests are reported (an access log, metrics or events want them).
+    init(timeouts: Timeouts, maxWaiting: Int, recordsExchanges: Bool) {
+        self.timeouts = timeouts
+        self.maxWaiting = maxWaiting
+        self.recordsExchanges = recordsExchanges
+    }
+
+    /// The next thing to do, or nil when everything asked so far is done.
+    mutating func nextAction() -> Action? {
+        guard actionsTaken < actions.count else {
+            actions.removeAll(keepingCapacity: true)
+            actionsTaken = 0
+            return nil
+        }
+        actionsTaken += 1
+        return actions[actionsTaken - 1]
+    }
+
+    private mutating func act(_ action: Action) { actions.append(action) }
+
+    // MARK: - Client events
+
+    /// The connection is open.
+    mutating func opened(now: Instant) {
+        setDeadline(.idle, in: timeouts.keepAlive, now: now)
+    }
+
+    /// How many more requests the parser may complete before it must pause.
+    var roomForRequests: Int { maxWaiting - waiting.count }
+
+    /// A request the parser completed.
+    mutating func requestParsed(_ request: ParsedRequest) {
+        waiting.append(request)
+    }
+
+    /// The client's input was parsed as far as it goes (after any ``requestParsed(_:)``), or held back unparsed.
+    /// - Parameters:
+    ///   - midRequest: the client has begun a request it has not finished.
+    ///   - awaitsContinue: the request being read asked for `100 Continue`.
+    mutating func inputParsed(_ outcome: InputOutcome, midRequest: Bool, awaitsContinue: Bool, now: Instant) {
+        deadlines[.idle] = nil
+        clientMidRequest = midRequest
+        clientAwaitsContinue = awaitsContinue
+        switch outcome {
+        case .consumedAll:
+            inputHeld = false
+        case .held:
+            inputHeld = true
+        case .malformed(let status):
+            inputHeld = false
+            inputFinished = true
+            waiting.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
+        }
+        if !inputHeld, !inputFinished, readDeferred {
+            readDeferred = false
+            act(.read)
+        }
+        processNext(now: now)
+    }
+
+    /// Whether the glue should ask the parser if the input ended mid-request, now that the client closed its side.
+    var checksEndOfInput: Bool { !isAtHandler && !inputFinished && !inputHeld }
+
+    /// The client closed its side of the connection.
+    /// - Parameter cutShort: the status for a request the end of input cut short, if it did.
+    mutating func inputEnded(cutShort: HTTPStatus?, now: Instant) {
+        if isAtHandler {
+            // A client that ends its input while a handler holds its request has left, as a browser closing a tab
+            // does: Mongrel2 and nginx (499) treat it so. Closing now tells the handler at once, frees its place or
+            // drops the held request, and logs 499 if nothing was sent.
+            act(.notice(.clientLeftWhileAtHandler))
+            closing = true
+            act(.closeNow)
+            return
+        }
+        // The client half-closed with nothing at a handler: answer what it sent, then close.
+        if let cutShort {
+            waiting.append(ParsedRequest(disposition: .reject(cutShort, extraHeaders: []), isHead: false, keepAlive: false))
+        }
+        inputFinished = true
+        processNext(now: now)
+    }
+
+    /// The channel asks for more input; returns whether to read now. Reads wait while requests are waiting or
+    /// the input is done, so a client cannot queue unbounded work.
+    mutating func readRequested() -> Bool {
+        guard inputHeld || inputFinished || closing else { return true }
+        readDeferred = true
+        return false
+    }
+
+    /// The connection has closed.
+    mutating func closed(now: Instant) {
+        deadlines = ConnectionDeadlines()
+        wakeScheduled = nil
+        closing = true
+        reportExchange(now: now)
+        endCurrent()
+        act(.tellHandlersClosed(handlersUsed))
+    }
+
+    // MARK: - Answering
+
+    /// Starts answering the next waiting request, if the connection is free.
+    private mutating func processNext(now: Instant) {
+        while current == nil, !closing, !waiting.isEmpty {
+            let request = waiting.removeFirst()
+            if inputHeld { act(.parseHeldInput) }
+            start(request, now: now)
+        }
+        if current == nil, !closing, waiting.isEmpty, inputFinished, !inputHeld {
+            closeAfterWrites(now: now)
+        }
+        sendContinueIfDue(now: now)
+        watchClient(now: now)
+    }
+
+    private mutating func start(_ request: ParsedRequest, now: Instant) {
+        if recordsExchanges { exchange = Exchange(request.requestLine, started: now) }
+        switch request.disposition {
+        case .reject(let status, let extraHeaders):
+            write(
+                CannedResponse(status: status, close: !request.keepAlive, extraHeaders: extraHeaders, includeBody: !request.isHead),
+                now: now)
+            finish(keepAlive: request.keepAlive, now: now)
+        case .directory(let directory, let relativePath, let requestPath, let conditions):
+            current = .file
+            act(
+                .serveFile(
+                    FileRequest(
+                        directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
+                        isHead: request.isHead, keepAlive: request.keepAlive)))
+        case .handler(let index, let message, let upload):
+            nextToken += 1
+            if !handlersUsed.contains(index) { handlersUsed.append(index) }
+            current = .handler(Answering(token: nextToken, keepAlive: request.keepAlive, upload: upload))
+            act(
+                .submit(
+                    Submission(
+                        handler: index, token: nextToken, message: message, uploadStart: upload?.startMessage,
+                        retriable: request.isSafe, answersHead: request.isHead)))
+            setDeadline(.reply, in: timeouts.reply, now: now)
+        }
+    }
+
+    /// Tells a client waiting on `Expect: 100-continue` to send its body, once nothing else is being answered:
+    /// a 100 must not land inside another response.
+    private mutating func sendContinueIfDue(now: Instant) {
+        guard clientAwaitsContinue, current == nil, waiting.isEmpty, !closing else { return }
+        clientAwaitsContinue = false
+        send(.continueInterim, bytes: 0, now: now)
+    }
+
+    /// The current request is answered: close if it asked for that, else go on to the next.
+    private mutating func finish(keepAlive: Bool, now: Instant) {
+        reportExchange(now: now)
+        deadlines[.reply] = nil
+        endCurrent()
+        if keepAlive {
+            processNext(now: now)
+        } else {
+            closeAfterWrites(now: now)
+        }
+    }
+
+    /// Forgets the current request. One that went to a handler leaves the in-flight count.
+    private mutating func endCurrent() {
+        if case .handler = current { act(.handlerRequestEnded) }
+        current = nil
+    }
+
+    private mutating func reportExchange(now: Instant) {
+        guard let exchange else { return }
+        self.exchange = nil
+        act(.report(exchange, at: now))
+    }
+
+    // MARK: - Files
+
+    /// Whether a file answer would still be used; when not, the glue releases what it opened.
+    var awaitsFile: Bool {
+        guard case .file = current else { return false }
+        return !closing
+    }
+
+    /// The lookup for the current Dir request is done.
+    mutating func fileReady(_ answer: FileAnswer, keepAlive: Bool, isHead: Bool, now: Instant) {
+        guard awaitsFile else { return }
+        switch answer {
+        case .send(let output, let status, let headBytes):
+            exchange?.sentHead(status: status.rawValue, bytes: headBytes)
+            exchange?.sentBody(bytes: output.byteCount - headBytes)
+            send(.output(output), bytes: output.byteCount, now: now)
+        case .canned(let status, let extraHeaders):
+            write(CannedResponse(status: status, close: !keepAlive, extraHeaders: extraHeaders, includeBody: !isHead), now: now)
+        case .failed:
+            write(CannedResponse(status: .internalServerError, close: true), now: now)
+            finish(keepAlive: false, now: now)
+            return
+        }
+        finish(keepAlive: keepAlive, now: now)
+    }
+
+    // MARK: - Output
+
+    private mutating func write(_ response: CannedResponse, now: Instant) {
+        exchange?.sentHead(status: response.status.rawValue, bytes: response.headByteCount)
+        exchange?.sentBody(bytes: response.bodyByteCount)
+        send(.canned(response), bytes: response.headByteCount + response.bodyByteCount, now: now)
+    }
+
+    /// Writes, and sets the write deadline if none is running: a client that stops reading (slow read) cannot
+    /// hold the connection and its output forever.
+    private mutating func send(_ write: Write, bytes: Int, now: Instant) {
+        startWriteDeadlineIfNone(now: now)
+        bytesWritten += bytes
+        act(.write(write))
+    }
+
+    private mutating func startWriteDeadlineIfNone(now: Instant) {
+        guard deadlines[.write] == nil else { return }
+        // With no write deadline set, everything written before has gone out (see `writeDeadlinePassed`).
+        bytesOutAtWriteCheck = bytesWritten
+        setDeadline(.write, in: timeouts.write, now: now)
+    }
+
+    /// Closes once everything already written has gone out.
+    private mutating func closeAfterWrites(now: Instant) {
+        reportExchange(now: now)
+        guard !closing else { return }
+        closing = true
+        inputFinished = true
+        deadlines[.reply] = nil
+        deadlines[.request] = nil
+        deadlines[.idle] = nil
+        // The last output must still leave within the write timeout.
+        startWriteDeadlineIfNone(now: now)
+        act(.closeAfterWrites)
+    }
+
+    // MARK: - Handler replies
+
+    /// Whether a handler's reply now answers the current request (and goes to the reply parser), rather than
+    /// being pushed to an idle connection.
+    var isAtHandler: Bool {
+        guard case .handler = current else { return false }
+        return true
+    }
+
+    /// A part of the current request's reply.
+    mutating func replied(_ part: ReplyPart<Output>, now: Instant) {
+        guard !closing, case .handler(var answering) = current else { return }
+        switch part {
+        case .head(let status, let output):
+            exchange?.sentHead(status: status, bytes: output.byteCount)
+            answering.wroteBytes = true
+            current = .handler(answering)
+            send(.output(output), bytes: output.byteCount, now: now)
+            setDeadline(.reply, in: timeouts.reply, now: now)
+            if status == 101 { handOver(now: now) }
+        case .body(let output):
+            exchange?.sentBody(bytes: output.byteCount)
+            send(.output(output), bytes: output.byteCount, now: now)
+            setDeadline(.reply, in: timeouts.reply, now: now)
+        case .end(let keepAlive, let excessBytes):
+            if excessBytes > 0 { act(.notice(.replyTooLong(excessBytes: excessBytes))) }
+            finish(keepAlive: answering.keepAlive && keepAlive, now: now)
+        case .malformed:
+            act(.notice(.replyMalformed))
+            if !answering.wroteBytes { write(CannedResponse(status: .badGateway, close: true), now: now) }
+            closeAfterWrites(now: now)
+        }
+    }
+
+    /// The seam where a connection leaves HTTP/1: a handler's `101 Switching Protocols`. No other protocol is
+    /// served on a connection yet, so the connection closes once the handler's answer is out; the WebSocket
+    /// support takes the connection over here instead.
+    private mutating func handOver(now: Instant) {
+        reportExchange(now: now)
+        endCurrent()
+        current = .handedOver
+        closeAfterWrites(now: now)
+    }
+
+    /// Bytes a handler sent while no request of this connection was at it: Mongrel2 handlers may push to idle
+    /// connections, so they pass on; while a file is being answered they would corrupt it, so they are dropped.
+    mutating func pushed(_ output: Output, now: Instant) {
+        guard current == nil, !closing else { return }
+        send(.output(output), bytes: output.byteCount, now: now)
+    }
+
+    /// A handler asked for the connection to be closed once its queued output is written.
+    mutating func handlerClosed(now: Instant) {
+        guard !closing else { return }
+        closeAfterWrites(now: now)
+    }
+
+    /// The request with `token` had been held, and has now been sent to a handler: its reply time starts now.
+    mutating func dispatched(token: UInt64, now: Instant) {
+        guard !closing, case .handler(let answering) = current, answering.token == token else { return }
+        setDeadline(.reply, in: timeouts.reply, now: now)
+    }
+
+    /// No handler could take the request with `token`.
+    mutating func unavailable(token: UInt64, now: Instant) {
+        guard !closing, case .handler(let answering) = current, answering.token == token else { return }
+        write(
+            CannedResponse(status: .serviceUnavailable, close: !answering.keepAlive, extraHeaders: ["Retry-After: 1"]),
+            now: now)
+        finish(keepAlive: answering.keepAlive, now: now)
+    }
+
+    /// The handler process holding the request with `token` went away before answering it.
+    mutating func handlerLost(token: UInt64, now: Instant) {
+        guard !closing, case .handler(let answering) = current, answering.token == token else { return }
+        act(.notice(.handlerLostRequest))
+        guard !answering.wroteBytes else {
+            closeAfterWrites(now: now)
+            return
+        }
+        write(CannedResponse(status: .badGateway, close: !answering.keepAlive), now: now)
+        finish(keepAlive: answering.keepAlive, now: now)
+    }
+
+    // MARK: - Deadlines
+
+    /// The glue's timer woke.
+    /// - Parameter bufferedBytes: how many written bytes have not reached the kernel yet; read only when the write
+    ///   deadline has passed (nil when the channel cannot say).
+    mutating func wake(now: Instant, bufferedBytes: () -> Int?) {
+        wakeScheduled = nil
+        while let kind = deadlines.takeExpired(at: now) {
+            switch kind {
+            case .request: requestTimedOut(now: now)
+            case .idle: idleTimedOut(now: now)
+            case .reply: replyTimedOut(now: now)
+            case .write: writeDeadlinePassed(bufferedBytes: bufferedBytes(), now: now)
+            }
+        }
+        // What ran above may have set deadlines, and scheduled the timer for them.
+        if let next = deadlines.earliest, wakeScheduled.map({ next < $0 }) ?? true {
+            scheduleWake(at: next)
+        }
+    }
+
+    private mutating func setDeadline(_ kind: ConnectionDeadlines.Kind, in timeout: Duration, now: Instant) {
+        let time = now + timeout
+        deadlines[kind] = time
+        if let wakes = wakeScheduled, wakes <= time { return }
+        scheduleWake(at: time)
+    }
+
+    private mutating func scheduleWake(at time: Instant) {
+        wakeScheduled = time
+        act(.scheduleWake(at: time))
+    }
+
+    /// Keeps the request deadline set while the client owes part of a request, and the idle deadline while it
+    /// owes nothing and is owed nothing.
+    private mutating func watchClient(now: Instant) {
+        guard !closing else { return }
+        if clientMidRequest, !inputHeld {
+            if deadlines[.request] == nil { setDeadline(.request, in: timeouts.request, now: now) }
+        } else {
+            deadlines[.request] = nil
+        }
+        if current == nil, waiting.isEmpty, !clientMidRequest, !inputHeld {
+            setDeadline(.idle, in: timeouts.keepAlive, now: now)
+        }
+    }
+
+    private mutating func requestTimedOut(now: Instant) {
+        guard !closing, clientMidRequest else { return }
+        act(.notice(.clientTooSlowToSend))
+        inputFinished = true
+        if current == nil, waiting.isEmpty {
+            write(CannedResponse(status: .requestTimeout, close: true), now: now)
+        }
+        closeAfterWrites(now: now)
+    }
+
+    private mutating func idleTimedOut(now: Instant) {
+        guard current == nil, waiting.isEmpty, !clientMidRequest else { return }
+        closeAfterWrites(now: now)
+    }
+
+    private mutating func replyTimedOut(now: Instant) {
+        guard case .handler(let answering) = current else { return }
+        act(.notice(.handlerTooSlow))
+        if !answering.wroteBytes { write(CannedResponse(status: .gatewayTimeout, close: true), now: now) }
+        // A late reply would be taken for the next request's, so the connection cannot go on.
+        closeAfterWrites(now: now)
+    }
+
+    /// Output has waited a whole write timeout: fine if it is all out or the client took some since the last
+    /// check (then it gets another timeout), else the client has stopped reading.
+    private mutating func writeDeadlinePassed(bufferedBytes: Int?, now: Instant) {
+        guard let buffered = bufferedBytes, buffered > 0 else { return }
+        let out = bytesWritten - buffered
+        if out > bytesOutAtWriteCheck {
+            bytesOutAtWriteCheck = out
+            setDeadline(.write, in: timeouts.write, now: now)
+            return
+        }
+        act(.notice(.clientTooSlowToRead))
+        // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.
+        closing = true
+        act(.closeNow)
+    }
+}

@@ -1,0 +1,289 @@
+import Logging
+import NIOCore
+
+/// The NIO glue around one client connection's ``HTTP1Connection``: it feeds the connection what the channel,
+/// the parsers, the dispatcher, the file responder and the timer report, and carries out the actions it returns.
+///
+/// The rules (ordering, deadlines, slow clients, what a reply or a timeout means) are all in ``HTTP1Connection``;
+/// this class owns what needs NIO or C: the channel, the parsers, input held back, and the timer.
+final class HTTP1ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    private let connectionID: UInt64
+    private let remoteAddress: String
+    private let environment: GatewayEnvironment
+    private let parser: HTTPRequestParser
+    private let responseParser = HTTPResponseParser()
+    private var connection: HTTP1Connection<HTTP1Output>
+    private var context: ChannelHandlerContext?
+    /// Input the parser has not taken yet because enough requests are waiting.
+    private var heldInput: ByteBuffer?
+    private var timer: Scheduled<Void>?
+    /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
+    private var performing = false
+
+    init(connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment) {
+        self.connectionID = connectionID
+        self.remoteAddress = remoteAddress
+        self.environment = environment
+        parser = HTTPRequestParser(
+            connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
+            handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
+            summarizes: environment.operations != nil, counters: environment.counters)
+        connection = HTTP1Connection(
+            timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
+            recordsExchanges: environment.operations != nil)
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        environment.counters.openConnections.add(1, ordering: .relaxed)
+        environment.dispatcher.register(
+            connectionID: connectionID,
+            sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
+        connection.opened(now: .now)
+        perform()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        environment.counters.openConnections.subtract(1, ordering: .relaxed)
+        connection.closed(now: .now)
+        perform()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !connection.inputFinished else { return }
+        let buffer = unwrapInboundIn(data)
+        if heldInput != nil {
+            heldInput!.writeImmutableBuffer(buffer)
+            report(.held)
+        } else {
+            parse(buffer)
+        }
+        perform()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            var cutShort: HTTPStatus?
+            if connection.checksEndOfInput, case .failed(let status) = parser.finish() { cutShort = status }
+            connection.inputEnded(cutShort: cutShort, now: .now)
+            perform()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if connection.readRequested() { context.read() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        environment.logger.debug("connection error", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    /// An event from the dispatcher, on this connection's event loop.
+    func dispatcherEvent(_ event: DispatcherEvent) {
+        guard context != nil else { return }
+        let now = ContinuousClock.now
+        switch event {
+        case .reply(let bytes) where connection.isAtHandler:
+            responseParser.feed(bytes) { connection.replied($0.map(HTTP1Output.bytes), now: now) }
+        case .reply(let bytes): connection.pushed(.bytes(bytes), now: now)
+        case .close: connection.handlerClosed(now: now)
+        case .dispatched(let token): connection.dispatched(token: token, now: now)
+        case .unavailable(let token): connection.unavailable(token: token, now: now)
+        case .handlerLost(let token): connection.handlerLost(token: token, now: now)
+        }
+        perform()
+    }
+
+    // MARK: - Input
+
+    /// Parses `buffer` as far as the waiting room allows, and tells the connection what came of it.
+    private func parse(_ buffer: ByteBuffer) {
+        let outcome = parser.feed(buffer, room: connection.roomForRequests)
+        while let request = parser.completed.popFirst() { connection.requestParsed(request) }
+        switch outcome {
+        case .consumedAll:
+            heldInput = nil
+            report(.consumedAll)
+        case .paused(let consumed):
+            heldInput = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed)
+            report(.held)
+        case .failed(let status):
+            heldInput = nil
+            environment.logger.info(
+                "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.rawValue)"])
+            report(.malformed(status))
+        }
+    }
+
+    private func report(_ outcome: HTTP1Connection<HTTP1Output>.InputOutcome) {
+        connection.inputParsed(
+            outcome, midRequest: parser.isMidRequest, awaitsContinue: parser.expectsContinue, now: .now)
+    }
+
+    // MARK: - Actions
+
+    /// Carries out every action the connection has asked for, including those that carrying them out raises.
+    private func perform() {
+        guard !performing, let context else { return }
+        performing = true
+        defer { performing = false }
+        while let action = connection.nextAction() {
+            switch action {
+            case .write(let write): self.write(write, context: context)
+            case .submit(let submission): submit(submission)
+            case .serveFile(let request): serveFile(request, context: context)
+            case .parseHeldInput:
+                if let input = heldInput {
+                    heldInput = nil
+                    parse(input)
+                }
+            case .read: context.read()
+            case .closeAfterWrites:
+                let channel = context.channel
+                let flushed = context.eventLoop.makePromise(of: Void.self)
+                flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0))), promise: flushed)
+            case .closeNow: context.close(promise: nil)
+            case .report(let exchange, let now):
+                environment.operations?.requestCompleted(
+                    exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
+            case .scheduleWake(let time): scheduleTimer(at: time, context: context)
+            case .handlerRequestEnded: environment.counters.inFlight.decrement()
+            case .notice(let notice): log(notice)
+            case .tellHandlersClosed(let handlers):
+                environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers)
+            }
+        }
+    }
+
+    private func write(_ write: HTTP1Connection<HTTP1Output>.Write, context: ChannelHandlerContext) {
+        switch write {
+        case .canned(let response):
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
+        case .continueInterim:
+            parser.acknowledgeContinue()
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
+        case .output(.bytes(let buffer)):
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        case .output(.file(let head, let body, let handle)):
+            var pieces: [IOData] = [.byteBuffer(head)]
+            for part in body {
+                switch part {
+                case .bytes(let buffer): pieces.append(.byteBuffer(buffer))
+                case .file(let range):
+                    pieces.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: range.lowerBound, endIndex: range.upperBound)))
+                }
+            }
+            for piece in pieces.dropLast() { context.write(wrapOutboundOut(piece), promise: nil) }
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.whenComplete { _ in try? handle.close() }
+            context.writeAndFlush(wrapOutboundOut(pieces.last!), promise: sent)
+        }
+    }
+
+    private func submit(_ submission: HTTP1Connection<HTTP1Output>.Submission) {
+        environment.counters.inFlight.increment()
+        responseParser.reset(answeringHead: submission.answersHead)
+        if let start = submission.uploadStart {
+            // Sent under the same token: Mongrel2 handlers do not answer the start message.
+            environment.dispatcher.submit(
+                handler: submission.handler, connectionID: connectionID, token: submission.token, message: start,
+                retriable: false)
+        }
+        environment.dispatcher.submit(
+            handler: submission.handler, connectionID: connectionID, token: submission.token,
+            message: submission.message, retriable: submission.retriable)
+    }
+
+    private func serveFile(_ request: HTTP1Connection<HTTP1Output>.FileRequest, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        environment.files.respond(
+            directory: request.directory, relativePath: request.relativePath, requestPath: request.requestPath,
+            conditions: request.conditions, isHead: request.isHead, keepAlive: request.keepAlive,
+            eventLoop: context.eventLoop
+        ).whenComplete { [isHead = request.isHead, keepAlive = request.keepAlive] result in
+            handler.value.fileReady(result, isHead: isHead, keepAlive: keepAlive)
+        }
+    }
+
+    private func fileReady(_ result: Result<StaticFileResponse, any Error>, isHead: Bool, keepAlive: Bool) {
+        guard connection.awaitsFile else {
+            if case .success(.file(_, _, _, _, let handle)) = result { try? handle.close() }
+            return
+        }
+        let answer: HTTP1Connection<HTTP1Output>.FileAnswer
+        switch result {
+        case .success(.file(let status, let headBytes, let head, let body, let handle)):
+            answer = .send(.file(head: head, body: body, handle: handle), status: status, headBytes: headBytes)
+        case .success(.redirect(let location)):
+            answer = .canned(status: .movedPermanently, extraHeaders: ["Location: \(location)"])
+        case .success(.error(let status, let extraHeaders)):
+            answer = .canned(status: status, extraHeaders: extraHeaders)
+        case .failure(let error):
+            environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
+            answer = .failed
+        }
+        connection.fileReady(answer, keepAlive: keepAlive, isHead: isHead, now: .now)
+        perform()
+    }
+
+    // MARK: - Timer
+
+    /// One timer watches every deadline (see ``ConnectionDeadlines``).
+    private func scheduleTimer(at time: ContinuousClock.Instant, context: ChannelHandlerContext) {
+        timer?.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(time - .now)) { handler.value.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context else { return }
+        connection.wake(now: .now) { try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) }
+        perform()
+    }
+
+    private func log(_ notice: HTTP1Connection<HTTP1Output>.Notice) {
+        let metadata: Logger.Metadata = ["connection": "\(connectionID)"]
+        switch notice {
+        case .clientLeftWhileAtHandler: environment.logger.debug("client left while its request was at a handler", metadata: metadata)
+        case .clientTooSlowToSend: environment.logger.info("client too slow to send its request", metadata: metadata)
+        case .clientTooSlowToRead: environment.logger.info("client too slow to read its response", metadata: metadata)
+        case .handlerLostRequest: environment.logger.warning("handler process went away holding a request", metadata: metadata)
+        case .handlerTooSlow: environment.logger.warning("handler did not reply in time", metadata: metadata)
+        case .replyMalformed: environment.logger.warning("handler reply is not a valid HTTP response", metadata: metadata)
+        case .replyTooLong(let excess):
+            environment.logger.warning(
+                "dropping bytes a handler sent past the end of its response",
+                metadata: metadata.merging(["bytes": "\(excess)"]) { $1 })
+        }
+    }
+}
+
+/// What the glue writes on the connection's behalf: a handler's bytes, or a file's head and body.
+enum HTTP1Output: ConnectionOutput {
+    case bytes(ByteBuffer)
+    case file(head: ByteBuffer, body: [FileBodyPart], handle: NIOFileHandle)
+
+    var byteCount: Int {
+        switch self {
+        case .bytes(let buffer): buffer.readableBytes
+        case .file(let head, let body, _): body.reduce(head.readableBytes) { $0 + $1.count }
+        }
+    }
+}
