@@ -19,7 +19,7 @@ final class PushDispatch: HandlerDispatch {
     /// Reports handlers connecting to and leaving the SUB socket.
     private let replyMonitor: ZMQMonitor
     /// Requests that found no handler connected, oldest first.
-    private var held: HeldQueue!
+    private var held: HeldQueue<ZMQLoop>!
     private var flushTimer: ZMQLoop.TimerID?
     /// Handlers connected to the PUSH socket.
     private var requestPeers = 0
@@ -62,8 +62,8 @@ final class PushDispatch: HandlerDispatch {
         } catch {
             throw GatewayError.cannotBind(handler: configuration.name, key: "recv_spec", underlying: "\(error)")
         }
-        held = HeldQueue(loop: context.loop) { [unowned self] request in
-            self.context.deliver(.unavailable(token: request.token), to: request.connectionID)
+        held = HeldQueue(timers: context.loop) { [unowned self] request in
+            self.context.report(.unavailable, for: request.origin)
             if held.isEmpty { self.context.loop.setInterest(push, []) }
         }
         let loop = context.loop
@@ -87,7 +87,7 @@ final class PushDispatch: HandlerDispatch {
         if held.isEmpty, send(request.message) { return }
         guard context.canHoldAnother else {
             context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
-            context.deliver(.unavailable(token: request.token), to: request.connectionID)
+            context.report(.unavailable, for: request.origin)
             return
         }
         if held.isEmpty {
@@ -136,7 +136,7 @@ final class PushDispatch: HandlerDispatch {
                 return
             }
             _ = held.removeFirst()
-            context.deliver(.dispatched(token: request.token), to: request.connectionID)
+            context.report(.dispatched, for: request.origin)
         }
         loop.setInterest(push, [])
     }
