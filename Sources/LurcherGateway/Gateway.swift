@@ -118,6 +118,8 @@ public final class Gateway: Sendable {
         GatewayStatus(
             openConnections: counters.openConnections.load(ordering: .relaxed),
             inFlight: counters.inFlight.value,
+            clientsTooSlowToSend: counters.clientsTooSlowToSend.load(ordering: .relaxed),
+            clientsTooSlowToRead: counters.clientsTooSlowToRead.load(ordering: .relaxed),
             handlers: await dispatcher.snapshot())
     }
 

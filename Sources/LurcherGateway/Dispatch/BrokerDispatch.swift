@@ -27,6 +27,10 @@ final class BrokerDispatch: HandlerDispatch {
     private var ledger = BrokerLedger()
     private var dispatchCount: UInt64 = 0
     private var dispatched = 0
+    /// Replies dropped because they were not Mongrel2 replies, and requests sent again after their process went
+    /// away, since the gateway started.
+    private var malformedReplies = 0
+    private var redispatched = 0
 
     /// How long after the supervisor reports a process's exit its last messages may still be in flight to the
     /// gateway; only then are the requests it still holds given up, so an answer it sent just before exiting
@@ -70,6 +74,7 @@ final class BrokerDispatch: HandlerDispatch {
         let now = ContinuousClock.now
         return GatewayStatus.Handler(
             name: name, mode: "broker", connected: workers.count, held: held.count, dispatched: dispatched,
+            malformedReplies: malformedReplies, redispatched: redispatched,
             processes: workers.values.sorted { ($0.processID ?? 0) < ($1.processID ?? 0) }.map { $0.snapshot(now: now) })
     }
 
@@ -223,7 +228,7 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// Passes a reply payload to its connections (and jobs), noting which requests have begun to be answered.
     private func relay(_ payload: [UInt8], from worker: BrokerWorker) {
-        guard let (reply, ids) = context.decodeReply(payload, from: name) else { return }
+        guard let (reply, ids) = context.decodeReply(payload, from: name, malformed: &malformedReplies) else { return }
         var connections: [UInt64] = []
         connections.reserveCapacity(ids.count)
         for id in ids {
@@ -324,6 +329,7 @@ final class BrokerDispatch: HandlerDispatch {
                 report(.handlerLost, for: lost.request)
             }
         }
+        redispatched += retried
         if retried > 0 { context.logger.info("sending lost requests to another process", metadata: ["handler": "\(name)", "requests": "\(retried)"]) }
         pump()
     }

@@ -64,12 +64,16 @@ final class DispatchContext {
         }
     }
 
-    /// Decodes a handler's reply message, logging and returning nil when it is malformed or a control reply.
-    func decodeReply(_ message: [UInt8], from handler: String) -> (reply: DecodedReply, ids: [UInt64])? {
+    /// Decodes a handler's reply message, logging and returning nil when it is malformed (counted in `malformed`)
+    /// or a control reply.
+    func decodeReply(
+        _ message: [UInt8], from handler: String, malformed: inout Int
+    ) -> (reply: DecodedReply, ids: [UInt64])? {
         let reply: DecodedReply
         do {
             reply = try WireReply.decode(message)
         } catch {
+            malformed += 1
             logger.warning(
                 "dropping malformed reply", metadata: ["handler": "\(handler)", "error": "\(error)", "bytes": "\(message.count)"])
             return nil

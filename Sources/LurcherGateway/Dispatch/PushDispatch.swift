@@ -25,6 +25,8 @@ final class PushDispatch: HandlerDispatch {
     private var requestPeers = 0
     /// Requests submitted since the gateway started.
     private var dispatched = 0
+    /// Replies dropped since the gateway started because they were not Mongrel2 replies.
+    private var malformedReplies = 0
     /// Handlers connected to the SUB socket, and when the latest one finished its handshake.
     private var replyPeers = 0
     private var lastReplyPeerJoined: ContinuousClock.Instant = .now
@@ -76,7 +78,9 @@ final class PushDispatch: HandlerDispatch {
     var heldCount: Int { held.count }
 
     func snapshot() -> GatewayStatus.Handler {
-        GatewayStatus.Handler(name: name, mode: "push", connected: requestPeers, held: held.count, dispatched: dispatched)
+        GatewayStatus.Handler(
+            name: name, mode: "push", connected: requestPeers, held: held.count, dispatched: dispatched,
+            malformedReplies: malformedReplies)
     }
 
     // MARK: - Requests
@@ -169,7 +173,7 @@ final class PushDispatch: HandlerDispatch {
                 return
             }
             guard let message else { return }
-            guard let (reply, ids) = context.decodeReply(message, from: name) else { continue }
+            guard let (reply, ids) = context.decodeReply(message, from: name, malformed: &malformedReplies) else { continue }
             context.relay(reply, to: ids) { sendDisconnect(connectionID: $0) }
         }
     }

@@ -199,6 +199,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
     private func requestTimedOut() {
         guard let context, !closing, parser.isMidRequest else { return }
         environment.logger.info("client too slow to send its request", metadata: ["connection": "\(connectionID)"])
+        environment.counters.clientsTooSlowToSend.add(1, ordering: .relaxed)
         inputFinished = true
         if current == nil, parser.completed.isEmpty {
             write(CannedResponse.make(.requestTimeout, close: true, allocator: context.channel.allocator), context: context)
@@ -444,6 +445,7 @@ final class HTTPConnectionHandler: ChannelDuplexHandler {
             return
         }
         environment.logger.info("client too slow to read its response", metadata: ["connection": "\(connectionID)"])
+        environment.counters.clientsTooSlowToRead.add(1, ordering: .relaxed)
         // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.
         closing = true
         context.close(promise: nil)
