@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func sigtermLetsInFlightRequestsFinishBeforeStopping() async throws {
-        let gateway = try await helloGateway(extra: "environment = { LURCHER_LOG_LEVEL = \"debug\" }")
+        let gateway = try await helloGateway()
         let connection = try gateway.connect()
         try connection.send(HTTPConnection.request("GET", "/hello?sleep=1500"))
         try await waitUntil("the request to be in flight") { try await gateway.inFlight() == 1 }
