@@ -16,6 +16,8 @@ actor ConfigurationReloader {
     private let operations: Operations
     private let logger: Logger
     private var running: GatewayConfiguration
+    /// Reloads applied since the gateway started (rejected ones are not counted), for `ctl status`.
+    private(set) var reloads = 0
 
     init(
         path: String, running: GatewayConfiguration, gateway: Gateway, supervisor: Supervisor, operations: Operations,
@@ -45,6 +47,7 @@ actor ConfigurationReloader {
         gateway.reload(updated)
         running = updated
         let changes = try await supervisor.reconfigure(Array(updated.handlers.values))
+        reloads += 1
         logger.info("configuration reloaded", metadata: ["file": "\(path)", "pools_changed": "\(changes.count)"])
         operations.publish(.configurationReloaded(file: path))
         return changes

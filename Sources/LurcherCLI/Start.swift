@@ -80,8 +80,9 @@ struct Start: AsyncParsableCommand {
                 }
             }
             control = try await ControlServer.start(path: configuration.server.controlSocket) { request in
-                await ControlCommands(gateway: gateway, supervisor: supervisor, signals: signals, reloader: reloader)
-                    .handle(request)
+                await ControlCommands(
+                    gateway: gateway, supervisor: supervisor, signals: signals, reloader: reloader, generation: generation
+                ).handle(request)
             }
             admin = try await Self.startAdmin(configuration, gateway: gateway, supervisor: supervisor, operations: operations)
         } catch {

@@ -3,7 +3,6 @@ import LurcherConfiguration
 import LurcherOperations
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// The HTTP front end: accepts clients, routes their requests, and answers them from files or handlers.
 ///
@@ -56,9 +55,10 @@ public final class Gateway: Sendable {
         var handlerIndex: [String: Int] = [:]
         for (index, handler) in handlerConfigurations.enumerated() { handlerIndex[handler.name] = index }
 
+        let connectionIDs = ConnectionIDs()
         let dispatcher = try Dispatcher(
             handlers: handlerConfigurations, limits: configuration.server.limits, timeouts: configuration.server.timeouts,
-            logger: logger, handlerReady: handlerReady)
+            ids: connectionIDs, logger: logger, handlerReady: handlerReady)
         let counters = GatewayCounters()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
@@ -78,7 +78,6 @@ public final class Gateway: Sendable {
             logger: logger,
             counters: counters,
             operations: operations?.recordsRequests == true ? operations : nil)
-        let connectionIDs = ConnectionIDs()
 
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -119,6 +118,8 @@ public final class Gateway: Sendable {
         GatewayStatus(
             openConnections: counters.openConnections.load(ordering: .relaxed),
             inFlight: counters.inFlight.value,
+            clientsTooSlowToSend: counters.clientsTooSlowToSend.load(ordering: .relaxed),
+            clientsTooSlowToRead: counters.clientsTooSlowToRead.load(ordering: .relaxed),
             handlers: await dispatcher.snapshot())
     }
 
@@ -147,14 +148,5 @@ public final class Gateway: Sendable {
         try await group.shutdownGracefully()
         dispatcher.shutdown()
         try await threadPool.shutdownGracefully()
-    }
-}
-
-/// Connection ids: a counter that only increases, as Mongrel2's do, so an id is never reused for another client.
-final class ConnectionIDs: Sendable {
-    private let counter = Atomic<UInt64>(0)
-
-    func next() -> UInt64 {
-        counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }

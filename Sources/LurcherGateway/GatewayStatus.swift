@@ -13,6 +13,11 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
         public var held: Int
         /// Requests sent to it since the gateway started.
         public var dispatched: Int
+        /// Replies from its processes dropped since the gateway started because they were not Mongrel2 replies.
+        public var malformedReplies: Int = 0
+        /// Requests sent to another process since the gateway started, because the process holding them went
+        /// away before answering (broker mode; push mode cannot tell, so it stays 0).
+        public var redispatched: Int = 0
         /// In broker mode, each connected process as the broker sees it; push mode cannot tell them apart.
         public var processes: [HandlerProcess]? = nil
     }
@@ -34,6 +39,10 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     public var openConnections: Int
     /// Requests sent (or held) for a handler and not yet answered.
     public var inFlight: Int
+    /// Clients closed since the gateway started because they took longer than `timeouts.request` to send a request.
+    public var clientsTooSlowToSend: Int
+    /// Clients closed since the gateway started because they read nothing of their response for `timeouts.write`.
+    public var clientsTooSlowToRead: Int
     public var handlers: [Handler]
 }
 
@@ -43,4 +52,7 @@ final class GatewayCounters: Sendable {
     let inFlight = InFlightCount()
     /// Client headers dropped because they would pass for the gateway's own (``GatewayHeaderNames``).
     let reservedHeadersRemoved = Atomic<Int>(0)
+    /// Clients given up on because they were too slow to send a request, or to read a response.
+    let clientsTooSlowToSend = Atomic<Int>(0)
+    let clientsTooSlowToRead = Atomic<Int>(0)
 }

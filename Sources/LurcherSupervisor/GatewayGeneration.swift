@@ -20,10 +20,21 @@ public final class GatewayGeneration: Sendable {
     public let id: String
     /// The record: `run/lurcher.generation` beside the default `run/lurcher.sock`.
     public let recordPath: String
+    /// The run recorded before this one, and how many of its processes this start ended; nil on a first start.
+    public let previous: PreviousRun?
 
-    private init(id: String, recordPath: String) {
+    /// A gateway run that came before, as the next start found it.
+    public struct PreviousRun: Sendable {
+        /// Its id.
+        public var generation: String
+        /// How many of its processes were still running, and were ended.
+        public var ended: Int
+    }
+
+    private init(id: String, recordPath: String, previous: PreviousRun?) {
         self.id = id
         self.recordPath = recordPath
+        self.previous = previous
     }
 
     /// Begins a run: locks the record beside `controlSocket`, ends the processes of the run recorded there,
@@ -45,6 +56,7 @@ public final class GatewayGeneration: Sendable {
             close(descriptor)
             throw SupervisorError.alreadyRunning(controlSocket: controlSocket, pid: holder?.pid)
         }
+        var previousRun: PreviousRun?
         if let previous = Record(parsing: readRecord(descriptor)) {
             let outcome = GenerationSweep.end(generation: previous.generation)
             var metadata: Logger.Metadata = [
@@ -53,8 +65,9 @@ public final class GatewayGeneration: Sendable {
             ]
             if outcome.lingering > 0 { metadata["lingering"] = "\(outcome.lingering)" }
             logger.info("ended the processes left by the previous gateway run", metadata: metadata)
+            previousRun = PreviousRun(generation: previous.generation, ended: outcome.ended)
         }
-        let generation = GatewayGeneration(id: UUID().uuidString, recordPath: path)
+        let generation = GatewayGeneration(id: UUID().uuidString, recordPath: path, previous: previousRun)
         let record = Array("generation=\(generation.id)\npid=\(getpid())\n".utf8)
         guard ftruncate(descriptor, 0) == 0, pwrite(descriptor, record, record.count, 0) == record.count else {
             throw SupervisorError.cannotRecordGeneration(path: path, reason: String(cString: strerror(errno)))

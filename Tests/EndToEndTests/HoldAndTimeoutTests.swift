@@ -8,7 +8,7 @@ import Testing
         let gateway = try await GatewayProcess(handlers: [.init(name: "py", route: "/py", command: nil, mode: mode)], hold: 20)
         let connection = try gateway.connect()
         try connection.send(HTTPConnection.request("GET", "/py/early"))
-        try await waitUntil("the gateway to hold the request") { gateway.log.contains("holding requests") }
+        try await waitUntil("the gateway to hold the request") { try await gateway.handlerStatus("py")["held"] as? Int == 1 }
         let handler = try ChildProcess(
             ["python3", mode == "push" ? TestPaths.pythonHandler : TestPaths.pythonBrokerHandler],
             environment: gateway.handlerEnvironment("py", mode: mode), outputPath: gateway.directory + "/python.log")

@@ -7,7 +7,7 @@ import Testing
         let gateway = try await GatewayProcess(handlers: [
             .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler], protocolName: protocolName)
         ])
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        try await gateway.waitForConnected("py", 1)
         return gateway
     }
 

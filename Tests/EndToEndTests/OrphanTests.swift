@@ -10,9 +10,8 @@ import Testing
             .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler], processes: 2),
             .init(name: "hello", route: "/hello", command: [TestPaths.helloHandler]),
         ])
-        try await waitUntil("every handler process to connect") {
-            gateway.log.contains("connected=2 handler=py") && gateway.log.contains("connected=1 handler=hello")
-        }
+        try await gateway.waitForConnected("py", 2)
+        try await gateway.waitForConnected("hello", 1)
         let python = try await poolPIDs(gateway, "py")
         let swift = try await poolPIDs(gateway, "hello")
         // The pid `ctl status` shows is the handler's own, not a launcher's.
@@ -30,12 +29,12 @@ import Testing
         let first = try await GatewayProcess(handlers: [
             .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler], processes: 2)
         ])
-        try await waitUntil("the first pool to connect") { first.log.contains("connected=2 handler=py") }
+        try await first.waitForConnected("py", 2)
         let old = try await poolPIDs(first, "py")
         first.child.signal(SIGKILL)
 
         let second = try await GatewayProcess(after: first)
-        try await waitUntil("the new pool to connect") { second.log.contains("connected=2 handler=py") }
+        try await second.waitForConnected("py", 2)
         let new = try await poolPIDs(second, "py")
         #expect(Set(new).isDisjoint(with: old))
         var answering: Set<Int32> = []
@@ -57,7 +56,7 @@ import Testing
                 name: "py", route: "/py",
                 command: ["sh", "-c", "sleep 300 & echo $! > \(grandchildFile); exec python3 \(TestPaths.pythonHandler)"])
         ])
-        try await waitUntil("the handler to connect") { first.log.contains("connected=1 handler=py") }
+        try await first.waitForConnected("py", 1)
         let handler = try #require(try await poolPIDs(first, "py").first)
         let grandchild = try #require(Int32(String(contentsOfFile: grandchildFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         let record = try String(contentsOfFile: first.directory + "/control.generation", encoding: .utf8)
@@ -80,7 +79,9 @@ import Testing
         let second = try await GatewayProcess(after: first)
         // The sweep waits for what it killed, before the new gateway listens.
         #expect(!isAlive(grandchild), "the next start ended the grandchild of the killed gateway's handler")
-        #expect(second.log.contains("ended=1 previous_generation=\(generation)"))
+        let run = try await second.runStatus()
+        #expect(run["previousGeneration"] as? String == String(generation))
+        #expect(run["endedFromPreviousRun"] as? Int == 1)
         #expect(otherRun.isRunning && noRun.isRunning, "processes of another generation, or of none, are left alone")
         if isAlive(grandchild) { kill(grandchild, SIGKILL) }
         // The new pool's handler started a grandchild too, which a clean stop does not end either.
@@ -93,7 +94,7 @@ import Testing
         let first = try await GatewayProcess(handlers: [
             .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])
         ])
-        try await waitUntil("the handler to connect") { first.log.contains("connected=1 handler=py") }
+        try await first.waitForConnected("py", 1)
         let pool = try await poolPIDs(first, "py")
         do {
             _ = try await GatewayProcess(after: first)

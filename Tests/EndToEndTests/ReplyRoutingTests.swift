@@ -6,7 +6,7 @@ import Testing
     private func gateway(reply: Double = 10) async throws -> GatewayProcess {
         let gateway = try await GatewayProcess(
             handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply)
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        try await gateway.waitForConnected("py", 1)
         return gateway
     }
 

@@ -12,7 +12,7 @@ import Testing
 
     @Test func aKilledHandlerProcessIsRestartedAndServesAgain() async throws {
         let gateway = try await GatewayProcess(handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])])
-        try await waitUntil("the handler to connect") { gateway.log.contains("connected=1 handler=hello") }
+        try await gateway.waitForConnected("hello", 1)
         let first = try #require(try gateway.get("/hello").helloPID)
         kill(first, SIGKILL)
         try await waitUntil("a new process to be started") { pids(in: gateway.log, handler: "hello").count == 2 }

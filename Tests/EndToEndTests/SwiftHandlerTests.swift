@@ -8,10 +8,8 @@ import Testing
             .init(name: "echo", route: "/echo", command: [TestPaths.echoHandler]),
             .init(name: "hello", route: "/hello", command: [TestPaths.helloHandler]),
         ])
-        try await waitUntil("both handlers to connect") {
-            gateway.log.contains("handler=echo") && gateway.log.contains("connected=1 handler=hello")
-                && gateway.log.contains("connected=1 handler=echo")
-        }
+        try await gateway.waitForConnected("hello", 1)
+        try await gateway.waitForConnected("echo", 1)
         return gateway
     }
 
@@ -76,7 +74,7 @@ import Testing
         let handler = try ChildProcess(
             [TestPaths.helloHandler], environment: gateway.handlerEnvironment("hello").merging(["LURCHER_LOG_LEVEL": "debug"]) { $1 },
             outputPath: gateway.directory + "/hello.log")
-        try await waitUntil("the handler to connect") { gateway.log.contains("connected=1 handler=hello") }
+        try await gateway.waitForConnected("hello", 1)
         let connection = try gateway.connect()
         try connection.send(HTTPConnection.request("GET", "/hello?sleep=1500"))
         try await waitUntil("the handler to take the request") { handler.output.contains("took request") }

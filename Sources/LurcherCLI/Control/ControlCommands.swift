@@ -8,12 +8,15 @@ struct ControlCommands: Sendable {
     let supervisor: Supervisor
     let signals: SignalEvents
     let reloader: ConfigurationReloader
+    let generation: GatewayGeneration
 
     func handle(_ request: ControlRequest) async -> ControlResponse {
         do {
             switch request.command {
             case "status":
-                return ControlResponse(ok: true, gateway: await gateway.status(), pools: await supervisor.status())
+                return ControlResponse(
+                    ok: true, gateway: await gateway.status(), pools: await supervisor.status(),
+                    run: RunStatus(generation: generation, reloads: await reloader.reloads))
             case "scale":
                 guard let pool = request.pool, let count = request.count, let target = Self.scaleTarget(count) else {
                     return .failure("scale needs a pool and a count: N, +N or -N")

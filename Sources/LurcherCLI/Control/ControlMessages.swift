@@ -17,6 +17,7 @@ struct ControlResponse: Codable, Sendable {
     var error: String?
     var gateway: GatewayStatus?
     var pools: [PoolStatus]?
+    var run: RunStatus?
     var sizes: [String: Int]?
     var restarts: [Supervisor.RestartReport]?
     /// What a `reload` changed in the pools.

@@ -22,16 +22,15 @@ final class BrokerDispatch: HandlerDispatch {
     private let context: DispatchContext
     private let router: ZMQSocket
     private var jobs: JobFrontend?
-    private var held: HeldQueue!
+    private var held: HeldQueue<ZMQLoop>!
     private var workers: [[UInt8]: BrokerWorker] = [:]
-    private var inFlight: [UInt64: BrokerRequest] = [:]
-    /// The request id a connection is waiting on: connections are answered one request at a time.
-    private var waiting: [UInt64: UInt64] = [:]
-    /// The worker that last took a request from each open connection, which hears when the client leaves.
-    private var lastWorker: [UInt64: [UInt8]] = [:]
-    private var nextRequestID: UInt64 = 0
+    private var ledger = BrokerLedger()
     private var dispatchCount: UInt64 = 0
     private var dispatched = 0
+    /// Replies dropped because they were not Mongrel2 replies, and requests sent again after their process went
+    /// away, since the gateway started.
+    private var malformedReplies = 0
+    private var redispatched = 0
 
     /// How long after the supervisor reports a process's exit its last messages may still be in flight to the
     /// gateway; only then are the requests it still holds given up, so an answer it sent just before exiting
@@ -59,7 +58,7 @@ final class BrokerDispatch: HandlerDispatch {
         } catch {
             throw GatewayError.cannotBind(handler: handler.name, key: "send_spec", underlying: "\(error)")
         }
-        held = HeldQueue(loop: context.loop) { [unowned self] request in giveUp(request, status: 503) }
+        held = HeldQueue(timers: context.loop) { [unowned self] request in report(.unavailable, for: request) }
         if let jobSpec = broker.jobSpec {
             jobs = try JobFrontend(
                 configuration: handler, jobSpec: jobSpec, replyTimeout: replyTimeout, zmq: zmq, context: context
@@ -75,6 +74,7 @@ final class BrokerDispatch: HandlerDispatch {
         let now = ContinuousClock.now
         return GatewayStatus.Handler(
             name: name, mode: "broker", connected: workers.count, held: held.count, dispatched: dispatched,
+            malformedReplies: malformedReplies, redispatched: redispatched,
             processes: workers.values.sorted { ($0.processID ?? 0) < ($1.processID ?? 0) }.map { $0.snapshot(now: now) })
     }
 
@@ -86,7 +86,7 @@ final class BrokerDispatch: HandlerDispatch {
         if held.isEmpty, let worker = leastRecentlyUsedWithRoom(), send(request, to: worker) { return }
         guard context.canHoldAnother else {
             context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
-            giveUp(request, status: 503)
+            report(.unavailable, for: request)
             return
         }
         if held.isEmpty, workers.isEmpty {
@@ -99,16 +99,15 @@ final class BrokerDispatch: HandlerDispatch {
 
     func connectionClosed(_ connectionID: UInt64) {
         held.removeAll(connectionID: connectionID)
-        if let identity = lastWorker.removeValue(forKey: connectionID), workers[identity] != nil {
+        let (identity, abandoned) = ledger.connectionClosed(connectionID)
+        if let identity, workers[identity] != nil {
             sendDisconnectNotice(connectionID: connectionID, to: identity)
         }
         // Nobody waits for the answer any more, so its place is free now, as nginx drops the upstream request of
         // a client that left: the notice tells the process to give it up, and a late REPLY or DONE for it
         // finds nothing to finish.
-        if let requestID = waiting.removeValue(forKey: connectionID),
-            let abandoned = inFlight.removeValue(forKey: requestID)
-        {
-            workers[abandoned.worker]?.requests.remove(requestID)
+        if let abandoned {
+            workers[abandoned.request.worker]?.requests.remove(abandoned.requestID)
             pump()
         }
     }
@@ -122,7 +121,7 @@ final class BrokerDispatch: HandlerDispatch {
         while let request = held.first, let worker = leastRecentlyUsedWithRoom() {
             guard send(request, to: worker) else { return }
             _ = held.removeFirst()
-            context.deliver(.dispatched(token: request.token), to: request.connectionID)
+            report(.dispatched, for: request)
         }
     }
 
@@ -136,37 +135,27 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// Sends a request to `worker`; false (and the worker given up) when it has gone.
     private func send(_ request: HeldRequest, to worker: BrokerWorker) -> Bool {
-        nextRequestID += 1
-        let requestID = nextRequestID
+        let requestID = ledger.nextRequestID()
         guard sendMessage(.request(requestID: requestID, payload: request.message), to: worker.identity) else { return false }
         dispatchCount += 1
         worker.lastDispatch = dispatchCount
         worker.requests.insert(requestID)
-        inFlight[requestID] = BrokerRequest(request: request, worker: worker.identity)
-        waiting[request.connectionID] = requestID
-        if !JobFrontend.isJob(request.connectionID) { lastWorker[request.connectionID] = worker.identity }
+        ledger.sent(request, as: requestID, to: worker.identity)
         context.logger.debug(
             "request sent to process",
-            metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.connectionID)"])
+            metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.origin.wireID)"])
         return true
     }
 
-    /// Answers a request that will not be served: `status` is 503 (nobody had room in time) or 502 (its process went away).
-    private func giveUp(_ request: HeldRequest, status: Int) {
-        if JobFrontend.isJob(request.connectionID) {
-            jobs?.failed(request.connectionID, status: status)
-        } else {
-            context.deliver(
-                status == 503 ? .unavailable(token: request.token) : .handlerLost(token: request.token), to: request.connectionID)
-        }
+    /// Tells a request's origin, connection or job, what became of it.
+    private func report(_ outcome: DispatchOutcome, for request: HeldRequest) {
+        context.report(outcome, for: request.origin, jobs: jobs)
     }
 
     /// A request is done: free its place and send the next waiting one.
     private func finish(_ requestID: UInt64, by worker: BrokerWorker) {
-        guard worker.requests.remove(requestID) != nil, let finished = inFlight.removeValue(forKey: requestID) else { return }
-        let connectionID = finished.request.connectionID
-        if waiting[connectionID] == requestID { waiting[connectionID] = nil }
-        if JobFrontend.isJob(connectionID) { jobs?.finished(connectionID) }
+        guard worker.requests.remove(requestID) != nil, let finished = ledger.remove(requestID) else { return }
+        if case .job(let id) = finished.request.origin { jobs?.finished(id) }
         pump()
     }
 
@@ -239,24 +228,19 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// Passes a reply payload to its connections (and jobs), noting which requests have begun to be answered.
     private func relay(_ payload: [UInt8], from worker: BrokerWorker) {
-        guard let (reply, ids) = context.decodeReply(payload, from: name) else { return }
+        guard let (reply, ids) = context.decodeReply(payload, from: name, malformed: &malformedReplies) else { return }
         var connections: [UInt64] = []
         connections.reserveCapacity(ids.count)
         for id in ids {
-            if let requestID = waiting[id], let waitingOn = inFlight[requestID] {
-                if waitingOn.worker == worker.identity {
-                    inFlight[requestID]!.answered = true
-                } else if waitingOn.request.redispatched {
-                    // A late answer to the first attempt (its process came back under a new identity): the
-                    // client will get the second attempt's, and must not get two.
-                    context.logger.debug("dropping a reply to a request sent again", metadata: ["handler": "\(name)", "connection": "\(id)"])
-                    continue
-                }
-            }
-            if JobFrontend.isJob(id) {
-                if jobs?.received(reply.body, for: id) != true { sendDisconnectNotice(connectionID: id, to: worker.identity) }
-            } else {
+            switch ledger.route(replyTo: id, from: worker.identity) {
+            case .connection(let id):
                 connections.append(id)
+            case .job(let id):
+                if jobs?.received(reply.body, for: id) != true { sendDisconnectNotice(connectionID: id, to: worker.identity) }
+            case .staleAttempt:
+                context.logger.debug("dropping a reply to a request sent again", metadata: ["handler": "\(name)", "connection": "\(id)"])
+            case .refused:
+                sendDisconnectNotice(connectionID: id, to: worker.identity)
             }
         }
         context.relay(reply, to: connections) { sendDisconnectNotice(connectionID: $0, to: worker.identity) }
@@ -334,9 +318,7 @@ final class BrokerDispatch: HandlerDispatch {
         var retried = 0
         // Newest first, so that once each is put back in front the oldest leads.
         for requestID in worker.requests.sorted(by: >) {
-            guard let lost = inFlight.removeValue(forKey: requestID) else { continue }
-            let connectionID = lost.request.connectionID
-            if waiting[connectionID] == requestID { waiting[connectionID] = nil }
+            guard let lost = ledger.remove(requestID) else { continue }
             if lost.request.retriable, !lost.request.redispatched, !lost.answered {
                 var again = lost.request
                 again.redispatched = true
@@ -344,9 +326,10 @@ final class BrokerDispatch: HandlerDispatch {
                 held.prepend(again)
                 retried += 1
             } else {
-                giveUp(lost.request, status: 502)
+                report(.handlerLost, for: lost.request)
             }
         }
+        redispatched += retried
         if retried > 0 { context.logger.info("sending lost requests to another process", metadata: ["handler": "\(name)", "requests": "\(retried)"]) }
         pump()
     }

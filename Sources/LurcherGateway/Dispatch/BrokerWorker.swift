@@ -39,12 +39,3 @@ final class BrokerWorker {
             lastHeard: (now - lastHeard).inSeconds)
     }
 }
-
-/// A request sent to a broker-mode handler process and not yet finished.
-struct BrokerRequest {
-    var request: HeldRequest
-    /// The worker that holds it.
-    var worker: [UInt8]
-    /// Some of its answer has been passed to the client, so it cannot be sent anywhere else.
-    var answered = false
-}

@@ -12,6 +12,8 @@ final class DispatchContext {
     let loop: ZMQLoop
     let logger: Logger
     let holdTimeout: Duration
+    /// Where jobs take their ids, so that they never share one with a client connection.
+    let ids: ConnectionIDs
     /// Called with a handler's name (and the process id, when the handler says it) once a handler process can
     /// take requests and its replies can reach the gateway: the supervisor's readiness signal.
     let handlerReady: @Sendable (String, Int32?) -> Void
@@ -21,13 +23,14 @@ final class DispatchContext {
     var heldEverywhere: () -> Int = { 0 }
 
     init(
-        loop: ZMQLoop, logger: Logger, holdTimeout: Duration, maxHeld: Int,
+        loop: ZMQLoop, logger: Logger, holdTimeout: Duration, maxHeld: Int, ids: ConnectionIDs,
         connections: NIOLockedValueBox<[UInt64: ConnectionSink]>, handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) {
         self.loop = loop
         self.logger = logger
         self.holdTimeout = holdTimeout
         self.maxHeld = maxHeld
+        self.ids = ids
         self.connections = connections
         self.handlerReady = handlerReady
     }
@@ -36,8 +39,15 @@ final class DispatchContext {
     /// eat the gateway's memory.
     var canHoldAnother: Bool { heldEverywhere() < maxHeld }
 
-    func deliver(_ event: DispatcherEvent, to connectionID: UInt64) {
-        connections.withLockedValue { $0[connectionID] }?.deliver(event)
+    /// Tells a request's origin what became of it: a client connection on its event loop, a job through the
+    /// broker's `jobs` (a job that was merely dispatched has nothing to hear until its answer).
+    func report(_ outcome: DispatchOutcome, for origin: RequestOrigin, jobs: JobFrontend? = nil) {
+        switch origin {
+        case .connection(let id, let token):
+            connections.withLockedValue { $0[id] }?.deliver(outcome.event(token: token))
+        case .job(let id):
+            jobs?.report(outcome, for: id)
+        }
     }
 
     /// Passes a handler's reply to the connections it names.
@@ -54,12 +64,16 @@ final class DispatchContext {
         }
     }
 
-    /// Decodes a handler's reply message, logging and returning nil when it is malformed or a control reply.
-    func decodeReply(_ message: [UInt8], from handler: String) -> (reply: DecodedReply, ids: [UInt64])? {
+    /// Decodes a handler's reply message, logging and returning nil when it is malformed (counted in `malformed`)
+    /// or a control reply.
+    func decodeReply(
+        _ message: [UInt8], from handler: String, malformed: inout Int
+    ) -> (reply: DecodedReply, ids: [UInt64])? {
         let reply: DecodedReply
         do {
             reply = try WireReply.decode(message)
         } catch {
+            malformed += 1
             logger.warning(
                 "dropping malformed reply", metadata: ["handler": "\(handler)", "error": "\(error)", "bytes": "\(message.count)"])
             return nil

@@ -20,10 +20,11 @@ final class Dispatcher: Sendable {
 
     /// Binds every handler's sockets and starts the transport thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
+    /// - Parameter ids: the counter the client connections' ids come from; jobs take theirs from it too.
     /// - Parameter handlerReady: called with a handler's name (and process id, when known) when a handler
     ///   process can take requests and its replies can reach the gateway (the supervisor's readiness signal).
     init(
-        handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger,
+        handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, ids: ConnectionIDs, logger: Logger,
         handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) throws {
         let context = ZMQContext()
@@ -36,7 +37,7 @@ final class Dispatcher: Sendable {
         let made = NIOLockedValueBox<ZMQLoopBound<Transport>?>(nil)
         try thread.start { loop in
             let transport = Transport(
-                handlers: handlers, limits: limits, timeouts: timeouts, logger: logger, connections: connections,
+                handlers: handlers, limits: limits, timeouts: timeouts, ids: ids, logger: logger, connections: connections,
                 handlerReady: handlerReady)
             try transport.setUp(loop: loop, zmq: context)
             made.withLockedValue { $0 = ZMQLoopBound(transport, loop: loop) }
@@ -64,7 +65,7 @@ final class Dispatcher: Sendable {
         thread.execute { _ in
             transport.value.submit(
                 HeldRequest(
-                    connectionID: connectionID, token: token, message: message, deadline: .now + holdTimeout,
+                    origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
                     retriable: retriable),
                 to: index)
         }
@@ -88,17 +89,4 @@ final class Dispatcher: Sendable {
     func shutdown() {
         thread.shutdown()
     }
-}
-
-/// A request on its way to a handler, possibly waiting for one.
-struct HeldRequest: Sendable {
-    var connectionID: UInt64
-    var token: UInt64
-    var message: [UInt8]
-    /// When it stops waiting for a handler (and the client gets 503).
-    var deadline: ContinuousClock.Instant
-    /// Safe to send to another process if the one holding it dies.
-    var retriable: Bool
-    /// It has been sent again once already.
-    var redispatched = false
 }

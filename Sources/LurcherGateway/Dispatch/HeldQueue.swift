@@ -1,18 +1,18 @@
 import NIOCore
-import ZeroMQ
 
-/// Requests waiting for a handler, each until its deadline; past it the request is given up (the client gets 503).
+/// Requests waiting for a handler, each until its deadline; past it the request is given up (its origin hears
+/// it is unavailable).
 ///
-/// Touched only on the transport thread.
-final class HeldQueue {
+/// Touched only on the transport thread, whose loop is its `Timers`.
+final class HeldQueue<Timers: HeldQueueTimers> {
     private var requests = CircularBuffer<HeldRequest>()
-    private var timer: (id: ZMQLoop.TimerID, deadline: ContinuousClock.Instant)?
-    private let loop: ZMQLoop
+    private var timer: (id: Timers.TimerID, deadline: ContinuousClock.Instant)?
+    private let timers: Timers
     private let expired: (HeldRequest) -> Void
 
     /// - Parameter expired: called for each request whose deadline passes while it waits.
-    init(loop: ZMQLoop, expired: @escaping (HeldRequest) -> Void) {
-        self.loop = loop
+    init(timers: Timers, expired: @escaping (HeldRequest) -> Void) {
+        self.timers = timers
         self.expired = expired
     }
 
@@ -38,9 +38,9 @@ final class HeldQueue {
         return request
     }
 
-    /// Forgets the requests of a connection that has closed.
+    /// Forgets the requests of a client connection that has closed.
     func removeAll(connectionID: UInt64) {
-        requests.removeAll { $0.connectionID == connectionID }
+        requests.removeAll { $0.origin.isConnection(connectionID) }
         if requests.isEmpty { cancelTimer() }
     }
 
@@ -49,7 +49,7 @@ final class HeldQueue {
     private func armTimer(for deadline: ContinuousClock.Instant) {
         if let timer, deadline >= timer.deadline { return }
         cancelTimer()
-        let id = loop.schedule(at: deadline) { [unowned self] in expire() }
+        let id = timers.schedule(at: deadline) { [unowned self] in expire() }
         timer = (id, deadline)
     }
 
@@ -57,7 +57,7 @@ final class HeldQueue {
     /// those behind them, so every request is looked at rather than only the first.
     private func expire() {
         timer = nil
-        let now = ContinuousClock.now
+        let now = timers.now
         let due = requests.filter { $0.deadline <= now }
         requests.removeAll { $0.deadline <= now }
         due.forEach(expired)
@@ -65,7 +65,7 @@ final class HeldQueue {
     }
 
     private func cancelTimer() {
-        if let timer { loop.cancel(timer.id) }
+        if let timer { timers.cancel(timer.id) }
         timer = nil
     }
 }

@@ -13,11 +13,6 @@ import ZeroMQ
 ///
 /// Touched only on the transport thread.
 final class JobFrontend {
-    /// Job ids share the handler's connection id space; they start here, far above any connection's.
-    static let firstJobID: UInt64 = 1 << 63
-
-    static func isJob(_ id: UInt64) -> Bool { id >= firstJobID }
-
     private struct Job {
         /// The client's routing id and any delimiter, to send back in front of the answer.
         var envelope: [[UInt8]]
@@ -32,8 +27,9 @@ final class JobFrontend {
     private let replyTimeout: Duration
     private let context: DispatchContext
     private let handlerName: String
+    /// Waiting jobs, by the id their message carries: one taken from ``DispatchContext/ids``, which no client
+    /// connection has.
     private var jobs: [UInt64: Job] = [:]
-    private var nextJobID = firstJobID
 
     /// Binds the job endpoint; `submit` is how a job joins the handler's queue.
     init(
@@ -73,13 +69,12 @@ final class JobFrontend {
                 answer(envelope: envelope, status: 400, body: Array("a job is one frame\n".utf8))
                 continue
             }
-            let jobID = nextJobID
-            nextJobID += 1
+            let jobID = context.ids.next()
             jobs[jobID] = Job(envelope: envelope, deadline: .now + replyTimeout)
             jobs[jobID]!.response.reset(answeringHead: false, capturingBody: true)
             submit(
                 HeldRequest(
-                    connectionID: jobID, token: 0, message: message(jobID: jobID, payload: payload.first ?? []),
+                    origin: .job(id: jobID), message: message(jobID: jobID, payload: payload.first ?? []),
                     deadline: .now + context.holdTimeout, retriable: false))
         }
     }
@@ -116,8 +111,15 @@ final class JobFrontend {
         }
     }
 
-    /// The job could not be done: no handler took it in time (503), or its handler went away (502).
-    func failed(_ jobID: UInt64, status: Int) {
+    /// What became of a job on its way to a handler: one that could not be done is answered now, `503` when no
+    /// handler took it in time and `502` when its handler went away.
+    func report(_ outcome: DispatchOutcome, for jobID: UInt64) {
+        let status: Int
+        switch outcome {
+        case .dispatched: return
+        case .unavailable: status = 503
+        case .handlerLost: status = 502
+        }
         guard let job = jobs.removeValue(forKey: jobID) else { return }
         answer(envelope: job.envelope, status: status, body: [])
     }

@@ -19,12 +19,14 @@ final class PushDispatch: HandlerDispatch {
     /// Reports handlers connecting to and leaving the SUB socket.
     private let replyMonitor: ZMQMonitor
     /// Requests that found no handler connected, oldest first.
-    private var held: HeldQueue!
+    private var held: HeldQueue<ZMQLoop>!
     private var flushTimer: ZMQLoop.TimerID?
     /// Handlers connected to the PUSH socket.
     private var requestPeers = 0
     /// Requests submitted since the gateway started.
     private var dispatched = 0
+    /// Replies dropped since the gateway started because they were not Mongrel2 replies.
+    private var malformedReplies = 0
     /// Handlers connected to the SUB socket, and when the latest one finished its handshake.
     private var replyPeers = 0
     private var lastReplyPeerJoined: ContinuousClock.Instant = .now
@@ -62,8 +64,8 @@ final class PushDispatch: HandlerDispatch {
         } catch {
             throw GatewayError.cannotBind(handler: configuration.name, key: "recv_spec", underlying: "\(error)")
         }
-        held = HeldQueue(loop: context.loop) { [unowned self] request in
-            self.context.deliver(.unavailable(token: request.token), to: request.connectionID)
+        held = HeldQueue(timers: context.loop) { [unowned self] request in
+            self.context.report(.unavailable, for: request.origin)
             if held.isEmpty { self.context.loop.setInterest(push, []) }
         }
         let loop = context.loop
@@ -76,7 +78,9 @@ final class PushDispatch: HandlerDispatch {
     var heldCount: Int { held.count }
 
     func snapshot() -> GatewayStatus.Handler {
-        GatewayStatus.Handler(name: name, mode: "push", connected: requestPeers, held: held.count, dispatched: dispatched)
+        GatewayStatus.Handler(
+            name: name, mode: "push", connected: requestPeers, held: held.count, dispatched: dispatched,
+            malformedReplies: malformedReplies)
     }
 
     // MARK: - Requests
@@ -87,7 +91,7 @@ final class PushDispatch: HandlerDispatch {
         if held.isEmpty, send(request.message) { return }
         guard context.canHoldAnother else {
             context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
-            context.deliver(.unavailable(token: request.token), to: request.connectionID)
+            context.report(.unavailable, for: request.origin)
             return
         }
         if held.isEmpty {
@@ -136,7 +140,7 @@ final class PushDispatch: HandlerDispatch {
                 return
             }
             _ = held.removeFirst()
-            context.deliver(.dispatched(token: request.token), to: request.connectionID)
+            context.report(.dispatched, for: request.origin)
         }
         loop.setInterest(push, [])
     }
@@ -169,7 +173,7 @@ final class PushDispatch: HandlerDispatch {
                 return
             }
             guard let message else { return }
-            guard let (reply, ids) = context.decodeReply(message, from: name) else { continue }
+            guard let (reply, ids) = context.decodeReply(message, from: name, malformed: &malformedReplies) else { continue }
             context.relay(reply, to: ids) { sendDisconnect(connectionID: $0) }
         }
     }

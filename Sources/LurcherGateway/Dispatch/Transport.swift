@@ -10,19 +10,21 @@ final class Transport {
     private let configurations: [HandlerConfiguration]
     private let limits: Limits
     private let timeouts: Timeouts
+    private let ids: ConnectionIDs
     private let logger: Logger
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
     private let handlerReady: @Sendable (String, Int32?) -> Void
     private var dispatches: [any HandlerDispatch] = []
 
     init(
-        handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, logger: Logger,
+        handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, ids: ConnectionIDs, logger: Logger,
         connections: NIOLockedValueBox<[UInt64: ConnectionSink]>,
         handlerReady: @escaping @Sendable (String, Int32?) -> Void
     ) {
         configurations = handlers
         self.limits = limits
         self.timeouts = timeouts
+        self.ids = ids
         self.logger = logger
         self.connections = connections
         self.handlerReady = handlerReady
@@ -31,8 +33,8 @@ final class Transport {
     /// Binds the sockets of every handler; runs on the transport thread before it starts polling.
     func setUp(loop: ZMQLoop, zmq: ZMQContext) throws {
         let context = DispatchContext(
-            loop: loop, logger: logger, holdTimeout: timeouts.hold, maxHeld: limits.maxHeldRequests, connections: connections,
-            handlerReady: handlerReady)
+            loop: loop, logger: logger, holdTimeout: timeouts.hold, maxHeld: limits.maxHeldRequests, ids: ids,
+            connections: connections, handlerReady: handlerReady)
         context.heldEverywhere = { [unowned self] in dispatches.reduce(0) { $0 + $1.heldCount } }
         for (index, configuration) in configurations.enumerated() {
             switch configuration.dispatch {

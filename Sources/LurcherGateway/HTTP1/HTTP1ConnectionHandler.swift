@@ -258,12 +258,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         perform()
     }
 
+    /// Logs a notice, and counts those `ctl status` reports.
     private func log(_ notice: HTTP1Connection<HTTP1Output>.Notice) {
         let metadata: Logger.Metadata = ["connection": "\(connectionID)"]
         switch notice {
         case .clientLeftWhileAtHandler: environment.logger.debug("client left while its request was at a handler", metadata: metadata)
-        case .clientTooSlowToSend: environment.logger.info("client too slow to send its request", metadata: metadata)
-        case .clientTooSlowToRead: environment.logger.info("client too slow to read its response", metadata: metadata)
+        case .clientTooSlowToSend:
+            environment.counters.clientsTooSlowToSend.add(1, ordering: .relaxed)
+            environment.logger.info("client too slow to send its request", metadata: metadata)
+        case .clientTooSlowToRead:
+            environment.counters.clientsTooSlowToRead.add(1, ordering: .relaxed)
+            environment.logger.info("client too slow to read its response", metadata: metadata)
         case .handlerLostRequest: environment.logger.warning("handler process went away holding a request", metadata: metadata)
         case .handlerTooSlow: environment.logger.warning("handler did not reply in time", metadata: metadata)
         case .replyMalformed: environment.logger.warning("handler reply is not a valid HTTP response", metadata: metadata)

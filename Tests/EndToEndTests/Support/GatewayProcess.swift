@@ -125,7 +125,7 @@ final class GatewayProcess: @unchecked Sendable {
         let gateway = try await GatewayProcess(
             handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: reply,
             limits: limits, extra: extra)
-        try await waitUntil("the Python handler to connect") { gateway.log.contains("handler connected") }
+        try await gateway.waitForConnected("py", 1)
         return gateway
     }
 
@@ -165,11 +165,23 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Runs `lurcher ctl ARGUMENTS --socket` against this gateway; returns its exit status and output.
     func ctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let command = try ChildProcess(
-            [TestPaths.lurcher, "ctl"] + arguments + ["--socket", controlSocket],
-            outputPath: directory + "/ctl-\(UUID().uuidString.prefix(8)).log")
+        let command = try startCtl(arguments)
         let status = try await command.waitForExit(timeout: .seconds(60))
         return (status, command.output)
+    }
+
+    /// ``ctl(_:)`` for code on a thread of its own (inside ``onThread(_:)``): it blocks that thread instead of
+    /// suspending, so a busy cooperative pool cannot make it late.
+    func ctlBlocking(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let command = try startCtl(arguments)
+        try waitUntilBlocking("lurcher ctl \(arguments.joined(separator: " ")) to exit", timeout: .seconds(60)) { !command.isRunning }
+        return (command.process.terminationStatus, command.output)
+    }
+
+    private func startCtl(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(
+            [TestPaths.lurcher, "ctl"] + arguments + ["--socket", controlSocket],
+            outputPath: directory + "/ctl-\(UUID().uuidString.prefix(8)).log")
     }
 
     /// Opens a new client connection, which keeps this gateway running while it is open.

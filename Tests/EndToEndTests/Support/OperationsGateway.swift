@@ -5,7 +5,7 @@ func pythonGateway(extra: String, logLevel: String = "debug") async throws -> Ga
     let gateway = try await GatewayProcess(
         handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], extra: extra,
         logLevel: logLevel)
-    try await waitUntil("the Python handler to connect") { gateway.log.contains("connected=1 handler=py") }
+    try await gateway.waitForConnected("py", 1)
     return gateway
 }
 

@@ -6,13 +6,18 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds, failing after `timeout`: the test waits for a fact, never for a guess.
+///
+/// The polls start 20 ms apart and grow to 100 ms: many conditions run `lurcher ctl status`, a process of about
+/// 40 ms of CPU, and the whole suite polling at 20 ms would take a core of a 2-core machine for that alone.
 func waitUntil(
     _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
+    var pause = Duration.milliseconds(20)
     while try await !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
+        try await Task.sleep(for: pause)
+        pause = min(pause * 2, .milliseconds(100))
     }
 }
 
