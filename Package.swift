@@ -136,7 +136,9 @@ let package = Package(
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
         .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
-        .testTarget(name: "LurcherHandlerTests", dependencies: ["LurcherHandler"]),
+        .testTarget(
+            name: "LurcherHandlerTests",
+            dependencies: ["LurcherHandler", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(
             name: "LurcherSupervisorTests",
             dependencies: ["LurcherSupervisor", "LurcherConfiguration", .product(name: "Logging", package: "swift-log")]),
