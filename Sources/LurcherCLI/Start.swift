@@ -29,6 +29,13 @@ struct Start: AsyncParsableCommand {
             """)
     var stopTimeout: Double = 10
 
+    @Flag(
+        help: """
+            Watch the pools' executables, and restart a pool, one process at a time, when a build replaces its \
+            executable.
+            """)
+    var watch = false
+
     func validate() throws {
         guard stopTimeout.isFinite, stopTimeout > 0 else {
             throw ValidationError("--stop-timeout must be a positive number of seconds, such as 10")

@@ -10,7 +10,7 @@ extension Start {
     /// The service group of `lurcher start`, in the order its parts start.
     ///
     /// The group stops them in the reverse order, each once the one after it has returned: signals stop being
-    /// acted on, the control socket closes, the gateway stops accepting and drains the requests in flight, the
+    /// acted on, rebuilds stop being watched (`--watch`), the control socket closes, the gateway stops accepting and drains the requests in flight, the
     /// pools stop, then the admin listener, the gateway's connections and transport, and last the access log and
     /// the event feed. SIGTERM and SIGINT (and `lurcher ctl stop`, and `LURCHER_STOP_WITH_PARENT`) start that
     /// graceful stop; SIGQUIT makes it an immediate one; and a part that fails to start stops the ones already
@@ -28,7 +28,7 @@ extension Start {
         let commands = ControlCommands(
             gateway: gateway, supervisor: supervisor, reloader: reloader, generation: generation
         ) { kill(getpid(), SIGTERM) }
-        let services: [any Service] = [
+        var services: [any Service] = [
             OperationsService(operations: operations, lifecycle: lifecycle),
             GatewayService(gateway: gateway, lifecycle: lifecycle),
             AdminService(
@@ -39,9 +39,11 @@ extension Start {
                 lifecycle: lifecycle),
             DrainService(gateway: gateway, timeout: stopDuration, lifecycle: lifecycle),
             ControlService(path: configuration.server.controlSocket, commands: commands, lifecycle: lifecycle),
-            SignalService(
-                supervisor: supervisor, operations: operations, reloader: reloader, logger: logger, lifecycle: lifecycle),
         ]
+        if watch { services.append(WatchService(supervisor: supervisor, logger: logger, lifecycle: lifecycle)) }
+        services.append(
+            SignalService(
+                supervisor: supervisor, operations: operations, reloader: reloader, logger: logger, lifecycle: lifecycle))
         lifecycle.expect(services.count)
         var group = ServiceGroupConfiguration(
             services: services.map {
