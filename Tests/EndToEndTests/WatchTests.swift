@@ -35,34 +35,12 @@ import Testing
         func remove() { try? FileManager.default.removeItem(atPath: folder) }
     }
 
-    /// Four clients on threads of their own, until `done` is set (and at most 5000 requests each); their statuses.
-    func load(_ gateway: GatewayProcess, until done: Flag) -> Task<[Int], any Error> {
-        Task {
-            try await withThrowingTaskGroup(of: [Int].self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        try await onThread {
-                            var statuses: [Int] = []
-                            let connection = try gateway.connect()
-                            while !done.isSet, statuses.count < 5000 {
-                                try connection.send(HTTPConnection.request("GET", "/hello"))
-                                statuses.append(try connection.readResponse().status)
-                            }
-                            return statuses
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        }
-    }
-
     @Test func aRebuiltExecutableReplacesEveryProcessUnderLoadAndNoRequestFails() async throws {
         let pool = try await WatchedPool()
         defer { pool.remove() }
         let before = try await pool.readyPIDs()
         let done = Flag()
-        let statuses = load(pool.gateway, until: done)
+        let statuses = keepRequesting(pool.gateway, "/hello", until: done, limit: 5000)
         try await waitUntil("the load to be under way") { try await pool.gateway.handlerStatus("hello")["dispatched"] as? Int ?? 0 >= 50 }
         try pool.replace(with: TestPaths.helloHandler)
         try await waitUntil("every process to be replaced", timeout: .seconds(60)) {
