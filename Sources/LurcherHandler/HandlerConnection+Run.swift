@@ -8,6 +8,8 @@ extension HandlerConnection {
     /// Why the connection stops taking requests.
     enum StopReason: Sendable, CustomStringConvertible {
         case shutdown
+        /// The service group the connection runs in is shutting down (see ``HandlerService``).
+        case gracefulShutdown
         case signal(Int32)
         case parentExited
         case cancelled
@@ -15,7 +17,7 @@ extension HandlerConnection {
         /// Nobody is left to read the answers, so the requests in hand are cancelled.
         var cancelsRequests: Bool {
             switch self {
-            case .shutdown, .signal: false
+            case .shutdown, .gracefulShutdown, .signal: false
             case .parentExited, .cancelled: true
             }
         }
@@ -23,6 +25,7 @@ extension HandlerConnection {
         var description: String {
             switch self {
             case .shutdown: "shutdown requested"
+            case .gracefulShutdown: "graceful shutdown"
             case .signal(let number): signalName(number)
             case .parentExited: "the gateway process has gone"
             case .cancelled: "run cancelled"
@@ -38,7 +41,7 @@ extension HandlerConnection {
 
     /// The connection's mutable state, behind its mutex.
     struct State {
-        enum Phase { case idle, starting, running, finished }
+        enum Phase { case idle, running, finished }
 
         var phase = Phase.idle
         /// The loop thread; nil once it has been shut down. Holding the only
@@ -66,7 +69,8 @@ extension HandlerConnection {
     /// away, the tasks of that connection's requests are cancelled and no
     /// reply is sent for them.
     ///
-    /// On SIGTERM or SIGINT (with ``HandlerSettings/handlesSignals``) or
+    /// On SIGTERM or SIGINT (with ``HandlerSettings/handlesSignals``, through
+    /// a `ServiceGroup` of its own: see ``HandlerService`` to run it in yours) or
     /// ``shutdown()``, it stops taking requests, finishes those in hand (for
     /// up to ``HandlerSettings/drainTimeout``), sends their replies, waits up
     /// to ``HandlerSettings/linger`` for them to leave, and returns. A second
@@ -82,16 +86,24 @@ extension HandlerConnection {
         onDisconnect: (@Sendable (_ connectionID: UInt64) -> Void)? = nil,
         _ respond: @escaping @Sendable (Request) async throws -> Response
     ) async throws {
+        let service = HandlerService(connection: self, onDisconnect: onDisconnect, respond: respond)
+        if settings.handlesSignals {
+            try await service.runUntilSignalled(logger: logger)
+        } else {
+            try await serve(onDisconnect: onDisconnect, respond)
+        }
+    }
+
+    /// The run loop of ``run(onDisconnect:_:)`` and ``HandlerService``, without signal handling: answers
+    /// requests until ``stop(_:)``, then drains and returns.
+    func serve(
+        onDisconnect: (@Sendable (_ connectionID: UInt64) -> Void)?,
+        _ respond: @escaping @Sendable (Request) async throws -> Response
+    ) async throws {
         let (messages, sink) = AsyncStream.makeStream(of: IncomingMessage.self)
         let transport = self.transport
         try state.withLock { state throws(HandlerError) in
-            guard state.phase == .idle, state.thread != nil else { throw .alreadyRunning }
-            state.phase = .starting
-        }
-        // Before any request is taken, so a signal can never find work in hand and no watcher.
-        let signals = settings.handlesSignals ? await SignalWatcher.start { [weak self] number in self?.stop(.signal(number)) } : nil
-        defer { signals?.cancel() }
-        try state.withLock { state throws(HandlerError) in
+            guard state.phase == .idle else { throw .alreadyRunning }
             guard let thread = state.thread else { throw .closed }
             state.phase = .running
             // Queued under the lock, so a concurrent stop() cannot slip its stopReceiving in before this.

@@ -64,7 +64,8 @@ public struct HandlerSettings: Sendable {
 
     /// Whether ``HandlerConnection/run(onDisconnect:_:)`` drains on SIGTERM and SIGINT.
     /// Turn it off when the application handles signals itself and calls
-    /// ``HandlerConnection/shutdown()``.
+    /// ``HandlerConnection/shutdown()``; a ``HandlerService`` in the application's
+    /// own `ServiceGroup` leaves the signals to the group whatever this says.
     public var handlesSignals: Bool
 
     /// The level of the connection's log lines (`LURCHER_LOG_LEVEL`); nil keeps the given logger's own.

@@ -13,6 +13,12 @@ enum ExecutableLookup {
     ///   - path: the `PATH` the command will be searched on (the child's); nil searches execvp's default.
     ///   - workingDirectory: the directory the command starts in, which relative paths are relative to.
     static func check(_ command: [String], path: String?, workingDirectory: String?) throws {
+        _ = try resolve(command, path: path, workingDirectory: workingDirectory)
+    }
+
+    /// The file `execvp` would run for `command`, as a path from the supervisor's working directory.
+    /// - Throws: ``SupervisorError/cannotSpawn`` when `command` names no executable file.
+    static func resolve(_ command: [String], path: String?, workingDirectory: String?) throws -> String {
         let name = command.first ?? ""
         // execvp searches PATH only for a name without a slash, and an empty PATH entry means ".".
         let candidates =
@@ -26,7 +32,7 @@ enum ExecutableLookup {
             let resolved = candidate.hasPrefix("/") ? candidate : (workingDirectory.map { $0 + "/" } ?? "") + candidate
             var information = stat()
             guard !name.isEmpty, stat(resolved, &information) == 0 else { continue }
-            if information.st_mode & S_IFMT == S_IFREG, access(resolved, X_OK) == 0 { return }
+            if information.st_mode & S_IFMT == S_IFREG, access(resolved, X_OK) == 0 { return resolved }
             // execvp goes on searching past a file it may not run, and reports EACCES if nothing else runs.
             failure = EACCES
         }

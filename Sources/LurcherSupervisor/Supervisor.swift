@@ -235,6 +235,19 @@ public actor Supervisor {
     @discardableResult
     private func spawn(in name: String) throws -> pid_t {
         let pool = pools[name]!
+        let environment = environment(of: pool)
+        let pid = try host.spawn(
+            command: pool.configuration.command, environment: environment,
+            workingDirectory: pool.configuration.workingDirectory)
+        pools[name]!.processes.append(
+            .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
+        events(.processStarted(pool: name, pid: pid))
+        logger.info("started handler process", metadata: ["handler": "\(name)", "pid": "\(pid)", "generation": "\(pool.generation)"])
+        return pid
+    }
+
+    /// The environment a process of `pool` starts with.
+    func environment(of pool: ManagedPool) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["LURCHER_UPLOAD_DIRECTORY"] = uploadDirectory
         environment["LURCHER_HANDLER_NAME"] = pool.handler.name
@@ -253,14 +266,7 @@ public actor Supervisor {
         environment.merge(pool.configuration.environment) { _, configured in configured }
         // After the configured environment, which must not hide a process from the next start's sweep.
         environment[GatewayGeneration.environmentKey] = gatewayGeneration
-        let pid = try host.spawn(
-            command: pool.configuration.command, environment: environment,
-            workingDirectory: pool.configuration.workingDirectory)
-        pools[name]!.processes.append(
-            .init(pid: pid, generation: pool.generation, startedAt: .now, state: .starting))
-        events(.processStarted(pool: name, pid: pid))
-        logger.info("started handler process", metadata: ["handler": "\(name)", "pid": "\(pid)", "generation": "\(pool.generation)"])
-        return pid
+        return environment
     }
 
     /// SIGTERM now, SIGKILL if it is still there after the pool's stop timeout (or `killAfter`).

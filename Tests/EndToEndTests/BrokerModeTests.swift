@@ -138,25 +138,8 @@ import Testing
     @Test func aRollingRestartUnderLoadFailsNoRequest() async throws {
         let gateway = try await helloBroker(concurrency: 64)
         let restartDone = Flag()
-        // Four clients on threads of their own, until the restart is over (bounded by count all the same).
-        let load = Task {
-            try await withThrowingTaskGroup(of: [Int].self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        try await onThread {
-                            var statuses: [Int] = []
-                            let connection = try gateway.connect()
-                            while !restartDone.isSet, statuses.count < 20_000 {
-                                try connection.send(HTTPConnection.request("GET", "/hello"))
-                                statuses.append(try connection.readResponse().status)
-                            }
-                            return statuses
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        }
+        // Until the restart is over, bounded by count all the same.
+        let load = keepRequesting(gateway, "/hello", until: restartDone, limit: 20_000)
         try await waitUntil("the load to be under way") { try await gateway.handlerStatus("hello")["dispatched"] as? Int ?? 0 >= 100 }
         for _ in 0..<2 {
             let restart = try await gateway.ctl(["restart", "hello"])

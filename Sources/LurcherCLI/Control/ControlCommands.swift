@@ -6,9 +6,10 @@ import LurcherSupervisor
 struct ControlCommands: Sendable {
     let gateway: Gateway
     let supervisor: Supervisor
-    let signals: SignalEvents
     let reloader: ConfigurationReloader
     let generation: GatewayGeneration
+    /// Starts the graceful stop `lurcher ctl stop` asks for.
+    let stop: @Sendable () -> Void
 
     func handle(_ request: ControlRequest) async -> ControlResponse {
         do {
@@ -27,7 +28,7 @@ struct ControlCommands: Sendable {
             case "reload":
                 return ControlResponse(ok: true, reloaded: try await reloader.reload())
             case "stop":
-                signals.send(SIGTERM)
+                stop()
                 return ControlResponse(ok: true)
             default:
                 return .failure("unknown command \"\(request.command)\": use status, scale, restart, reload or stop")

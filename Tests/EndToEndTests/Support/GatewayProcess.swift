@@ -32,10 +32,11 @@ final class GatewayProcess: @unchecked Sendable {
     ///   - logLevel: lurcher's `--log-level`.
     ///   - throughShell: start the gateway from a shell, which is then ``child`` (see ``gatewayPID``), so a test
     ///     can kill the gateway's parent.
+    ///   - options: more options for `lurcher start`, such as `--watch`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
         write: Double = 60, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
-        throughShell: Bool = false
+        throughShell: Bool = false, options: [String] = []
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -83,7 +84,7 @@ final class GatewayProcess: @unchecked Sendable {
         previous = nil
         do {
             (child, port) = try await Self.launch(
-                in: directory, log: "lurcher.log", logLevel: logLevel, throughShell: throughShell)
+                in: directory, log: "lurcher.log", logLevel: logLevel, throughShell: throughShell, options: options)
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
@@ -101,11 +102,11 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Starts `lurcher start` with the configuration in `directory` and waits for it to listen.
     private static func launch(
-        in directory: String, log: String, logLevel: String, throughShell: Bool = false
+        in directory: String, log: String, logLevel: String, throughShell: Bool = false, options: [String] = []
     ) async throws -> (ChildProcess, Int) {
         var command = [
             TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml", "--log-level", logLevel, "--stop-timeout", "5",
-        ]
+        ] + options
         if throughShell { command = ["sh", "-c", "\"$@\" & echo $! > \"$0\"; wait", gatewayPIDPath(directory)] + command }
         let child = try ChildProcess(
             command, environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/" + log, releaseSignal: SIGTERM)
