@@ -134,7 +134,14 @@ let package = Package(
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
-        .testTarget(name: "LurcherGatewayTests", dependencies: ["LurcherGateway", "LurcherConfiguration"]),
+        .testTarget(
+            name: "LurcherGatewayTests",
+            dependencies: [
+                "LurcherGateway", "LurcherConfiguration",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         .testTarget(
             name: "LurcherHandlerTests",

@@ -5,7 +5,8 @@ import LurcherOperations
 /// been sent back so far.
 struct Exchange {
     let request: RequestLine?
-    let started: ContinuousClock.Instant
+    /// When answering began, on the connection's clock (time since an arbitrary origin).
+    let started: Duration
     /// The status sent, once a response head has been; 0 before.
     private(set) var status = 0
     /// Every byte sent for the response so far, head and body.
@@ -13,7 +14,7 @@ struct Exchange {
     /// The bytes of the response body alone.
     private(set) var bodyBytes = 0
 
-    init(_ request: RequestLine?, started: ContinuousClock.Instant) {
+    init(_ request: RequestLine?, started: Duration) {
         self.request = request
         self.started = started
     }
@@ -31,7 +32,7 @@ struct Exchange {
     }
 
     /// The finished exchange, at `now`; a response that never began counts as the client having gone away.
-    func completed(connectionID: UInt64, remoteAddress: String, now: ContinuousClock.Instant) -> CompletedRequest {
+    func completed(connectionID: UInt64, remoteAddress: String, now: Duration) -> CompletedRequest {
         let duration = now - started
         var startedAt = timespec.now()
         let (seconds, attoseconds) = duration.components

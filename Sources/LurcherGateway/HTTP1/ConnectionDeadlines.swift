@@ -6,7 +6,8 @@
 /// instead keeps plain deadlines here and one task that wakes at the earliest. Moving a deadline later, which is
 /// what every new request does, costs nothing; a task that wakes early finds nothing due and sleeps again.
 struct ConnectionDeadlines {
-    typealias Instant = ContinuousClock.Instant
+    /// Time since an arbitrary origin, which every caller shares.
+    typealias Instant = Duration
 
     /// What a deadline is for.
     enum Kind: CaseIterable {

@@ -23,9 +23,9 @@ extension HTTP1Connection {
         /// Close now, dropping what is queued: the client will never take it.
         case closeNow
         /// A request is done with, answered or not: report it (access log, metrics, events).
-        case report(Exchange, at: ContinuousClock.Instant)
+        case report(Exchange, at: Instant)
         /// Make ``HTTP1Connection/wake(now:bufferedBytes:)`` run at this time, in place of any earlier schedule.
-        case scheduleWake(at: ContinuousClock.Instant)
+        case scheduleWake(at: Instant)
         /// The request at a handler is over: it leaves the in-flight count (which a drain waits on).
         case handlerRequestEnded
         /// Something an operator may want to know happened.

@@ -11,7 +11,8 @@ import LurcherConfiguration
 /// Actions queue inside the connection, and the glue takes them with ``nextAction()`` after each event: the
 /// queue's storage is reused, so the request path allocates nothing for it.
 struct HTTP1Connection<Output: ConnectionOutput> {
-    typealias Instant = ContinuousClock.Instant
+    /// A moment, as time since an arbitrary origin: the glue passes its event loop's clock, a test its own.
+    typealias Instant = ConnectionDeadlines.Instant
 
     /// The request being answered.
     private enum Current {

@@ -45,7 +45,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         environment.dispatcher.register(
             connectionID: connectionID,
             sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
-        connection.opened(now: .now)
+        connection.opened(now: now)
         perform()
     }
 
@@ -57,7 +57,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         timer?.cancel()
         timer = nil
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
-        connection.closed(now: .now)
+        connection.closed(now: now)
         perform()
         context.fireChannelInactive()
     }
@@ -78,7 +78,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         if case ChannelEvent.inputClosed = event {
             var cutShort: HTTPStatus?
             if connection.checksEndOfInput, case .failed(let status) = parser.finish() { cutShort = status }
-            connection.inputEnded(cutShort: cutShort, now: .now)
+            connection.inputEnded(cutShort: cutShort, now: now)
             perform()
         }
         context.fireUserInboundEventTriggered(event)
@@ -96,7 +96,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     /// An event from the dispatcher, on this connection's event loop.
     func dispatcherEvent(_ event: DispatcherEvent) {
         guard context != nil else { return }
-        let now = ContinuousClock.now
+        let now = self.now
         switch event {
         case .reply(let bytes) where connection.isAtHandler:
             responseParser.feed(bytes) { connection.replied($0.map(HTTP1Output.bytes), now: now) }
@@ -132,7 +132,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
 
     private func report(_ outcome: HTTP1Connection<HTTP1Output>.InputOutcome) {
         connection.inputParsed(
-            outcome, midRequest: parser.isMidRequest, awaitsContinue: parser.expectsContinue, now: .now)
+            outcome, midRequest: parser.isMidRequest, awaitsContinue: parser.expectsContinue, now: now)
     }
 
     // MARK: - Actions
@@ -238,23 +238,27 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
             environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
             answer = .failed
         }
-        connection.fileReady(answer, keepAlive: keepAlive, isHead: isHead, now: .now)
+        connection.fileReady(answer, keepAlive: keepAlive, isHead: isHead, now: now)
         perform()
     }
 
     // MARK: - Timer
 
+    /// The event loop's clock, which an `EmbeddedEventLoop` lets a test move.
+    private var now: Duration { .nanoseconds(Int64(context?.eventLoop.now.uptimeNanoseconds ?? 0)) }
+
     /// One timer watches every deadline (see ``ConnectionDeadlines``).
-    private func scheduleTimer(at time: ContinuousClock.Instant, context: ChannelHandlerContext) {
+    private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
         timer?.cancel()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(time - .now)) { handler.value.timerFired() }
+        let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, time / .nanoseconds(1))))
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.timerFired() }
     }
 
     private func timerFired() {
         timer = nil
         guard let context else { return }
-        connection.wake(now: .now) { try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) }
+        connection.wake(now: now) { try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) }
         perform()
     }
 

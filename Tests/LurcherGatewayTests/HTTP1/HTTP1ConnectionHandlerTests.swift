@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import LurcherConfiguration
+import NIOCore
+import NIOEmbedded
+import NIOPosix
+import Testing
+
+@testable import LurcherGateway
+
+/// The NIO glue around the connection, on an `EmbeddedChannel`: bytes in, bytes out, the dispatcher's events
+/// delivered by hand, and the event loop's clock moved by the test.
+@Suite(.serialized) final class HTTP1ConnectionHandlerTests {
+    private let dispatcher: Dispatcher
+    private let threadPool = NIOThreadPool(numberOfThreads: 1)
+    private let counters = GatewayCounters()
+
+    init() throws {
+        let name = "inproc://glue-\(UUID().uuidString)"
+        dispatcher = try Dispatcher(
+            handlers: [
+                HandlerConfiguration(name: "app", sendSpec: name + "-send", dispatch: .push(recvSpec: name + "-recv"), sendIdent: "app")
+            ],
+            limits: Limits(), timeouts: Timeouts(), ids: ConnectionIDs(), logger: Logger(label: "test"),
+            handlerReady: { _, _ in })
+    }
+
+    deinit {
+        dispatcher.shutdown()
+    }
+
+    private func channel(timeouts: Timeouts = Timeouts(), limits: Limits = Limits()) throws -> EmbeddedChannel {
+        let configuration = GatewayConfiguration(
+            server: ServerConfiguration(defaultHost: "localhost"),
+            hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
+        let environment = GatewayEnvironment(
+            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
+            handlerIdentities: [HandlerIdentity(sendIdent: Array("app".utf8), encoding: .json)],
+            dispatcher: dispatcher, files: StaticFileResponder(threadPool: threadPool), limits: limits,
+            timeouts: timeouts, uploads: Uploads(), logger: Logger(label: "test"), counters: counters, operations: nil)
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(
+            HTTP1ConnectionHandler(connectionID: 7, remoteAddress: "127.0.0.1", environment: environment))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    private var handler: (EmbeddedChannel) throws -> HTTP1ConnectionHandler = { channel in
+        try channel.pipeline.syncOperations.handler(type: HTTP1ConnectionHandler.self)
+    }
+
+    /// Everything the connection has written so far, as text.
+    private func output(_ channel: EmbeddedChannel) throws -> String {
+        var text = ""
+        while let data = try channel.readOutbound(as: IOData.self) {
+            guard case .byteBuffer(let buffer) = data else {
+                Issue.record("expected bytes, not a file region")
+                continue
+            }
+            text += String(buffer: buffer)
+        }
+        return text
+    }
+
+    /// The status codes of the responses in `text`, in order.
+    private func statuses(in text: String) -> [String] {
+        text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+    }
+
+    @Test func pipelinedRequestsForNoRouteAreAnsweredInOrderAndTheConnectionStaysOpen() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /b HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        let text = try output(channel)
+        #expect(statuses(in: text) == ["404", "404"])
+        #expect(text.hasSuffix("Content-Length: 14\r\n\r\n"), "the answer to HEAD has no body")
+        #expect(channel.isActive)
+    }
+
+    @Test func aHandlersReplyIsRelayedAndAnswersTheRequest() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        #expect(try output(channel).isEmpty, "the second request waits for the first's answer")
+        #expect(counters.inFlight.value == 1)
+        let reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+        try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: reply)))
+        let text = try output(channel)
+        #expect(text.hasPrefix(reply), "the handler's bytes go out untouched")
+        #expect(statuses(in: text) == ["200", "404"])
+        #expect(counters.inFlight.value == 0)
+    }
+
+    @Test func aReplySplitAcrossMessagesGoesOutWhole() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        let handler = try handler(channel)
+        handler.dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 200 OK\r\nCont")))
+        #expect(try output(channel).isEmpty, "half a head is held back")
+        handler.dispatcherEvent(.reply(ByteBuffer(string: "ent-Length: 2\r\n\r\nh")))
+        handler.dispatcherEvent(.reply(ByteBuffer(string: "i")))
+        #expect(try output(channel) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        #expect(counters.inFlight.value == 0)
+    }
+
+    @Test func aMalformedRequestIsAnswered400AndTheConnectionCloses() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "NOT HTTP\r\n\r\n"))
+        #expect(statuses(in: try output(channel)) == ["400"])
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+
+    @Test func aClientThatLeavesWhileAHandlerHasItsRequestIsClosed() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(counters.inFlight.value == 0)
+    }
+
+    @Test func aSilentHandlerGets504WhenTheEventLoopsClockPassesTheReplyTimeout() throws {
+        let channel = try channel(timeouts: Timeouts(reply: .seconds(5)))
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(try output(channel).isEmpty)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(statuses(in: try output(channel)) == ["504"])
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+
+    @Test func aClientSlowToSendItsRequestGets408() throws {
+        let channel = try channel(timeouts: Timeouts(request: .seconds(3)))
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: loc"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(3))
+        #expect(statuses(in: try output(channel)) == ["408"])
+        #expect(counters.clientsTooSlowToSend.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func continueIsSentToAClientThatAsksForIt() throws {
+        let channel = try channel()
+        try channel.writeInbound(
+            ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"))
+        #expect(try output(channel) == "HTTP/1.1 100 Continue\r\n\r\n")
+    }
+
+    @Test func readsWaitWhileEnoughRequestsAreWaiting() throws {
+        let channel = try channel(limits: Limits(maxPipelinedRequests: 1))
+        let reads = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        let request = "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        try channel.writeInbound(ByteBuffer(string: request + request))
+        let before = reads.count
+        channel.read()
+        #expect(reads.count == before, "a read waits while a request is held back")
+        try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
+        #expect(reads.count == before + 1, "the deferred read goes out once the held request is taken")
+    }
+}
+
+/// Counts the reads that reach the channel.
+private final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+    private(set) var count = 0
+
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
+    }
+}
