@@ -164,7 +164,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                     exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
             case .handlerRequestEnded: environment.counters.inFlight.decrement()
-            case .notice(let notice): log(notice)
+            case .notice(let notice):
+                notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
             case .tellHandlersClosed(let handlers):
                 environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers)
             }
@@ -178,21 +179,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         case .continueInterim:
             parser.acknowledgeContinue()
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
-        case .output(.bytes(let buffer)):
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
-        case .output(.file(let head, let body, let handle)):
-            var pieces: [IOData] = [.byteBuffer(head)]
-            for part in body {
-                switch part {
-                case .bytes(let buffer): pieces.append(.byteBuffer(buffer))
-                case .file(let range):
-                    pieces.append(.fileRegion(FileRegion(fileHandle: handle, readerIndex: range.lowerBound, endIndex: range.upperBound)))
-                }
-            }
-            for piece in pieces.dropLast() { context.write(wrapOutboundOut(piece), promise: nil) }
-            let sent = context.eventLoop.makePromise(of: Void.self)
-            sent.futureResult.whenComplete { _ in try? handle.close() }
-            context.writeAndFlush(wrapOutboundOut(pieces.last!), promise: sent)
+        case .output(let output):
+            output.write(to: context)
         }
     }
 
@@ -260,39 +248,5 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         guard let context else { return }
         connection.wake(now: now) { try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) }
         perform()
-    }
-
-    /// Logs a notice, and counts those `ctl status` reports.
-    private func log(_ notice: HTTP1Connection<HTTP1Output>.Notice) {
-        let metadata: Logger.Metadata = ["connection": "\(connectionID)"]
-        switch notice {
-        case .clientLeftWhileAtHandler: environment.logger.debug("client left while its request was at a handler", metadata: metadata)
-        case .clientTooSlowToSend:
-            environment.counters.clientsTooSlowToSend.add(1, ordering: .relaxed)
-            environment.logger.info("client too slow to send its request", metadata: metadata)
-        case .clientTooSlowToRead:
-            environment.counters.clientsTooSlowToRead.add(1, ordering: .relaxed)
-            environment.logger.info("client too slow to read its response", metadata: metadata)
-        case .handlerLostRequest: environment.logger.warning("handler process went away holding a request", metadata: metadata)
-        case .handlerTooSlow: environment.logger.warning("handler did not reply in time", metadata: metadata)
-        case .replyMalformed: environment.logger.warning("handler reply is not a valid HTTP response", metadata: metadata)
-        case .replyTooLong(let excess):
-            environment.logger.warning(
-                "dropping bytes a handler sent past the end of its response",
-                metadata: metadata.merging(["bytes": "\(excess)"]) { $1 })
-        }
-    }
-}
-
-/// What the glue writes on the connection's behalf: a handler's bytes, or a file's head and body.
-enum HTTP1Output: ConnectionOutput {
-    case bytes(ByteBuffer)
-    case file(head: ByteBuffer, body: [FileBodyPart], handle: NIOFileHandle)
-
-    var byteCount: Int {
-        switch self {
-        case .bytes(let buffer): buffer.readableBytes
-        case .file(let head, let body, _): body.reduce(head.readableBytes) { $0 + $1.count }
-        }
     }
 }
