@@ -1,3 +1,4 @@
+internal import LurcherProtocol
 /// An error that becomes an HTTP response of its own status instead of a 500.
 ///
 /// Throw it from a responder to refuse a request:
@@ -34,7 +35,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     /// The response this error is answered with: a short `text/plain` body.
     public var response: Response {
-        var response = Response(status: status, text: (message ?? HTTPReasonPhrase.phrase(for: status)) + "\n")
+        var response = Response(status: status, text: (message ?? HTTPStatus(status).reasonPhrase) + "\n")
         for field in headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
         return response
     }

@@ -1,3 +1,4 @@
+internal import LurcherProtocol
 extension Response {
     /// Whether this status never has a body (RFC 9110: 1xx, 204, 304).
     var statusForbidsBody: Bool {
@@ -40,7 +41,7 @@ extension Response {
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         out.append(contentsOf: String(code).utf8)
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: HTTPReasonPhrase.phrase(for: code).utf8)
+        out.append(contentsOf: HTTPStatus(code).reasonPhrase.utf8)
         out.append(contentsOf: [13, 10])
         for field in headers {
             // The gateway sets the framing; a responder's own would contradict it.

@@ -1,3 +1,5 @@
+import LurcherProtocol
+
 /// One of the short error pages the gateway answers with on a handler's behalf or for bad input.
 ///
 /// Bodies are fixed text: nothing from the request is ever echoed, so nothing needs escaping. The sizes are
@@ -12,11 +14,11 @@ struct CannedResponse: Equatable {
     var includeBody = true
 
     /// The body, also counted in Content-Length when it is left out for HEAD.
-    private var body: String { "\(status.rawValue) \(status.reasonPhrase)\n" }
+    private var body: String { "\(status.code) \(status.reasonPhrase)\n" }
 
     /// The status line and headers, with `date` as the Date header.
     func head(date: String) -> String {
-        var head = "HTTP/1.1 \(status.rawValue) \(status.reasonPhrase)\r\n"
+        var head = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
         head += "Date: \(date)\r\n"
         head += "Content-Type: text/plain; charset=utf-8\r\n"
         head += "Content-Length: \(body.utf8.count)\r\n"

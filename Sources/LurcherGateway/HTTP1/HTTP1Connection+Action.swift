@@ -1,4 +1,5 @@
 import LurcherConfiguration
+import LurcherProtocol
 
 /// Bytes a connection passes to its client without reading them: it needs only how many there are.
 protocol ConnectionOutput {

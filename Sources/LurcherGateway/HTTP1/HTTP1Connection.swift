@@ -1,4 +1,5 @@
 import LurcherConfiguration
+import LurcherProtocol
 
 /// One HTTP/1 client connection's rules, with no NIO in them: it is told what happened (requests parsed, reply
 /// parts, file answers, deadlines passing) with the time, and answers with ``Action``s for its glue,
@@ -255,7 +256,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         guard awaitsFile else { return }
         switch answer {
         case .send(let output, let status, let headBytes):
-            exchange?.sentHead(status: status.rawValue, bytes: headBytes)
+            exchange?.sentHead(status: status.code, bytes: headBytes)
             exchange?.sentBody(bytes: output.byteCount - headBytes)
             send(.output(output), bytes: output.byteCount, now: now)
         case .canned(let status, let extraHeaders):
@@ -271,7 +272,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     // MARK: - Output
 
     private mutating func write(_ response: CannedResponse, now: Instant) {
-        exchange?.sentHead(status: response.status.rawValue, bytes: response.headByteCount)
+        exchange?.sentHead(status: response.status.code, bytes: response.headByteCount)
         exchange?.sentBody(bytes: response.bodyByteCount)
         send(.canned(response), bytes: response.headByteCount + response.bodyByteCount, now: now)
     }

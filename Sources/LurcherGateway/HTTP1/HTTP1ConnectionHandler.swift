@@ -1,4 +1,5 @@
 import Logging
+import LurcherProtocol
 import NIOCore
 
 /// The NIO glue around one client connection's ``HTTP1Connection``: it feeds the connection what the channel,
@@ -125,7 +126,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         case .failed(let status):
             heldInput = nil
             environment.logger.info(
-                "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.rawValue)"])
+                "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.code)"])
             report(.malformed(status))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LurcherProtocol
 
 extension RequestHead {
     /// What RFC 9112 says a server must refuse in a request head, beyond what http_parser already refuses.

@@ -1,5 +1,6 @@
 import Glibc
 import LurcherConfiguration
+import LurcherProtocol
 import NIOCore
 import NIOPosix
 
@@ -160,6 +161,6 @@ private struct ResponseHead {
     }
 
     func encoded() -> ByteBuffer {
-        ByteBuffer(string: "HTTP/1.1 \(status.rawValue) \(status.reasonPhrase)\r\n\(lines)\r\n")
+        ByteBuffer(string: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n\(lines)\r\n")
     }
 }

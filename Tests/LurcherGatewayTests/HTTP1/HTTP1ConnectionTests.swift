@@ -1,4 +1,5 @@
 import LurcherConfiguration
+import LurcherProtocol
 import Testing
 
 @testable import LurcherGateway
@@ -359,7 +360,7 @@ struct TestConnection {
     private mutating func describe(_ action: HTTP1Connection<TestBytes>.Action) -> String {
         switch action {
         case .write(.canned(let response)):
-            return (["write canned \(response.status.rawValue)"] + response.extraHeaders + (response.close ? ["close"] : []))
+            return (["write canned \(response.status.code)"] + response.extraHeaders + (response.close ? ["close"] : []))
                 .joined(separator: " ")
         case .write(.continueInterim): return "write continue"
         case .write(.output(let bytes)): return "write output(\(bytes.byteCount))"

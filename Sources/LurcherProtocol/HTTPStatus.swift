@@ -1,15 +1,23 @@
-/// The reason phrases of the status line, from the IANA HTTP status code registry.
-public enum HTTPReasonPhrase {
-    /// The registered phrase for `status`, or a generic one for its class
+/// An HTTP status code and its reason phrase: the one status type the gateway and the handler library share.
+public struct HTTPStatus: Sendable, Hashable {
+    /// The three-digit code, such as 404.
+    public let code: Int
+    /// The registered phrase (IANA's HTTP status code registry), or a generic one for the code's class
     /// (`"Client Error"` for an unregistered 4xx).
-    public static func phrase(for status: Int) -> String {
-        if let phrase = phrases[status] { return phrase }
-        switch status {
-        case 100..<200: return "Informational"
-        case 200..<300: return "Success"
-        case 300..<400: return "Redirection"
-        case 400..<500: return "Client Error"
-        default: return "Server Error"
+    public let reasonPhrase: String
+
+    public init(_ code: Int) {
+        self.code = code
+        reasonPhrase = Self.phrases[code] ?? Self.classPhrase(code)
+    }
+
+    private static func classPhrase(_ code: Int) -> String {
+        switch code {
+        case 100..<200: "Informational"
+        case 200..<300: "Success"
+        case 300..<400: "Redirection"
+        case 400..<500: "Client Error"
+        default: "Server Error"
         }
     }
 
@@ -77,4 +85,30 @@ public enum HTTPReasonPhrase {
         510: "Not Extended",
         511: "Network Authentication Required",
     ]
+}
+
+// The statuses the gateway itself answers with.
+extension HTTPStatus {
+    public static let continueRequest = HTTPStatus(100)
+    public static let ok = HTTPStatus(200)
+    public static let partialContent = HTTPStatus(206)
+    public static let movedPermanently = HTTPStatus(301)
+    public static let notModified = HTTPStatus(304)
+    public static let badRequest = HTTPStatus(400)
+    public static let forbidden = HTTPStatus(403)
+    public static let notFound = HTTPStatus(404)
+    public static let methodNotAllowed = HTTPStatus(405)
+    public static let requestTimeout = HTTPStatus(408)
+    public static let preconditionFailed = HTTPStatus(412)
+    public static let payloadTooLarge = HTTPStatus(413)
+    public static let uriTooLong = HTTPStatus(414)
+    public static let rangeNotSatisfiable = HTTPStatus(416)
+    public static let expectationFailed = HTTPStatus(417)
+    public static let requestHeaderFieldsTooLarge = HTTPStatus(431)
+    public static let internalServerError = HTTPStatus(500)
+    public static let notImplemented = HTTPStatus(501)
+    public static let badGateway = HTTPStatus(502)
+    public static let serviceUnavailable = HTTPStatus(503)
+    public static let gatewayTimeout = HTTPStatus(504)
+    public static let httpVersionNotSupported = HTTPStatus(505)
 }
