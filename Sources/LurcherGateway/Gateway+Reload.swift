@@ -12,5 +12,5 @@ extension Gateway {
     }
 
     /// Sends to handler sockets that failed with an error since the gateway started, for the metrics.
-    public var zeroMQSendFailures: Int { TransportCounters.sendFailures.load(ordering: .relaxed) }
+    public var zeroMQSendFailures: Int { DispatchCounters.sendFailures.load(ordering: .relaxed) }
 }

@@ -142,7 +142,7 @@ public final class Gateway: Sendable {
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
     }
 
-    /// Stops accepting, closes every connection, and stops the transport thread.
+    /// Stops accepting, closes every connection, and stops the dispatch thread.
     public func shutdown() async throws {
         try? await channel.close()
         try await group.shutdownGracefully()

@@ -259,11 +259,11 @@ final class BrokerDispatch: HandlerDispatch {
             context.logger.warning("handler process's queue is full", metadata: ["handler": "\(name)"])
             return false
         } catch let error as ZMQError where error.code == EHOSTUNREACH {
-            TransportCounters.sendFailures.add(1, ordering: .relaxed)
+            DispatchCounters.sendFailures.add(1, ordering: .relaxed)
             if let worker = workers[identity] { drop(worker, reason: "its connection is gone") }
             return false
         } catch {
-            TransportCounters.sendFailures.add(1, ordering: .relaxed)
+            DispatchCounters.sendFailures.add(1, ordering: .relaxed)
             context.logger.error("cannot send to handler", metadata: ["handler": "\(name)", "error": "\(error)"])
             return false
         }

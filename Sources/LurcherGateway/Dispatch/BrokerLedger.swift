@@ -1,7 +1,7 @@
 /// A broker-mode handler's book of the requests its processes hold: which process holds each, and which request
 /// each origin waits on, so that a reply is routed by the origin its request came from rather than by its id.
 ///
-/// A plain value, with no sockets, so that tests can drive it; ``BrokerDispatch`` keeps one on the transport
+/// A plain value, with no sockets, so that tests can drive it; ``BrokerDispatch`` keeps one on the dispatch
 /// thread.
 struct BrokerLedger {
     /// Requests sent and not yet finished, by request id.

@@ -2,7 +2,7 @@ import LurcherConfiguration
 
 /// A handler process connected to a broker-mode handler, as the gateway sees it.
 ///
-/// Touched only on the transport thread.
+/// Touched only on the dispatch thread.
 final class BrokerWorker {
     /// Its DEALER socket's routing id on the gateway's ROUTER.
     let identity: [UInt8]

@@ -16,7 +16,7 @@ enum DispatcherEvent {
     case handlerLost(token: UInt64)
 }
 
-/// How the dispatcher reaches a connection from the transport thread.
+/// How the dispatcher reaches a connection from the dispatch thread.
 struct ConnectionSink: Sendable {
     let eventLoop: any EventLoop
     let handler: NIOLoopBound<HTTP1ConnectionHandler>

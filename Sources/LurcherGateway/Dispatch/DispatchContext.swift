@@ -4,10 +4,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import ZeroMQ
 
-/// What every handler's dispatch shares on the transport thread: the loop, the connections, and the limits on
+/// What every handler's dispatch shares on the dispatch thread: the loop, the connections, and the limits on
 /// held requests.
 ///
-/// Touched only on the transport thread (see ``Transport``).
+/// Touched only on the dispatch thread (see ``HandlerDispatches``).
 final class DispatchContext {
     let loop: ZMQLoop
     let logger: Logger
@@ -19,7 +19,7 @@ final class DispatchContext {
     let handlerReady: @Sendable (String, Int32?) -> Void
     private let maxHeld: Int
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
-    /// Every dispatch's held requests; set by the transport once all dispatches exist.
+    /// Every dispatch's held requests; set by ``HandlerDispatches`` once all dispatches exist.
     var heldEverywhere: () -> Int = { 0 }
 
     init(

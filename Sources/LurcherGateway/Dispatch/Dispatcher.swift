@@ -7,18 +7,18 @@ import ZeroMQ
 
 /// Moves requests from connections to handlers over ZeroMQ, and replies back.
 ///
-/// One transport thread owns every ZeroMQ socket, because libzmq sockets are not thread-safe and SwiftNIO
+/// One dispatch thread owns every ZeroMQ socket, because libzmq sockets are not thread-safe and SwiftNIO
 /// cannot watch them. Event loops hand work over with ``submit(handler:connectionID:token:message:)``;
 /// replies go back to the connection's own event loop through its ``ConnectionSink``.
 final class Dispatcher: Sendable {
     private let thread: ZMQLoopThread
     private let context: ZMQContext
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
-    /// Every handler's dispatch, made on the transport thread and only usable there.
-    private let transport: ZMQLoopBound<Transport>
+    /// Every handler's dispatch, made on the dispatch thread and only usable there.
+    private let dispatches: ZMQLoopBound<HandlerDispatches>
     private let holdTimeout: Duration
 
-    /// Binds every handler's sockets and starts the transport thread.
+    /// Binds every handler's sockets and starts the dispatch thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
     /// - Parameter ids: the counter the client connections' ids come from; jobs take theirs from it too.
     /// - Parameter handlerReady: called with a handler's name (and process id, when known) when a handler
@@ -34,15 +34,15 @@ final class Dispatcher: Sendable {
         holdTimeout = timeouts.hold
         thread = ZMQLoopThread(name: "lurcher-zmq", context: context)
         // Set by the thread's set-up, which `start` waits for.
-        let made = NIOLockedValueBox<ZMQLoopBound<Transport>?>(nil)
+        let made = NIOLockedValueBox<ZMQLoopBound<HandlerDispatches>?>(nil)
         try thread.start { loop in
-            let transport = Transport(
+            let dispatches = HandlerDispatches(
                 handlers: handlers, limits: limits, timeouts: timeouts, ids: ids, logger: logger, connections: connections,
                 handlerReady: handlerReady)
-            try transport.setUp(loop: loop, zmq: context)
-            made.withLockedValue { $0 = ZMQLoopBound(transport, loop: loop) }
+            try dispatches.setUp(loop: loop, zmq: context)
+            made.withLockedValue { $0 = ZMQLoopBound(dispatches, loop: loop) }
         }
-        transport = made.withLockedValue { $0! }
+        dispatches = made.withLockedValue { $0! }
     }
 
     /// Makes replies for `connectionID` reach `sink`.
@@ -53,17 +53,17 @@ final class Dispatcher: Sendable {
     /// Forgets a closed connection and tells each handler that had its requests that the client is gone.
     func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int]) {
         connections.withLockedValue { _ = $0.removeValue(forKey: connectionID) }
-        let transport = self.transport
-        thread.execute { _ in transport.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
+        let dispatches = self.dispatches
+        thread.execute { _ in dispatches.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
     }
 
     /// Sends a request to handler `index`, or holds it until a handler can take it.
     /// - Parameter retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
     func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool) {
-        let transport = self.transport
+        let dispatches = self.dispatches
         let holdTimeout = self.holdTimeout
         thread.execute { _ in
-            transport.value.submit(
+            dispatches.value.submit(
                 HeldRequest(
                     origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
                     retriable: retriable),
@@ -73,19 +73,19 @@ final class Dispatcher: Sendable {
 
     /// A handler process the supervisor started has exited; in broker mode its requests go elsewhere.
     func processExited(handler: String, processID: Int32) {
-        let transport = self.transport
-        thread.execute { _ in transport.value.processExited(handler: handler, processID: processID) }
+        let dispatches = self.dispatches
+        thread.execute { _ in dispatches.value.processExited(handler: handler, processID: processID) }
     }
 
     /// Each handler's connected processes, held and dispatched requests.
     func snapshot() async -> [GatewayStatus.Handler] {
-        let transport = self.transport
+        let dispatches = self.dispatches
         return await withCheckedContinuation { continuation in
-            thread.execute { _ in continuation.resume(returning: transport.value.snapshot()) }
+            thread.execute { _ in continuation.resume(returning: dispatches.value.snapshot()) }
         }
     }
 
-    /// Stops the transport thread and closes every socket.
+    /// Stops the dispatch thread and closes every socket.
     func shutdown() {
         thread.shutdown()
     }

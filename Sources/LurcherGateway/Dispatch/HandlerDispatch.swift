@@ -1,7 +1,7 @@
-/// One handler's side of the transport: how its requests go out and its replies come back.
+/// One handler's dispatch: how its requests go out and its replies come back.
 ///
 /// ``PushDispatch`` speaks Mongrel2's PUSH/SUB; ``BrokerDispatch`` is the ROUTER job broker. Both live on the
-/// transport thread and are called only there.
+/// dispatch thread and are called only there.
 protocol HandlerDispatch: AnyObject {
     /// The handler's name in the configuration.
     var name: String { get }

@@ -3,7 +3,7 @@ import NIOCore
 /// Requests waiting for a handler, each until its deadline; past it the request is given up (its origin hears
 /// it is unavailable).
 ///
-/// Touched only on the transport thread, whose loop is its `Timers`.
+/// Touched only on the dispatch thread, whose loop is its `Timers`.
 final class HeldQueue<Timers: HeldQueueTimers> {
     private var requests = CircularBuffer<HeldRequest>()
     private var timer: (id: Timers.TimerID, deadline: ContinuousClock.Instant)?

@@ -1,6 +1,6 @@
 import ZeroMQ
 
-/// The clock a ``HeldQueue`` reads and the one timer it keeps on it: the transport loop's, or a manual clock in
+/// The clock a ``HeldQueue`` reads and the one timer it keeps on it: the dispatch loop's, or a manual clock in
 /// tests.
 protocol HeldQueueTimers: AnyObject {
     associatedtype TimerID

@@ -11,7 +11,7 @@ import ZeroMQ
 /// timeout, `504` when the handler took longer than the reply timeout, and `502` when the handler went away
 /// or its answer was not HTTP.
 ///
-/// Touched only on the transport thread.
+/// Touched only on the dispatch thread.
 final class JobFrontend {
     private struct Job {
         /// The client's routing id and any delimiter, to send back in front of the answer.

@@ -105,7 +105,7 @@ final class PushDispatch: HandlerDispatch {
         do {
             return try push.send(message, dontWait: true)
         } catch {
-            TransportCounters.sendFailures.add(1, ordering: .relaxed)
+            DispatchCounters.sendFailures.add(1, ordering: .relaxed)
             context.logger.error("cannot send to handler", metadata: ["handler": "\(name)", "error": "\(error)"])
             return false
         }

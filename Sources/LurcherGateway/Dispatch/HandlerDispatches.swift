@@ -3,10 +3,10 @@ import LurcherConfiguration
 import NIOConcurrencyHelpers
 import ZeroMQ
 
-/// The dispatcher's state on the transport thread: every handler's dispatch.
+/// The dispatcher's state on the dispatch thread: every handler's dispatch.
 ///
 /// Made and used only on that thread: the dispatcher holds it as a `ZMQLoopBound`, which checks so.
-final class Transport {
+final class HandlerDispatches {
     private let configurations: [HandlerConfiguration]
     private let limits: Limits
     private let timeouts: Timeouts
@@ -30,7 +30,7 @@ final class Transport {
         self.handlerReady = handlerReady
     }
 
-    /// Binds the sockets of every handler; runs on the transport thread before it starts polling.
+    /// Binds the sockets of every handler; runs on the dispatch thread before it starts polling.
     func setUp(loop: ZMQLoop, zmq: ZMQContext) throws {
         let context = DispatchContext(
             loop: loop, logger: logger, holdTimeout: timeouts.hold, maxHeld: limits.maxHeldRequests, ids: ids,
