@@ -211,12 +211,15 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         }
     }
 
+    /// The length of `HTTP/1.1 100 Continue\r\n\r\n`, which the glue writes for ``Write/continueInterim``.
+    static var continueInterimBytes: Int { 25 }
+
     /// Tells a client waiting on `Expect: 100-continue` to send its body, once nothing else is being answered:
     /// a 100 must not land inside another response.
     private mutating func sendContinueIfDue(now: Instant) {
         guard clientAwaitsContinue, current == nil, waiting.isEmpty, !closing else { return }
         clientAwaitsContinue = false
-        send(.continueInterim, bytes: 0, now: now)
+        send(.continueInterim, bytes: Self.continueInterimBytes, now: now)
     }
 
     /// The current request is answered: close if it asked for that, else go on to the next.

@@ -179,7 +179,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
         case .continueInterim:
             parser.acknowledgeContinue()
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n"))), promise: nil)
+            let interim = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
+            assert(interim.readableBytes == HTTP1Connection<HTTP1Output>.continueInterimBytes)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
         case .output(let output):
             output.write(to: context)
         }
