@@ -1,9 +1,11 @@
 import LurcherProtocol
 
-/// The request target and header fields of one request, as the client sent them.
+/// The head of one request as the client sent it, whichever protocol it came in: method, target, version
+/// and header fields, with the peer it came from and the scheme it came over.
 ///
-/// Names (lowercased) and values sit back to back in one byte array, and ``fields`` index into it, so a
-/// request costs no dictionary and no `String` per header.
+/// This is what a protocol front end hands ``RequestIntake``. Names (lowercased) and values sit back to back
+/// in one byte array, and ``fields`` index into it, so a request costs no dictionary and no `String` per
+/// header; one head's buffers serve every request of a connection.
 struct RequestHead {
     /// One header line: where its name and value are in ``bytes``.
     struct Field {
@@ -11,13 +13,25 @@ struct RequestHead {
         var value: Range<Int>
     }
 
-    /// The raw request target.
+    var method = RequestMethod.get
+    /// The raw request target as sent: HTTP/1's request-target, HTTP/2's `:path`.
     var url: [UInt8] = []
+    var version = Version.http11
     /// Every header name (lowercased) and value, back to back.
     var bytes: [UInt8] = []
     var fields: [Field] = []
+    /// The client's address, as handlers get it in `REMOTE_ADDR` and `x-forwarded-for`; the same for every
+    /// request of a connection.
+    let peer: [UInt8]
+    let scheme: Scheme
 
-    /// Forgets the previous request but keeps the buffers.
+    /// A head with nothing received yet, from `peer` (none known by default) over `scheme`.
+    init(peer: [UInt8] = [], scheme: Scheme = .http) {
+        self.peer = peer
+        self.scheme = scheme
+    }
+
+    /// Forgets the previous request but keeps the buffers (the method and version are the next request's to set).
     mutating func removeAll() {
         url.removeAll(keepingCapacity: true)
         bytes.removeAll(keepingCapacity: true)

@@ -24,7 +24,9 @@ final class HTTPResponseParser {
     /// The decoded body (chunked framing removed) when the parser was reset with `capturingBody`; nil otherwise.
     private(set) var body: [UInt8]?
 
-    private let parser: UnsafeMutablePointer<http_parser>
+    private typealias Binding = HTTPParserBinding<HTTPResponseParser>
+
+    private let parser = Binding(HTTP_RESPONSE, callbacks: HTTPResponseParser.callbacks)
     private var answersHead = false
     private var messageComplete = false
     /// Set by the headers callback, which pauses the parser so that the head's length is known.
@@ -41,19 +43,13 @@ final class HTTPResponseParser {
     }
 
     init() {
-        parser = .allocate(capacity: 1)
         reset(answeringHead: false)
-    }
-
-    deinit {
-        parser.deallocate()
     }
 
     /// Starts following a new response; `answeringHead` because a response to HEAD has headers but no body.
     /// - Parameter capturingBody: keep the decoded body in ``body``, for answers the gateway consumes itself (jobs).
     func reset(answeringHead: Bool, capturingBody: Bool = false) {
-        http_parser_init(parser, HTTP_RESPONSE)
-        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        parser.reset(owner: self)
         answersHead = answeringHead
         messageComplete = false
         headJustEnded = false
@@ -127,15 +123,14 @@ final class HTTPResponseParser {
         }
         var position = 0
         while true {
-            let start = bytes.baseAddress.map { $0 + position }?.assumingMemoryBound(to: CChar.self)
-            position += http_parser_execute(parser, &Self.settings, start, bytes.count - position)
-            let errno = http_errno(rawValue: parser.pointee.http_errno)
+            position += parser.execute(UnsafeRawBufferPointer(rebasing: bytes[position...]))
+            let errno = parser.errno
             if errno == HPE_PAUSED, headJustEnded {
                 // Paused on the head's last byte, its final line feed, which the parser takes again when it
                 // resumes there: that byte ends the head.
                 headJustEnded = false
                 result.headEnd = position + 1
-                http_parser_pause(parser, 0)
+                parser.pause(false)
                 continue
             }
             if messageComplete {
@@ -147,16 +142,10 @@ final class HTTPResponseParser {
         }
     }
 
-    private static func parser(_ raw: UnsafeMutablePointer<http_parser>?) -> HTTPResponseParser {
-        Unmanaged<HTTPResponseParser>.fromOpaque(raw!.pointee.data).takeUnretainedValue()
-    }
-
-    /// The callback table; written once, holds no state (see ``HTTPRequestParser``).
-    nonisolated(unsafe) private static var settings: http_parser_settings = {
-        var settings = http_parser_settings()
-        http_parser_settings_init(&settings)
+    /// Written once, read only by http_parser_execute (see ``HTTPParserBinding/callbacks(_:)``).
+    nonisolated(unsafe) private static let callbacks = Binding.callbacks { settings in
         settings.on_headers_complete = { raw in
-            let this = parser(raw)
+            let this = Binding.owner(of: raw)
             this.keepAlive = http_should_keep_alive(raw) != 0
             this.statusCode = Int(raw!.pointee.status_code)
             this.headJustEnded = true
@@ -166,20 +155,19 @@ final class HTTPResponseParser {
             return this.answersHead ? 1 : 0
         }
         settings.on_body = { raw, bytes, count in
-            let this = parser(raw)
+            let this = Binding.owner(of: raw)
             if this.body != nil, let bytes {
                 this.body!.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
             }
             return 0
         }
         settings.on_message_complete = { raw in
-            let this = parser(raw)
+            let this = Binding.owner(of: raw)
             this.messageComplete = true
             this.keepAlive = http_should_keep_alive(raw) != 0
             // Stop here: bytes after the end belong to whatever comes next.
             http_parser_pause(raw, 1)
             return 0
         }
-        return settings
-    }()
+    }
 }

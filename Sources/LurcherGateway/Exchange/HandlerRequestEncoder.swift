@@ -1,0 +1,89 @@
+import LurcherProtocol
+
+/// Encodes a request routed to a handler into the Mongrel2 wire message (docs/PROTOCOL.md): the client's
+/// headers, lowercased, and the gateway's own keys, in the handler's header encoding.
+///
+/// The one place a request becomes handler bytes, whichever protocol brought it. One encoder serves every
+/// request of a connection, so that its header buffer is reused rather than allocated again each time.
+struct HandlerRequestEncoder {
+    private let connectionID: UInt64
+    /// Where the client headers removed for passing as the gateway's own are counted.
+    private let counters: GatewayCounters
+    private var headers = RequestHeadersWriter(reservingCapacity: 0)
+
+    init(connectionID: UInt64, counters: GatewayCounters) {
+        self.connectionID = connectionID
+        self.counters = counters
+    }
+
+    /// The message for a request whose whole body is `body`.
+    /// - Parameters:
+    ///   - target: `head.url`, parsed.
+    ///   - pattern: the route that matched, sent as `PATTERN`.
+    mutating func message(
+        for head: RequestHead, target: RequestTarget, pattern: [UInt8], body: [UInt8], to handler: HandlerIdentity
+    ) -> [UInt8] {
+        encodeHeaders(of: head, target: target, pattern: pattern, bodyLength: body.count, for: handler)
+        return wireMessage(for: head, path: target.path, body: body, to: handler)
+    }
+
+    /// Mongrel2's upload protocol for a body spooled to `file`: one message when the file is started, one when
+    /// it is complete, both with an empty body; the second carries both headers.
+    mutating func uploadMessages(
+        for head: RequestHead, target: RequestTarget, pattern: [UInt8], file: SpooledBody, bodyLength: Int,
+        to handler: HandlerIdentity
+    ) -> (start: [UInt8], done: [UInt8]) {
+        encodeHeaders(of: head, target: target, pattern: pattern, bodyLength: bodyLength, for: handler)
+        headers.append(name: "x-mongrel2-upload-start".utf8, value: file.path.utf8)
+        let start = wireMessage(for: head, path: target.path, body: [], to: handler)
+        headers.append(name: "x-mongrel2-upload-done".utf8, value: file.path.utf8)
+        return (start, wireMessage(for: head, path: target.path, body: [], to: handler))
+    }
+
+    /// The message framing around the headers ``encodeHeaders(of:target:pattern:bodyLength:for:)`` wrote.
+    private func wireMessage(
+        for head: RequestHead, path: ArraySlice<UInt8>, body: [UInt8], to handler: HandlerIdentity
+    ) -> [UInt8] {
+        var message: [UInt8] = []
+        message.reserveCapacity(handler.sendIdent.count + path.count + head.bytes.count + body.count + 512)
+        WireRequest.append(
+            sender: handler.sendIdent, connectionID: connectionID, path: path, headers: headers, body: body,
+            to: &message)
+        return message
+    }
+
+    /// Writes the request's headers, and the gateway's own keys, into ``headers``.
+    private mutating func encodeHeaders(
+        of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int, for handler: HandlerIdentity
+    ) {
+        headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
+        headers.append(name: "PATH".utf8, value: target.path)
+        // x-forwarded-for is replaced by the real peer below; the handler gets a chunked body decoded, so it is
+        // told the decoded length instead of transfer-encoding. A client's header that would pass for one of the
+        // gateway's is dropped: handlers trust those (an upload header names a file they read).
+        var removed = 0
+        head.writeFields(to: &headers) { name in
+            if GatewayHeaderNames.isReserved(name) {
+                removed += 1
+                return true
+            }
+            return name == Self.forwardedFor || name == Self.transferEncoding
+        }
+        if removed > 0 { counters.reservedHeadersRemoved.add(removed, ordering: .relaxed) }
+        if head.value(of: "transfer-encoding") != nil {
+            headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
+        }
+        headers.append(name: "METHOD".utf8, value: head.method.name)
+        headers.append(name: "VERSION".utf8, value: head.version.name)
+        headers.append(name: "URI".utf8, value: head.url)
+        if let query = target.query { headers.append(name: "QUERY".utf8, value: query) }
+        if let fragment = target.fragment { headers.append(name: "FRAGMENT".utf8, value: fragment) }
+        headers.append(name: "PATTERN".utf8, value: pattern)
+        headers.append(name: "URL_SCHEME".utf8, value: head.scheme.name)
+        headers.append(name: "REMOTE_ADDR".utf8, value: head.peer)
+        headers.append(name: "x-forwarded-for".utf8, value: head.peer)
+    }
+
+    private static let forwardedFor = Array("x-forwarded-for".utf8)[...]
+    private static let transferEncoding = Array("transfer-encoding".utf8)[...]
+}

@@ -1,0 +1,168 @@
+import LurcherConfiguration
+import LurcherOperations
+import LurcherProtocol
+
+/// Where a request from any protocol front end becomes a ``ParsedRequest``: it routes the head, decides how
+/// the request is answered, takes the body (in memory, or spooled to a file past the upload threshold) and
+/// has the handler's wire message encoded.
+///
+/// A front end fills ``head``, then calls ``receiveHead()``, ``receiveBody(_:)`` for each part of the body,
+/// and ``finishRequest(keepAlive:)``; ``beginRequest()`` starts the next request. What only one protocol can
+/// check (HTTP/1's line folding, header limits and smuggling rules) stays with that protocol, before it calls
+/// ``receiveHead()``. One intake serves a stream of requests one at a time, reusing its buffers.
+struct RequestIntake {
+    /// The head of the request being received, filled by the front end.
+    var head: RequestHead
+    /// Set from the head of a request for a handler that carries `Expect: 100-continue` until the front end
+    /// has answered it or the body has arrived anyway.
+    private(set) var expectsContinue = false
+
+    private let router: RoutingTable
+    private let handlers: [HandlerIdentity]
+    private let maxBodyBytes: Int
+    private let uploads: Uploads
+    /// Whether to keep each request's line and a few headers for the access log (off when nothing logs).
+    private let summarizes: Bool
+    private var encoder: HandlerRequestEncoder
+
+    // Per-request state, reset by ``beginRequest()``.
+    private var pending: Pending?
+    /// The route pattern that matched, empty when none did.
+    private var pattern: [UInt8] = []
+    private var body: [UInt8] = []
+    private var bodyLength = 0
+    /// The body so far, once it outgrew `uploads.threshold`.
+    private var spooled: SpooledBody?
+
+    /// What the head decided, kept until the body is complete.
+    private enum Pending {
+        case handler(index: Int, target: RequestTarget)
+        case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
+        case reject(HTTPStatus, extraHeaders: [String])
+    }
+
+    /// - Parameters:
+    ///   - peer: the client's address; `scheme`, what it connected over.
+    ///   - handlers: the handlers that ``RoutingTable`` routes name by index.
+    ///   - summarizes: keep each request's line for the access log.
+    init(
+        connectionID: UInt64, peer: [UInt8], scheme: RequestHead.Scheme, router: RoutingTable, handlers: [HandlerIdentity],
+        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, counters: GatewayCounters
+    ) {
+        head = RequestHead(peer: peer, scheme: scheme)
+        self.router = router
+        self.handlers = handlers
+        self.maxBodyBytes = maxBodyBytes
+        self.uploads = uploads
+        self.summarizes = summarizes
+        encoder = HandlerRequestEncoder(connectionID: connectionID, counters: counters)
+    }
+
+    /// Forgets the previous request, keeping the buffers, for the next one's head.
+    mutating func beginRequest() {
+        head.removeAll()
+        body.removeAll(keepingCapacity: true)
+        bodyLength = 0
+        spooled = nil
+        pending = nil
+        pattern = []
+        expectsContinue = false
+    }
+
+    /// 413 for a body declared longer than the limit. A front end asks as soon as it knows the length, before
+    /// its own checks of the head, so a client whose upload is too large hears that first.
+    func refusal(declaredBodyLength length: UInt64) -> HTTPStatus? {
+        length > UInt64(maxBodyBytes) ? .payloadTooLarge : nil
+    }
+
+    /// Routes the complete ``head`` and decides how the request will be answered: by a handler, from a
+    /// directory, or with an error status (404, 405) once its body has been read.
+    /// - Returns: the status to refuse the request with when the front end cannot go on reading (a target
+    ///   that does not parse); nil otherwise.
+    mutating func receiveHead() -> HTTPStatus? {
+        let isConnect = head.method == .connect
+        guard let target = RequestTarget(url: head.url, isConnect: isConnect) else { return .badRequest }
+        if isConnect {
+            pending = .reject(.methodNotAllowed, extraHeaders: ["Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"])
+            return nil
+        }
+        guard let match = router.route(host: target.host ?? head.value(of: "host") ?? [], path: target.path) else {
+            pending = .reject(.notFound, extraHeaders: [])
+            return nil
+        }
+        pattern = match.pattern
+        switch match.target {
+        case .directory(let directory):
+            guard head.method == .get || head.method == .head else {
+                pending = .reject(.methodNotAllowed, extraHeaders: ["Allow: GET, HEAD"])
+                return nil
+            }
+            pending = .directory(
+                directory, relativePath: Array(target.path.dropFirst(pattern.count)),
+                requestPath: String(decoding: target.path, as: UTF8.self), conditions: FileConditions(head))
+        case .handler(let index):
+            pending = .handler(index: index, target: target)
+            // The front end refuses any other expectation (417); HTTP/1.0 clients do not wait for the 100.
+            expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil
+        }
+        return nil
+    }
+
+    /// Takes the next part of the body; a body for anything but a handler is read and dropped.
+    /// - Returns: the status to refuse the request with (413 past the limit, 500 when the spool file fails),
+    ///   or nil.
+    mutating func receiveBody(_ bytes: UnsafeRawBufferPointer) -> HTTPStatus? {
+        guard case .handler = pending else { return nil }
+        guard bodyLength + bytes.count <= maxBodyBytes else { return .payloadTooLarge }
+        bodyLength += bytes.count
+        if spooled == nil, bodyLength > uploads.threshold {
+            guard let file = SpooledBody(directory: uploads.directory), body.withUnsafeBytes({ file.append($0) }) else {
+                return .internalServerError
+            }
+            body.removeAll()
+            spooled = file
+        }
+        if let spooled {
+            guard spooled.append(bytes) else { return .internalServerError }
+        } else {
+            body.append(contentsOf: bytes)
+        }
+        return nil
+    }
+
+    /// Ends the request, whose body is all in: what it decided, with the handler's message encoded.
+    /// - Parameter keepAlive: whether the front end's connection may carry another request after this one.
+    mutating func finishRequest(keepAlive: Bool) -> ParsedRequest {
+        expectsContinue = false
+        let disposition: ParsedRequest.Disposition
+        switch pending {
+        case .handler(let index, let target):
+            if let spooled {
+                spooled.finish()
+                let messages = encoder.uploadMessages(
+                    for: head, target: target, pattern: pattern, file: spooled, bodyLength: bodyLength, to: handlers[index])
+                disposition = .handler(
+                    index: index, message: messages.done, upload: HandlerUpload(startMessage: messages.start, file: spooled))
+            } else {
+                disposition = .handler(
+                    index: index, message: encoder.message(for: head, target: target, pattern: pattern, body: body, to: handlers[index]),
+                    upload: nil)
+            }
+        case .directory(let directory, let relativePath, let requestPath, let conditions):
+            disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions)
+        case .reject(let status, let extraHeaders):
+            disposition = .reject(status, extraHeaders: extraHeaders)
+        case nil:
+            disposition = .reject(.badRequest, extraHeaders: [])
+        }
+        // The target's slices share the head's buffer: let go of them, so the next request reuses it in place.
+        pending = nil
+        spooled = nil
+        return ParsedRequest(
+            disposition: disposition, isHead: head.method == .head, keepAlive: keepAlive, isSafe: head.method.isSafe,
+            requestLine: summarizes ? head.requestLine(route: pattern) : nil)
+    }
+
+    /// Clears ``expectsContinue`` once the front end has acted on it.
+    mutating func acknowledgeContinue() { expectsContinue = false }
+}
