@@ -11,19 +11,13 @@ import Testing
     private func intake(
         maxBodyBytes: Int = 1024, uploads: Uploads = Uploads(), summarizes: Bool = false, scheme: RequestHead.Scheme = .http
     ) -> RequestIntake {
-        let configuration = GatewayConfiguration(
-            server: ServerConfiguration(defaultHost: "localhost"),
-            hosts: [
-                HostConfiguration(
-                    name: "localhost",
-                    routes: [
-                        RouteConfiguration(pattern: "/app", target: .handler("app")),
-                        RouteConfiguration(pattern: "/static/", target: .directory(DirectoryConfiguration(base: "/nonexistent"))),
-                    ])
-            ])
-        return RequestIntake(
+        RequestIntake(
             connectionID: 7, peer: Array("192.0.2.9".utf8), scheme: scheme,
-            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
+            router: .localhost(
+                [
+                    RouteConfiguration(pattern: "/app", target: .handler("app")),
+                    RouteConfiguration(pattern: "/static/", target: .directory(DirectoryConfiguration(base: "/nonexistent"))),
+                ], handlers: ["app": 0]),
             handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: .json)], maxBodyBytes: maxBodyBytes,
             uploads: uploads, summarizes: summarizes, counters: GatewayCounters())
     }

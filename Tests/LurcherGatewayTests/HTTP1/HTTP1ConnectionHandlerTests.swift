@@ -30,11 +30,8 @@ import Testing
     }
 
     private func channel(timeouts: Timeouts = Timeouts(), limits: Limits = Limits()) throws -> EmbeddedChannel {
-        let configuration = GatewayConfiguration(
-            server: ServerConfiguration(defaultHost: "localhost"),
-            hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
         let environment = GatewayEnvironment(
-            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
+            router: .localhost([RouteConfiguration(pattern: "/app", target: .handler("app"))], handlers: ["app": 0]),
             handlerIdentities: [HandlerIdentity(sendIdent: Array("app".utf8), encoding: .json)],
             dispatcher: dispatcher, files: StaticFileResponder(threadPool: threadPool), limits: limits,
             timeouts: timeouts, uploads: Uploads(), logger: Logger(label: "test"), counters: counters, operations: nil)

@@ -10,12 +10,9 @@ import Testing
     private func parser(
         encoding: HeaderEncoding = .json, limits: Limits = Limits(), counters: GatewayCounters = GatewayCounters()
     ) -> HTTPRequestParser {
-        let configuration = GatewayConfiguration(
-            server: ServerConfiguration(defaultHost: "localhost"),
-            hosts: [HostConfiguration(name: "localhost", routes: [RouteConfiguration(pattern: "/app", target: .handler("app"))])])
         return HTTPRequestParser(
             connectionID: 42, remoteAddress: "10.1.2.3",
-            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["app": 0])),
+            router: .localhost([RouteConfiguration(pattern: "/app", target: .handler("app"))], handlers: ["app": 0]),
             handlers: [HandlerIdentity(sendIdent: Array("UUID".utf8), encoding: encoding)], limits: limits,
             counters: counters)
     }
@@ -60,19 +57,13 @@ import Testing
     }
 
     @Test func aConnectionsRequestsEachGetTheirHandlersEncodingAndOnlyTheirOwnHeaders() throws {
-        let configuration = GatewayConfiguration(
-            server: ServerConfiguration(defaultHost: "localhost"),
-            hosts: [
-                HostConfiguration(
-                    name: "localhost",
-                    routes: [
-                        RouteConfiguration(pattern: "/json", target: .handler("json")),
-                        RouteConfiguration(pattern: "/tnet", target: .handler("tnet")),
-                    ])
-            ])
         let parser = HTTPRequestParser(
             connectionID: 42, remoteAddress: "10.1.2.3",
-            router: RoutingTable(Router(configuration: configuration, handlerIndex: ["json": 0, "tnet": 1])),
+            router: .localhost(
+                [
+                    RouteConfiguration(pattern: "/json", target: .handler("json")),
+                    RouteConfiguration(pattern: "/tnet", target: .handler("tnet")),
+                ], handlers: ["json": 0, "tnet": 1]),
             handlers: [
                 HandlerIdentity(sendIdent: Array("J".utf8), encoding: .json),
                 HandlerIdentity(sendIdent: Array("T".utf8), encoding: .tnetstring),
