@@ -9,7 +9,7 @@ protocol ConnectionOutput {
 extension HTTP1Connection {
     /// What the connection asks its glue to do, in order.
     enum Action {
-        /// Write to the client, and flush.
+        /// Write to the client; what the actions of one event write is flushed together.
         case write(Write)
         /// Send a request to a handler. The in-flight count goes up by one; ``handlerRequestEnded`` brings it down.
         case submit(Submission)

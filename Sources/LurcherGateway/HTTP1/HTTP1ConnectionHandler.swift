@@ -143,9 +143,19 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         guard !performing, let context else { return }
         performing = true
         defer { performing = false }
+        // One flush for everything the actions wrote, so that a reply's head and body leave in one system call.
+        // A flush can raise events of its own (a failed write closes the channel), so their actions run after it.
+        while carryOutActions(context: context) { context.flush() }
+    }
+
+    /// Carries out the actions queued so far; returns whether any wrote.
+    private func carryOutActions(context: ChannelHandlerContext) -> Bool {
+        var wrote = false
         while let action = connection.nextAction() {
             switch action {
-            case .write(let write): self.write(write, context: context)
+            case .write(let write):
+                self.write(write, context: context)
+                wrote = true
             case .submit(let submission): submit(submission)
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput:
@@ -171,17 +181,18 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                 environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers)
             }
         }
+        return wrote
     }
 
     private func write(_ write: HTTP1Connection<HTTP1Output>.Write, context: ChannelHandlerContext) {
         switch write {
         case .canned(let response):
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
+            context.write(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
         case .continueInterim:
             parser.acknowledgeContinue()
             let interim = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
             assert(interim.readableBytes == HTTP1Connection<HTTP1Output>.continueInterimBytes)
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
+            context.write(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
         case .output(let output):
             output.write(to: context)
         }

@@ -12,11 +12,11 @@ enum HTTP1Output: ConnectionOutput {
         }
     }
 
-    /// Writes and flushes it; a file goes out with sendfile, and is closed once written.
+    /// Writes it, for the caller to flush; a file goes out with sendfile, and is closed once written.
     func write(to context: ChannelHandlerContext) {
         switch self {
         case .bytes(let buffer):
-            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+            context.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
         case .file(let head, let body, let handle):
             var pieces: [IOData] = [.byteBuffer(head)]
             for part in body {
@@ -29,7 +29,7 @@ enum HTTP1Output: ConnectionOutput {
             for piece in pieces.dropLast() { context.write(NIOAny(piece), promise: nil) }
             let sent = context.eventLoop.makePromise(of: Void.self)
             sent.futureResult.whenComplete { _ in try? handle.close() }
-            context.writeAndFlush(NIOAny(pieces.last!), promise: sent)
+            context.write(NIOAny(pieces.last!), promise: sent)
         }
     }
 }

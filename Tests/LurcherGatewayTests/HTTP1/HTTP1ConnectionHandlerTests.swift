@@ -86,6 +86,17 @@ import Testing
         #expect(counters.inFlight.value == 0)
     }
 
+    @Test func aReplysHeadAndBodyLeaveInOneFlush() throws {
+        let channel = try channel()
+        let flushes = FlushCounter()
+        try channel.pipeline.syncOperations.addHandler(flushes, position: .first)
+        try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        let before = flushes.count
+        try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")))
+        #expect(flushes.count == before + 1, "one system call for the whole reply, not one per part")
+        #expect(try output(channel) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+    }
+
     @Test func aReplySplitAcrossMessagesGoesOutWhole() throws {
         let channel = try channel()
         try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
@@ -152,6 +163,17 @@ import Testing
         #expect(reads.count == before, "a read waits while a request is held back")
         try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
         #expect(reads.count == before + 1, "the deferred read goes out once the held request is taken")
+    }
+}
+
+/// Counts the flushes that reach the channel.
+private final class FlushCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+    private(set) var count = 0
+
+    func flush(context: ChannelHandlerContext) {
+        count += 1
+        context.flush()
     }
 }
 
