@@ -36,7 +36,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var config = try String(contentsOfFile: TestPaths.packageRoot.path + "/conf/lurcher.toml", encoding: .utf8)
+        // Every port moves, so that a gateway started by scripts/start does not stop this one from listening.
         config = config.replacingOccurrences(of: "127.0.0.1:6767", with: "127.0.0.1:0")
+            .replacingOccurrences(of: "127.0.0.1:9180", with: "127.0.0.1:0")
             .replacingOccurrences(of: "tcp://127.0.0.1:9997", with: "ipc://\(directory)/requests")
             .replacingOccurrences(of: "tcp://127.0.0.1:9996", with: "ipc://\(directory)/replies")
             .replacingOccurrences(of: ".build/debug/hello-handler", with: TestPaths.helloHandler)

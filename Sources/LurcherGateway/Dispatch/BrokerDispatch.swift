@@ -143,7 +143,7 @@ final class BrokerDispatch: HandlerDispatch {
         ledger.sent(request, as: requestID, to: worker.identity)
         context.logger.debug(
             "request sent to process",
-            metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.origin.wireID)"])
+            metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.origin.connectionID)"])
         return true
     }
 

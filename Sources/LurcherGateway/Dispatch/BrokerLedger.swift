@@ -22,15 +22,15 @@ struct BrokerLedger {
     /// Notes that `request` has gone to `worker` as `requestID`.
     mutating func sent(_ request: HeldRequest, as requestID: UInt64, to worker: [UInt8]) {
         inFlight[requestID] = BrokerRequest(request: request, worker: worker)
-        waiting[request.origin.wireID] = requestID
+        waiting[request.origin.connectionID] = requestID
         if case .connection(let id, _) = request.origin { lastWorker[id] = worker }
     }
 
     /// Takes a request off the book: it is finished, or lost with its process.
     mutating func remove(_ requestID: UInt64) -> BrokerRequest? {
         guard let removed = inFlight.removeValue(forKey: requestID) else { return nil }
-        let wireID = removed.request.origin.wireID
-        if waiting[wireID] == requestID { waiting[wireID] = nil }
+        let connectionID = removed.request.origin.connectionID
+        if waiting[connectionID] == requestID { waiting[connectionID] = nil }
         return removed
     }
 

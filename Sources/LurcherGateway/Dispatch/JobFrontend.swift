@@ -69,18 +69,18 @@ final class JobFrontend {
                 answer(envelope: envelope, status: 400, body: Array("a job is one frame\n".utf8))
                 continue
             }
-            let jobID = context.ids.next()
-            jobs[jobID] = Job(envelope: envelope, deadline: .now + replyTimeout)
-            jobs[jobID]!.response.reset(answeringHead: false, capturingBody: true)
+            let connectionID = context.ids.next()
+            jobs[connectionID] = Job(envelope: envelope, deadline: .now + replyTimeout)
+            jobs[connectionID]!.response.reset(answeringHead: false, capturingBody: true)
             submit(
                 HeldRequest(
-                    origin: .job(id: jobID), message: message(jobID: jobID, payload: payload.first ?? []),
+                    origin: .job(id: connectionID), message: message(connectionID: connectionID, payload: payload.first ?? []),
                     deadline: .now + context.holdTimeout, retriable: false))
         }
     }
 
     /// The job as a Mongrel2 request: `JOB /` with the payload as body.
-    private func message(jobID: UInt64, payload: [UInt8]) -> [UInt8] {
+    private func message(connectionID: UInt64, payload: [UInt8]) -> [UInt8] {
         var headers = RequestHeadersWriter(encoding: encoding, reservingCapacity: 160)
         for (name, value) in [
             ("PATH", "/"), ("METHOD", "JOB"), ("VERSION", "HTTP/1.1"), ("URI", "/"), ("PATTERN", "/"),
@@ -89,20 +89,20 @@ final class JobFrontend {
             headers.append(name: name.utf8, value: value.utf8)
         }
         var message: [UInt8] = []
-        WireRequest.append(sender: sendIdent, connectionID: jobID, path: "/".utf8, headers: headers, body: payload, to: &message)
+        WireRequest.append(sender: sendIdent, connectionID: connectionID, path: "/".utf8, headers: headers, body: payload, to: &message)
         return message
     }
 
     /// Part of a handler's answer to a job; returns false when no such job is waiting.
-    func received(_ body: ArraySlice<UInt8>, for jobID: UInt64) -> Bool {
-        guard jobs[jobID] != nil else { return false }
-        if jobs[jobID]!.response.feed(body) == .malformed { jobs[jobID]!.malformed = true }
+    func received(_ body: ArraySlice<UInt8>, for connectionID: UInt64) -> Bool {
+        guard jobs[connectionID] != nil else { return false }
+        if jobs[connectionID]!.response.feed(body) == .malformed { jobs[connectionID]!.malformed = true }
         return true
     }
 
     /// The handler has finished the job: send the client its answer.
-    func finished(_ jobID: UInt64) {
-        guard let job = jobs.removeValue(forKey: jobID) else { return }
+    func finished(_ connectionID: UInt64) {
+        guard let job = jobs.removeValue(forKey: connectionID) else { return }
         if job.malformed || job.response.finish() == .malformed || job.response.statusCode == 0 {
             context.logger.warning("handler's answer to a job is not an HTTP response", metadata: ["handler": "\(handlerName)"])
             answer(envelope: job.envelope, status: 502, body: [])
@@ -113,21 +113,21 @@ final class JobFrontend {
 
     /// What became of a job on its way to a handler: one that could not be done is answered now, `503` when no
     /// handler took it in time and `502` when its handler went away.
-    func report(_ outcome: DispatchOutcome, for jobID: UInt64) {
+    func report(_ outcome: DispatchOutcome, for connectionID: UInt64) {
         let status: Int
         switch outcome {
         case .dispatched: return
         case .unavailable: status = 503
         case .handlerLost: status = 502
         }
-        guard let job = jobs.removeValue(forKey: jobID) else { return }
+        guard let job = jobs.removeValue(forKey: connectionID) else { return }
         answer(envelope: job.envelope, status: status, body: [])
     }
 
     /// Answers 504 for jobs their handler has held past the reply timeout; called on every heartbeat.
     func expire(now: ContinuousClock.Instant) {
-        for (jobID, job) in jobs where job.deadline <= now {
-            jobs[jobID] = nil
+        for (connectionID, job) in jobs where job.deadline <= now {
+            jobs[connectionID] = nil
             answer(envelope: job.envelope, status: 504, body: [])
         }
     }

@@ -8,8 +8,8 @@ enum RequestOrigin: Sendable, Hashable {
     /// A job from a broker-mode handler's job endpoint (``JobFrontend``).
     case job(id: UInt64)
 
-    /// The id the Mongrel2 message carries, which the handler's replies name.
-    var wireID: UInt64 {
+    /// The connection id the Mongrel2 message carries (a job has one too), which the handler's replies name.
+    var connectionID: UInt64 {
         switch self {
         case .connection(let id, _), .job(let id): id
         }

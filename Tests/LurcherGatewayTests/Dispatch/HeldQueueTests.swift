@@ -30,8 +30,8 @@ import Testing
         queue.append(request(2, waits: .seconds(2)))
         queue.append(request(3, waits: .seconds(3)))
         #expect(timers.armed == 1, "later deadlines need no timer of their own")
-        #expect(queue.removeFirst().origin.wireID == 1)
-        #expect(queue.first?.origin.wireID == 2)
+        #expect(queue.removeFirst().origin.connectionID == 1)
+        #expect(queue.first?.origin.connectionID == 2)
         _ = queue.removeFirst()
         _ = queue.removeFirst()
         #expect(timers.armed == 0, "an empty queue keeps no timer")
@@ -39,20 +39,20 @@ import Testing
 
     @Test func aRequestPutBackInFrontLeadsAndItsLaterDeadlineDoesNotShieldOlderOnes() {
         var expired: [UInt64] = []
-        let queue = HeldQueue(timers: timers) { expired.append($0.origin.wireID) }
+        let queue = HeldQueue(timers: timers) { expired.append($0.origin.connectionID) }
         queue.append(request(1, waits: .seconds(1)))
         queue.prepend(request(2, waits: .seconds(5)))
-        #expect(queue.first?.origin.wireID == 2)
+        #expect(queue.first?.origin.connectionID == 2)
         timers.advance(by: .seconds(1))
         #expect(expired == [1], "the request behind the one put back is given up on time")
-        #expect(queue.first?.origin.wireID == 2)
+        #expect(queue.first?.origin.connectionID == 2)
         timers.advance(by: .seconds(4))
         #expect(expired == [1, 2], "the timer was set again for the one left")
     }
 
     @Test func anEarlierDeadlineMovesTheTimerForward() {
         var expired: [UInt64] = []
-        let queue = HeldQueue(timers: timers) { expired.append($0.origin.wireID) }
+        let queue = HeldQueue(timers: timers) { expired.append($0.origin.connectionID) }
         queue.append(request(1, waits: .seconds(10)))
         queue.prepend(request(2, waits: .seconds(1)))
         timers.advance(by: .seconds(1))
