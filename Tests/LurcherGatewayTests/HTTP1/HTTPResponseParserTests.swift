@@ -75,6 +75,20 @@ import Testing
         #expect(parts(of: "HTTP/1.1 200 OK\r\nContent-Le", chunk: 5).isEmpty)
     }
 
+    @Test func aHandlerCannotMakeTheGatewayHoldAnEndlessHead() {
+        let parser = HTTPResponseParser()
+        parser.reset(answeringHead: false)
+        var parts: [String] = []
+        parser.feed(ByteBuffer(string: "HTTP/1.1 200 OK\r\n")) { _ in parts.append("part") }
+        let line = ByteBuffer(string: "X-Filler: " + String(repeating: "a", count: 1000) + "\r\n")
+        var malformedAfter = 0
+        for lines in 1...200 where malformedAfter == 0 {
+            parser.feed(line) { part in if case .malformed = part { malformedAfter = lines } }
+        }
+        #expect(parts.isEmpty)
+        #expect(malformedAfter > 0 && malformedAfter <= 81, "refused at http_parser's 80 KiB head limit, after \(malformedAfter) KiB")
+    }
+
     @Test func aJobsAnswerIsReadWholeWithItsDecodedBody() {
         let parser = HTTPResponseParser()
         parser.reset(answeringHead: false, capturingBody: true)
