@@ -26,19 +26,20 @@ import Testing
         processes(try await gateway.handlerStatus("hello"))
     }
 
-    /// The pid of the process the gateway sent its `number`th request for `handler` to, from its debug log.
+    /// The pid of the process that holds `handler`'s one request in hand, as `ctl status` reports it.
     ///
     /// Blocking: tests call it inside `onThread`, together with what must follow at once (a kill, a request
     /// that must find the process still busy), because on a loaded machine the cooperative pool that async
     /// waits resume on can be seconds late, and a slow request would be over before the test acted.
-    private static func processSent(_ number: Int = 1, in gateway: GatewayProcess, handler: String = "hello") throws -> Int32 {
-        var pids: [Int32] = []
-        try waitUntilBlocking("the gateway to send request \(number)") {
-            pids = gateway.log.matches(of: /handler=([a-z]+) pid=([0-9]+) \[LurcherGateway\] request sent to process/)
-                .filter { $0.1 == handler }.compactMap { Int32($0.2) }
-            return pids.count >= number
+    private static func processHolding(in gateway: GatewayProcess, handler name: String = "hello") throws -> Int32 {
+        var holding: [Int32] = []
+        try waitUntilBlocking("the gateway to send \(name) a request") {
+            holding = processes(try handler(name, in: gateway.statusBlocking()))
+                .filter { ($0["busy"] as? Int ?? 0) > 0 }.compactMap { $0["processID"] as? Int32 }
+            return !holding.isEmpty
         }
-        return pids[number - 1]
+        #expect(holding.count == 1, "one process holds the request: \(holding)")
+        return holding[0]
     }
 
     @Test func aSlowRequestDoesNotDelayRequestsAnIdleProcessCanTake() async throws {
@@ -46,7 +47,7 @@ import Testing
         let (slowPID, fastPIDs, slowResponse) = try await onThread {
             let slow = try gateway.connect()
             try slow.send(HTTPConnection.request("GET", "/hello?sleep=3000"))
-            let slowPID = try Self.processSent(in: gateway)
+            let slowPID = try Self.processHolding(in: gateway)
             // Push mode would send every other one of these to the busy process, behind the slow request.
             let fast = try gateway.connect()
             var fastPIDs: [Int32?] = []
@@ -67,7 +68,7 @@ import Testing
             let client = try gateway.connect()
             // The second process takes as long again.
             try client.send(HTTPConnection.request("GET", "/hello?sleep=2000"))
-            let victim = try Self.processSent(in: gateway)
+            let victim = try Self.processHolding(in: gateway)
             kill(victim, SIGKILL)
             return (victim, try client.readResponse())
         }
@@ -82,7 +83,7 @@ import Testing
             let client = try gateway.connect()
             // It would take 30 s; the kill comes first.
             try client.send(HTTPConnection.request("POST", "/hello?sleep=30000", body: "not safe to repeat"))
-            kill(try Self.processSent(in: gateway), SIGKILL)
+            kill(try Self.processHolding(in: gateway), SIGKILL)
             let lost = try client.readResponse()
             // The connection goes on: the next request is served by the survivor (or the respawned process).
             try client.send(HTTPConnection.request("GET", "/hello"))
@@ -121,7 +122,7 @@ import Testing
         let (leaving, others, response) = try await onThread {
             let slow = try gateway.connect()
             try slow.send(HTTPConnection.request("GET", "/hello?sleep=3000"))
-            let leaving = try Self.processSent(in: gateway)
+            let leaving = try Self.processHolding(in: gateway)
             kill(leaving, SIGTERM)
             try waitUntilBlocking("the process to say it is leaving") {
                 try processes(handler("hello", in: gateway.statusBlocking())).contains {
@@ -172,7 +173,7 @@ import Testing
         let pids = try await onThread {
             let slow = try gateway.connect()
             try slow.send(HTTPConnection.request("GET", "/py/sleep?ms=2000"))
-            _ = try Self.processSent(2, in: gateway, handler: "py")
+            _ = try Self.processHolding(in: gateway, handler: "py")
             let fast = try gateway.get("/py/x").json()["pid"] as? Int
             return Set([fast, try slow.readResponse().json()["pid"] as? Int])
         }

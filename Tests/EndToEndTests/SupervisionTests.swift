@@ -3,23 +3,26 @@ import Testing
 
 /// `lurcher start` launches the configured handler processes, keeps them running, and stops them.
 @Suite struct SupervisionTests {
-    private func pids(in log: String, handler: String) -> [Int32] {
-        log.split(separator: "\n").filter { $0.contains("handler=\(handler)") && $0.contains("started handler process") }
-            .compactMap { line in
-                line.range(of: "pid=").flatMap { Int32(line[$0.upperBound...].prefix { $0.isNumber }) }
-            }
+    /// The pids of a pool's processes now, as `ctl status` reports them.
+    private func pids(_ gateway: GatewayProcess, pool name: String) async throws -> [Int32] {
+        (try await gateway.pool(name)["processes"] as? [[String: Any]] ?? []).compactMap { $0["pid"] as? Int32 }
     }
 
     @Test func aKilledHandlerProcessIsRestartedAndServesAgain() async throws {
         let gateway = try await GatewayProcess(handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler])])
         try await gateway.waitForConnected("hello", 1)
         let first = try #require(try gateway.get("/hello").helloPID)
+        #expect(try await pids(gateway, pool: "hello") == [first])
         kill(first, SIGKILL)
-        try await waitUntil("a new process to be started") { pids(in: gateway.log, handler: "hello").count == 2 }
+        var replacement: [Int32] = []
+        try await waitUntil("a new process to be started") {
+            replacement = try await pids(gateway, pool: "hello")
+            return replacement.count == 1 && replacement != [first]
+        }
         // Held until the new process connects, then answered by it.
         let second = try #require(try gateway.get("/hello").helloPID)
         #expect(second != first)
-        #expect(pids(in: gateway.log, handler: "hello").last == second)
+        #expect(replacement == [second])
     }
 
     @Test func sigtermStopsTheGatewayAndEveryHandlerProcess() async throws {
@@ -27,10 +30,11 @@ import Testing
             .init(name: "hello", route: "/hello", command: [TestPaths.helloHandler], processes: 2),
             .init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler]),
         ])
+        var handlerPIDs: [Int32] = []
         try await waitUntil("three handler processes") {
-            pids(in: gateway.log, handler: "hello").count == 2 && pids(in: gateway.log, handler: "py").count == 1
+            handlerPIDs = try await pids(gateway, pool: "hello") + pids(gateway, pool: "py")
+            return handlerPIDs.count == 3
         }
-        let handlerPIDs = pids(in: gateway.log, handler: "hello") + pids(in: gateway.log, handler: "py")
         #expect(try await gateway.stop() == 0)
         for pid in handlerPIDs {
             #expect(kill(pid, 0) == -1 && errno == ESRCH, "handler process \(pid) is gone, not orphaned or a zombie")
