@@ -19,8 +19,6 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private enum Current {
         case handler(Answering)
         case file
-        /// A handler's reply switched the connection to another protocol (`101`): HTTP/1 is over on it.
-        case handedOver
     }
 
     /// A request sent (or held) for a handler, and what its reply has done so far.
@@ -349,7 +347,6 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private mutating func handOver(now: Instant) {
         reportExchange(now: now)
         endCurrent()
-        current = .handedOver
         closeAfterWrites(now: now)
     }
 
