@@ -88,12 +88,12 @@ import Testing
 
     @Test func aReplysHeadAndBodyLeaveInOneFlush() throws {
         let channel = try channel()
-        let flushes = FlushCounter()
-        try channel.pipeline.syncOperations.addHandler(flushes, position: .first)
+        let counter = OutboundCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
         try channel.writeInbound(ByteBuffer(string: "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
-        let before = flushes.count
+        let before = counter.flushes
         try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")))
-        #expect(flushes.count == before + 1, "one system call for the whole reply, not one per part")
+        #expect(counter.flushes == before + 1, "one system call for the whole reply, not one per part")
         #expect(try output(channel) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
     }
 
@@ -154,36 +154,31 @@ import Testing
 
     @Test func readsWaitWhileEnoughRequestsAreWaiting() throws {
         let channel = try channel(limits: Limits(maxPipelinedRequests: 1))
-        let reads = ReadCounter()
-        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        let counter = OutboundCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
         let request = "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"
         try channel.writeInbound(ByteBuffer(string: request + request))
-        let before = reads.count
+        let before = counter.reads
         channel.read()
-        #expect(reads.count == before, "a read waits while a request is held back")
+        #expect(counter.reads == before, "a read waits while a request is held back")
         try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
-        #expect(reads.count == before + 1, "the deferred read goes out once the held request is taken")
+        #expect(counter.reads == before + 1, "the deferred read goes out once the held request is taken")
     }
 }
 
-/// Counts the flushes that reach the channel.
-private final class FlushCounter: ChannelOutboundHandler {
+/// Counts the reads and flushes the connection's handler sends towards the channel.
+private final class OutboundCounter: ChannelOutboundHandler {
     typealias OutboundIn = Any
-    private(set) var count = 0
-
-    func flush(context: ChannelHandlerContext) {
-        count += 1
-        context.flush()
-    }
-}
-
-/// Counts the reads that reach the channel.
-private final class ReadCounter: ChannelOutboundHandler {
-    typealias OutboundIn = Any
-    private(set) var count = 0
+    private(set) var reads = 0
+    private(set) var flushes = 0
 
     func read(context: ChannelHandlerContext) {
-        count += 1
+        reads += 1
         context.read()
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
     }
 }
