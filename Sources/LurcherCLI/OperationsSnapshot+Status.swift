@@ -15,5 +15,8 @@ extension OperationsSnapshot {
             },
             zeroMQSendFailures: gateway.zeroMQSendFailures, eventsDropped: dropped.events, accessLogDropped: dropped.accessLog,
             reservedHeadersRemoved: gateway.reservedHeadersRemoved)
+        openWebSockets = status.webSockets.open
+        webSocketMessagesReceived = status.webSockets.messagesReceived
+        webSocketFramesSent = status.webSockets.framesSent
     }
 }

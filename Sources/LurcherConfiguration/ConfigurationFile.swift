@@ -30,6 +30,7 @@ struct ConfigurationFile: Decodable {
         var max_pipelined_requests: Int?
         var max_held_requests: Int?
         var max_connections: Int?
+        var max_websocket_message_bytes: Int?
     }
 
     struct TimeoutsSection: Decodable {
@@ -38,6 +39,7 @@ struct ConfigurationFile: Decodable {
         var request: Seconds?
         var keepalive: Seconds?
         var write: Seconds?
+        var websocket_idle: Seconds?
     }
 
     struct UploadsSection: Decodable {

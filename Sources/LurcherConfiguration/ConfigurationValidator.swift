@@ -71,6 +71,8 @@ struct ConfigurationValidator {
         try positive(section?.max_pipelined_requests, "max_pipelined_requests", into: &limits.maxPipelinedRequests)
         try positive(section?.max_held_requests, "max_held_requests", into: &limits.maxHeldRequests)
         try positive(section?.max_connections, "max_connections", into: &limits.maxConnections)
+        try positive(
+            section?.max_websocket_message_bytes, "max_websocket_message_bytes", into: &limits.maxWebSocketMessageBytes)
         return limits
     }
 
@@ -86,6 +88,7 @@ struct ConfigurationValidator {
         try positive(section?.request, "request", into: &timeouts.request)
         try positive(section?.keepalive, "keepalive", into: &timeouts.keepAlive)
         try positive(section?.write, "write", into: &timeouts.write)
+        try positive(section?.websocket_idle, "websocket_idle", into: &timeouts.webSocketIdle)
         return timeouts
     }
 

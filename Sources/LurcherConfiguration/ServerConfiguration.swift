@@ -56,6 +56,9 @@ public struct Limits: Sendable, Equatable {
     /// Open client connections. At the limit the gateway stops accepting; new clients wait in the listen
     /// backlog until a connection closes.
     public var maxConnections: Int
+    /// Largest WebSocket message a client may send, in payload bytes (fragments together); larger ends the
+    /// WebSocket with close 1009. Mongrel2 has no such limit.
+    public var maxWebSocketMessageBytes: Int
 
     public init(
         maxURIBytes: Int = 8192,
@@ -64,7 +67,8 @@ public struct Limits: Sendable, Equatable {
         maxBodyBytes: Int = 8 * 1024 * 1024,
         maxPipelinedRequests: Int = 16,
         maxHeldRequests: Int = 10000,
-        maxConnections: Int = 16384
+        maxConnections: Int = 16384,
+        maxWebSocketMessageBytes: Int = 16 * 1024 * 1024
     ) {
         self.maxURIBytes = maxURIBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -73,6 +77,7 @@ public struct Limits: Sendable, Equatable {
         self.maxPipelinedRequests = maxPipelinedRequests
         self.maxHeldRequests = maxHeldRequests
         self.maxConnections = maxConnections
+        self.maxWebSocketMessageBytes = maxWebSocketMessageBytes
     }
 }
 
@@ -89,16 +94,20 @@ public struct Timeouts: Sendable, Equatable {
     public var keepAlive: Duration
     /// How long output may wait for a client that does not read it; past it the connection is closed.
     public var write: Duration
+    /// How long an open WebSocket may pass no frame either way before the gateway closes it (1001). It takes
+    /// the place of the keep-alive and request timeouts, which do not apply once a connection is a WebSocket.
+    public var webSocketIdle: Duration
 
     public init(
         hold: Duration = .seconds(30), reply: Duration = .seconds(60), request: Duration = .seconds(60),
-        keepAlive: Duration = .seconds(60), write: Duration = .seconds(60)
+        keepAlive: Duration = .seconds(60), write: Duration = .seconds(60), webSocketIdle: Duration = .seconds(300)
     ) {
         self.hold = hold
         self.reply = reply
         self.request = request
         self.keepAlive = keepAlive
         self.write = write
+        self.webSocketIdle = webSocketIdle
     }
 }
 

@@ -120,6 +120,11 @@ public final class Gateway: Sendable {
             inFlight: counters.inFlight.value,
             clientsTooSlowToSend: counters.clientsTooSlowToSend.load(ordering: .relaxed),
             clientsTooSlowToRead: counters.clientsTooSlowToRead.load(ordering: .relaxed),
+            webSockets: GatewayStatus.WebSockets(
+                open: counters.openWebSockets.load(ordering: .relaxed),
+                messagesReceived: counters.webSocketMessagesReceived.load(ordering: .relaxed),
+                framesSent: counters.webSocketFramesSent.load(ordering: .relaxed),
+                violations: counters.webSocketViolations.load(ordering: .relaxed)),
             handlers: await dispatcher.snapshot())
     }
 

@@ -18,6 +18,8 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
         /// Requests sent to another process since the gateway started, because the process holding them went
         /// away before answering (broker mode; push mode cannot tell, so it stays 0).
         public var redispatched: Int = 0
+        /// Open WebSockets whose handshake it accepted.
+        public var webSockets: Int = 0
         /// In broker mode, each connected process as the broker sees it; push mode cannot tell them apart.
         public var processes: [HandlerProcess]? = nil
     }
@@ -34,6 +36,8 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
         public var concurrency: Int
         /// Seconds since the gateway last heard from it.
         public var lastHeard: Double
+        /// Open WebSockets whose messages go to it.
+        public var webSockets: Int = 0
     }
 
     public var openConnections: Int
@@ -43,7 +47,18 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     public var clientsTooSlowToSend: Int
     /// Clients closed since the gateway started because they read nothing of their response for `timeouts.write`.
     public var clientsTooSlowToRead: Int
+    /// WebSockets open now, and since the gateway started: client messages passed to handlers, handler replies
+    /// written to clients, and WebSockets closed for breaking the protocol.
+    public var webSockets: WebSockets = WebSockets()
     public var handlers: [Handler]
+
+    /// The gateway's WebSockets, for `lurcher ctl status`.
+    public struct WebSockets: Sendable, Codable, Equatable {
+        public var open = 0
+        public var messagesReceived = 0
+        public var framesSent = 0
+        public var violations = 0
+    }
 }
 
 /// Counters the event loops update as connections come and go; read by status and draining.
@@ -55,4 +70,11 @@ final class GatewayCounters: Sendable {
     /// Clients given up on because they were too slow to send a request, or to read a response.
     let clientsTooSlowToSend = Atomic<Int>(0)
     let clientsTooSlowToRead = Atomic<Int>(0)
+    /// Connections that are WebSockets now (they count in `openConnections` too).
+    let openWebSockets = Atomic<Int>(0)
+    /// Client messages passed to handlers, and handler replies written to WebSockets, since the gateway started.
+    let webSocketMessagesReceived = Atomic<Int>(0)
+    let webSocketFramesSent = Atomic<Int>(0)
+    /// WebSockets closed because the client broke the protocol (1002, 1007, 1009).
+    let webSocketViolations = Atomic<Int>(0)
 }

@@ -104,6 +104,7 @@ extension HTTPStatus {
     public static let uriTooLong = HTTPStatus(414)
     public static let rangeNotSatisfiable = HTTPStatus(416)
     public static let expectationFailed = HTTPStatus(417)
+    public static let upgradeRequired = HTTPStatus(426)
     public static let requestHeaderFieldsTooLarge = HTTPStatus(431)
     public static let internalServerError = HTTPStatus(500)
     public static let notImplemented = HTTPStatus(501)

@@ -25,6 +25,8 @@ final class BrokerDispatch: HandlerDispatch {
     private var held: HeldQueue<ZMQLoop>!
     private var workers: [[UInt8]: BrokerWorker] = [:]
     private var ledger = BrokerLedger()
+    /// The process each open WebSocket's messages go to: the one that took its handshake.
+    private var webSockets: [UInt64: [UInt8]] = [:]
     private var dispatchCount: UInt64 = 0
     private var dispatched = 0
     /// Replies dropped because they were not Mongrel2 replies, and requests sent again after their process went
@@ -74,7 +76,7 @@ final class BrokerDispatch: HandlerDispatch {
         let now = ContinuousClock.now
         return GatewayStatus.Handler(
             name: name, mode: "broker", connected: workers.count, held: held.count, dispatched: dispatched,
-            malformedReplies: malformedReplies, redispatched: redispatched,
+            malformedReplies: malformedReplies, redispatched: redispatched, webSockets: webSockets.count,
             processes: workers.values.sorted { ($0.processID ?? 0) < ($1.processID ?? 0) }.map { $0.snapshot(now: now) })
     }
 
@@ -82,6 +84,7 @@ final class BrokerDispatch: HandlerDispatch {
 
     func submit(_ request: HeldRequest) {
         dispatched += 1
+        if request.webSocketMessage { return submitToHolder(request) }
         // Behind waiting requests a new one takes its turn, so that waiting is first come, first served.
         if held.isEmpty, let worker = leastRecentlyUsedWithRoom(), send(request, to: worker) { return }
         guard context.canHoldAnother else {
@@ -97,10 +100,11 @@ final class BrokerDispatch: HandlerDispatch {
         pump()
     }
 
-    func connectionClosed(_ connectionID: UInt64) {
+    func connectionClosed(_ connectionID: UInt64, notify: Bool) {
         held.removeAll(connectionID: connectionID)
+        if let holder = webSockets.removeValue(forKey: connectionID) { workers[holder]?.webSockets.remove(connectionID) }
         let (identity, abandoned) = ledger.connectionClosed(connectionID)
-        if let identity, workers[identity] != nil {
+        if notify, let identity, workers[identity] != nil {
             sendDisconnectNotice(connectionID: connectionID, to: identity)
         }
         // Nobody waits for the answer any more, so its place is free now, as nginx drops the upstream request of
@@ -108,8 +112,37 @@ final class BrokerDispatch: HandlerDispatch {
         // finds nothing to finish.
         if let abandoned {
             workers[abandoned.request.worker]?.requests.remove(abandoned.requestID)
+            workers[abandoned.request.worker]?.webSocketMessages.remove(abandoned.requestID)
             pump()
         }
+    }
+
+    // MARK: - WebSockets
+
+    /// Pins the WebSocket to the process that took its handshake, which keeps it until it closes or the process
+    /// goes.
+    func webSocketOpened(_ connectionID: UInt64) {
+        guard let identity = ledger.lastWorker(of: connectionID), let worker = workers[identity] else {
+            context.tell(.webSocketHolderGone(stopped: false), connection: connectionID)
+            return
+        }
+        webSockets[connectionID] = identity
+        worker.webSockets.insert(connectionID)
+    }
+
+    /// Sends a WebSocket's message to the process holding the WebSocket, whatever its room: the message is part of
+    /// a session it already has. It finishes the message (DONE, or a REPLY with its id) once it has taken it.
+    private func submitToHolder(_ request: HeldRequest) {
+        guard let identity = webSockets[request.origin.connectionID], let worker = workers[identity] else {
+            return report(.handlerLost, for: request)
+        }
+        let requestID = ledger.nextRequestID()
+        guard sendMessage(.request(requestID: requestID, payload: request.message), to: identity) else {
+            // A failed send gave the process up, which told the WebSocket already.
+            return
+        }
+        worker.webSocketMessages.insert(requestID)
+        ledger.sent(request, as: requestID, to: identity)
     }
 
     /// Sends waiting requests to processes with room, least recently used first.
@@ -154,6 +187,10 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// A request is done: free its place and send the next waiting one.
     private func finish(_ requestID: UInt64, by worker: BrokerWorker) {
+        if worker.webSocketMessages.remove(requestID) != nil {
+            if let finished = ledger.remove(requestID) { report(.dispatched, for: finished.request) }
+            return
+        }
         guard worker.requests.remove(requestID) != nil, let finished = ledger.remove(requestID) else { return }
         if case .job(let id) = finished.request.origin { jobs?.finished(id) }
         pump()
@@ -315,6 +352,12 @@ final class BrokerDispatch: HandlerDispatch {
         } else {
             context.logger.warning("handler process gone: \(reason)", metadata: metadata.mapValues { .string($0) })
         }
+        // Its WebSockets close: 1012 when it left gracefully, so that clients reconnect to another process.
+        for connectionID in worker.webSockets {
+            webSockets[connectionID] = nil
+            context.tell(.webSocketHolderGone(stopped: worker.leaving), connection: connectionID)
+        }
+        for requestID in worker.webSocketMessages { _ = ledger.remove(requestID) }
         var retried = 0
         // Newest first, so that once each is put back in front the oldest leads.
         for requestID in worker.requests.sorted(by: >) {

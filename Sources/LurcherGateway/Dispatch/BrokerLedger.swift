@@ -26,6 +26,9 @@ struct BrokerLedger {
         if case .connection(let id, _) = request.origin { lastWorker[id] = worker }
     }
 
+    /// The process that last took a request from the connection `id`.
+    func lastWorker(of id: UInt64) -> [UInt8]? { lastWorker[id] }
+
     /// Takes a request off the book: it is finished, or lost with its process.
     mutating func remove(_ requestID: UInt64) -> BrokerRequest? {
         guard let removed = inFlight.removeValue(forKey: requestID) else { return nil }

@@ -12,6 +12,10 @@ final class BrokerWorker {
     var concurrency: Int
     /// The requests it holds, by request id.
     var requests: Set<UInt64> = []
+    /// The WebSockets whose messages go to it, by connection id, and those messages it has not finished, by
+    /// request id; they do not count against its concurrency.
+    var webSockets: Set<UInt64> = []
+    var webSocketMessages: Set<UInt64> = []
     /// It said it is stopping: it finishes what it holds and gets nothing new.
     var leaving = false
     /// The supervisor saw its process exit; it is given up once its last messages have been read.
@@ -36,6 +40,7 @@ final class BrokerWorker {
             state: leaving || exited ? "leaving" : (requests.count < concurrency ? "ready" : "busy"),
             busy: requests.count,
             concurrency: concurrency,
-            lastHeard: (now - lastHeard).inSeconds)
+            lastHeard: (now - lastHeard).inSeconds,
+            webSockets: webSockets.count)
     }
 }

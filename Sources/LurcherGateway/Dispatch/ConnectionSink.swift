@@ -6,7 +6,9 @@ enum DispatcherEvent {
     case reply(ByteBuffer)
     /// A handler asked for the connection to be closed once its queued output is written.
     case close
-    /// The request with this token had been held and has now been sent to a handler.
+    /// The request with this token had been held and has now been sent to a handler. For a WebSocket message:
+    /// the handler side has taken it (its socket accepted it in push mode, its process finished it in broker
+    /// mode), which paces the reading of the client.
     case dispatched(token: UInt64)
     /// The request with this token could not be sent: no handler connected within the hold timeout, or too
     /// many requests are held already.
@@ -14,15 +16,34 @@ enum DispatcherEvent {
     /// The handler process holding the request with this token went away before answering, and the request
     /// could not be sent to another (it is not safe to repeat, or was repeated once already).
     case handlerLost(token: UInt64)
+    /// The process holding this connection's WebSocket (broker mode) has gone: `stopped` when it left
+    /// gracefully, so the client should reconnect, rather than died.
+    case webSocketHolderGone(stopped: Bool)
+}
+
+/// Whatever serves a connection now: HTTP/1 first, then the room a 101 hands it to.
+protocol DispatcherEventReceiver: AnyObject {
+    func dispatcherEvent(_ event: DispatcherEvent)
+}
+
+/// Where a connection's dispatcher events go: the protocol serving it, which changes when a 101 hands it over.
+/// Events already on their way then reach the new one, not the old.
+final class ConnectionMailbox {
+    /// Weak: the pipeline owns the handler, and the dispatcher's map of sinks must not keep it.
+    weak var receiver: (any DispatcherEventReceiver)?
+
+    init(receiver: any DispatcherEventReceiver) {
+        self.receiver = receiver
+    }
 }
 
 /// How the dispatcher reaches a connection from the dispatch thread.
 struct ConnectionSink: Sendable {
     let eventLoop: any EventLoop
-    let handler: NIOLoopBound<HTTP1ConnectionHandler>
+    let mailbox: NIOLoopBound<ConnectionMailbox>
 
     func deliver(_ event: DispatcherEvent) {
-        let handler = self.handler
-        eventLoop.execute { handler.value.dispatcherEvent(event) }
+        let mailbox = self.mailbox
+        eventLoop.execute { mailbox.value.receiver?.dispatcherEvent(event) }
     }
 }

@@ -50,6 +50,11 @@ final class DispatchContext {
         }
     }
 
+    /// Tells the client connection `id` of `event`, if it is still open.
+    func tell(_ event: DispatcherEvent, connection id: UInt64) {
+        connections.withLockedValue { $0[id] }?.deliver(event)
+    }
+
     /// Passes a handler's reply to the connections it names.
     /// - Parameter unknown: called for each connection id that has no open connection; the handler should hear
     ///   that the client is gone, so it stops streaming to it.

@@ -51,10 +51,34 @@ final class Dispatcher: Sendable {
     }
 
     /// Forgets a closed connection and tells each handler that had its requests that the client is gone.
-    func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int]) {
+    /// - Parameter tellHandlers: false when a handler asked for the close, and so needs no notice.
+    func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int], tellHandlers: Bool = true) {
         connections.withLockedValue { _ = $0.removeValue(forKey: connectionID) }
         let dispatches = self.dispatches
-        thread.execute { _ in dispatches.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices) }
+        thread.execute { _ in
+            dispatches.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices, notify: tellHandlers)
+        }
+    }
+
+    /// The connection is now a WebSocket whose handshake handler `index` accepted: in broker mode, its messages go
+    /// to the process that took the handshake.
+    func webSocketOpened(connectionID: UInt64, handler index: Int) {
+        let dispatches = self.dispatches
+        thread.execute { _ in dispatches.value.webSocketOpened(connectionID: connectionID, handler: index) }
+    }
+
+    /// Sends a WebSocket's message to its handler; the connection hears `.dispatched(token)` once the handler side
+    /// has taken it.
+    func submitWebSocketMessage(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8]) {
+        let dispatches = self.dispatches
+        let holdTimeout = self.holdTimeout
+        thread.execute { _ in
+            dispatches.value.submit(
+                HeldRequest(
+                    origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
+                    retriable: false, webSocketMessage: true),
+                to: index)
+        }
     }
 
     /// Sends a request to handler `index`, or holds it until a handler can take it.

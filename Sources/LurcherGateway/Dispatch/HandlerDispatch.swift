@@ -9,8 +9,10 @@ protocol HandlerDispatch: AnyObject {
     var heldCount: Int { get }
     /// Sends a request to a handler process, or holds it until one can take it.
     func submit(_ request: HeldRequest)
-    /// A client connection closed: forget its waiting requests and tell the handler.
-    func connectionClosed(_ connectionID: UInt64)
+    /// A client connection closed: forget its waiting requests, and tell the handler when `notify`.
+    func connectionClosed(_ connectionID: UInt64, notify: Bool)
+    /// A connection whose last request went to this handler is now a WebSocket.
+    func webSocketOpened(_ connectionID: UInt64)
     /// A process of this handler's pool has exited (the supervisor saw it go).
     func processExited(_ processID: Int32)
     /// The handler's state for `lurcher ctl status`.

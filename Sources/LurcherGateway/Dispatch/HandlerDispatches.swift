@@ -53,8 +53,12 @@ final class HandlerDispatches {
         dispatches[index].submit(request)
     }
 
-    func connectionClosed(connectionID: UInt64, handlers: [Int]) {
-        for index in handlers { dispatches[index].connectionClosed(connectionID) }
+    func connectionClosed(connectionID: UInt64, handlers: [Int], notify: Bool) {
+        for index in handlers { dispatches[index].connectionClosed(connectionID, notify: notify) }
+    }
+
+    func webSocketOpened(connectionID: UInt64, handler index: Int) {
+        dispatches[index].webSocketOpened(connectionID)
     }
 
     func processExited(handler: String, processID: Int32) {

@@ -23,6 +23,8 @@ final class PushDispatch: HandlerDispatch {
     private var flushTimer: ZMQLoop.TimerID?
     /// Handlers connected to the PUSH socket.
     private var requestPeers = 0
+    /// Connections that are WebSockets to this handler.
+    private var webSockets: Set<UInt64> = []
     /// Requests submitted since the gateway started.
     private var dispatched = 0
     /// Replies dropped since the gateway started because they were not Mongrel2 replies.
@@ -80,7 +82,7 @@ final class PushDispatch: HandlerDispatch {
     func snapshot() -> GatewayStatus.Handler {
         GatewayStatus.Handler(
             name: name, mode: "push", connected: requestPeers, held: held.count, dispatched: dispatched,
-            malformedReplies: malformedReplies)
+            malformedReplies: malformedReplies, webSockets: webSockets.count)
     }
 
     // MARK: - Requests
@@ -88,7 +90,11 @@ final class PushDispatch: HandlerDispatch {
     func submit(_ request: HeldRequest) {
         dispatched += 1
         // Behind held requests a new one waits its turn, so that a connection's requests keep their order.
-        if held.isEmpty, send(request.message) { return }
+        if held.isEmpty, send(request.message) {
+            // The socket took a WebSocket's message: the connection may read the next.
+            if request.webSocketMessage { context.report(.dispatched, for: request.origin) }
+            return
+        }
         guard context.canHoldAnother else {
             context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
             context.report(.unavailable, for: request.origin)
@@ -145,9 +151,15 @@ final class PushDispatch: HandlerDispatch {
         loop.setInterest(push, [])
     }
 
-    func connectionClosed(_ connectionID: UInt64) {
+    func connectionClosed(_ connectionID: UInt64, notify: Bool) {
         held.removeAll(connectionID: connectionID)
-        sendDisconnect(connectionID: connectionID)
+        webSockets.remove(connectionID)
+        if notify { sendDisconnect(connectionID: connectionID) }
+    }
+
+    /// Push mode spreads a WebSocket's messages over the handler's processes, as Mongrel2 does; it only counts it.
+    func webSocketOpened(_ connectionID: UInt64) {
+        webSockets.insert(connectionID)
     }
 
     /// Push mode cannot tell which process holds which request; a request lost with its process gets 504.

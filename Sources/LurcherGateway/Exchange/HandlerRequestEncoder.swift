@@ -40,6 +40,20 @@ struct HandlerRequestEncoder {
         return (start, wireMessage(for: head, path: target.path, body: [], to: handler))
     }
 
+    /// A WebSocket handshake's message (`METHOD` `WEBSOCKET_HANDSHAKE`, whose body is the `Sec-WebSocket-Accept`
+    /// value the handler's 101 must carry), and the encoder for the WebSocket's messages, which repeat its headers.
+    mutating func webSocketHandshake(
+        for head: RequestHead, target: RequestTarget, pattern: [UInt8], accept: [UInt8], handler index: Int,
+        to handler: HandlerIdentity
+    ) -> (message: [UInt8], messages: WebSocketMessageEncoder) {
+        encodeHeaders(of: head, target: target, pattern: pattern, bodyLength: 0, withMethod: false, for: handler)
+        let messages = WebSocketMessageEncoder(
+            handler: index, sendIdent: handler.sendIdent, connectionID: connectionID, path: Array(target.path),
+            headers: headers)
+        headers.append(name: "METHOD".utf8, value: "WEBSOCKET_HANDSHAKE".utf8)
+        return (wireMessage(for: head, path: target.path, body: accept, to: handler), messages)
+    }
+
     /// The message framing around the headers ``encodeHeaders(of:target:pattern:bodyLength:for:)`` wrote.
     private func wireMessage(
         for head: RequestHead, path: ArraySlice<UInt8>, body: [UInt8], to handler: HandlerIdentity
@@ -53,8 +67,10 @@ struct HandlerRequestEncoder {
     }
 
     /// Writes the request's headers, and the gateway's own keys, into ``headers``.
+    /// - Parameter withMethod: whether to write `METHOD` (the request's); without it, the caller adds its own.
     private mutating func encodeHeaders(
-        of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int, for handler: HandlerIdentity
+        of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int, withMethod: Bool = true,
+        for handler: HandlerIdentity
     ) {
         headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
         headers.append(name: "PATH".utf8, value: target.path)
@@ -73,7 +89,7 @@ struct HandlerRequestEncoder {
         if head.value(of: "transfer-encoding") != nil {
             headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }
-        headers.append(name: "METHOD".utf8, value: head.method.name)
+        if withMethod { headers.append(name: "METHOD".utf8, value: head.method.name) }
         headers.append(name: "VERSION".utf8, value: head.version.name)
         headers.append(name: "URI".utf8, value: head.url)
         if let query = target.query { headers.append(name: "QUERY".utf8, value: query) }

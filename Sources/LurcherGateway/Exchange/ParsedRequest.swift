@@ -9,6 +9,9 @@ struct ParsedRequest {
         /// Send `message` (the Mongrel2 wire bytes, already encoded) to the handler at `index`; for a body
         /// spooled to a file, `upload` holds the file and the message announcing it, which goes first.
         case handler(index: Int, message: [UInt8], upload: HandlerUpload?)
+        /// Send a WebSocket handshake's `message` to the handler `messages` names; if it answers 101, the
+        /// connection becomes a WebSocket whose messages `messages` encodes.
+        case webSocketHandshake(message: [UInt8], messages: WebSocketMessageEncoder)
         /// Serve a file; `relativePath` is the raw URL path below the route's pattern, `requestPath` the whole one.
         case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
         /// Answer with a canned error; the connection continues unless the request said otherwise.
@@ -20,6 +23,11 @@ struct ParsedRequest {
     var isHead: Bool
     /// Whether the connection may carry another request after this one's answer.
     var keepAlive: Bool
+    /// Whether it is a WebSocket handshake, after which the client's input is frames, not HTTP.
+    var isWebSocketHandshake: Bool {
+        if case .webSocketHandshake = disposition { return true }
+        return false
+    }
     /// GET, HEAD or OPTIONS (RFC 9110 9.2.1): in broker mode, sent to another handler process if its first dies.
     var isSafe = false
     /// What the access log and events show of the request; nil when nothing logs requests.

@@ -37,6 +37,8 @@ struct RequestIntake {
     /// What the head decided, kept until the body is complete.
     private enum Pending {
         case handler(index: Int, target: RequestTarget)
+        /// A WebSocket handshake for the handler at `index`; `accept` is its `Sec-WebSocket-Accept` value.
+        case webSocket(index: Int, target: RequestTarget, accept: [UInt8])
         case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
         case reject(HTTPStatus, extraHeaders: [String])
     }
@@ -101,7 +103,16 @@ struct RequestIntake {
                 directory, relativePath: Array(target.path.dropFirst(pattern.count)),
                 requestPath: String(decoding: target.path, as: UTF8.self), conditions: FileConditions(head))
         case .handler(let index):
-            pending = .handler(index: index, target: target)
+            switch WebSocketHandshake.verdict(for: head) {
+            case .upgrade(let accept):
+                pending = .webSocket(index: index, target: target, accept: accept)
+                return nil
+            case .wrongVersion:
+                pending = .reject(.upgradeRequired, extraHeaders: ["Sec-WebSocket-Version: 13"])
+                return nil
+            case .notAnUpgrade:
+                pending = .handler(index: index, target: target)
+            }
             // The front end refuses any other expectation (417); HTTP/1.0 clients do not wait for the 100.
             expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil
         }
@@ -135,7 +146,14 @@ struct RequestIntake {
     mutating func finishRequest(keepAlive: Bool) -> ParsedRequest {
         expectsContinue = false
         let disposition: ParsedRequest.Disposition
+        var keepAlive = keepAlive
         switch pending {
+        case .webSocket(let index, let target, let accept):
+            let handshake = encoder.webSocketHandshake(
+                for: head, target: target, pattern: pattern, accept: accept, handler: index, to: handlers[index])
+            disposition = .webSocketHandshake(message: handshake.message, messages: handshake.messages)
+            // Past the handshake the client sends frames, not requests: an answer other than 101 ends the connection.
+            keepAlive = false
         case .handler(let index, let target):
             if let spooled {
                 spooled.finish()

@@ -33,6 +33,9 @@ extension HTTP1Connection {
         case notice(Notice)
         /// The connection has closed: tell these handlers, which had its requests, that the client is gone.
         case tellHandlersClosed([Int])
+        /// The handler accepted a WebSocket: write what is queued, then give the channel to the WebSocket room.
+        /// HTTP/1 does nothing more on this connection.
+        case handOver(WebSocketHandOver)
     }
 
     /// What goes to the client.
@@ -86,6 +89,8 @@ extension HTTP1Connection {
         case held
         /// The input is not acceptable HTTP; answer with this status and close.
         case malformed(HTTPStatus)
+        /// A WebSocket handshake was parsed; the input after it is frames, kept by the glue.
+        case upgraded
     }
 
     /// What the glue logs.

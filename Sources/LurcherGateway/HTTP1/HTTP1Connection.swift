@@ -28,6 +28,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         /// The request's spooled body, if it had one; released (and its file deleted) with the answer.
         var upload: HandlerUpload?
         var wroteBytes = false
+        /// For a WebSocket handshake: the encoder of the WebSocket's messages, handed over with a 101.
+        var webSocket: WebSocketMessageEncoder?
     }
 
     private let timeouts: Timeouts
@@ -39,12 +41,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private var waiting: [ParsedRequest] = []
     private var nextToken: UInt64 = 0
     private var deadlines = ConnectionDeadlines()
-    /// When the glue's one timer wakes; only a deadline earlier than this reschedules it.
-    private var wakeScheduled: Instant?
-    /// Bytes written so far, and how many of them had left when the write deadline was last set: a client that
-    /// took some output in the meantime gets more time.
-    private var bytesWritten = 0
-    private var bytesOutAtWriteCheck = 0
+    private var writeProgress = WriteProgress()
     /// Input is held back, unparsed, because enough requests wait.
     private var inputHeld = false
     /// Set once the input is unusable (malformed, ended, or the connection is closing): nothing more is parsed.
@@ -59,8 +56,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private var handlersUsed: [Int] = []
     /// The request being answered, followed for the access log (nil when nothing records requests).
     private var exchange: Exchange?
-    private var actions: [Action] = []
-    private var actionsTaken = 0
+    private var actions = ActionQueue<Action>()
 
     /// - Parameters:
     ///   - maxWaiting: how many parsed requests may wait; the parser pauses beyond it.
@@ -72,15 +68,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     }
 
     /// The next thing to do, or nil when everything asked so far is done.
-    mutating func nextAction() -> Action? {
-        guard actionsTaken < actions.count else {
-            actions.removeAll(keepingCapacity: true)
-            actionsTaken = 0
-            return nil
-        }
-        actionsTaken += 1
-        return actions[actionsTaken - 1]
-    }
+    mutating func nextAction() -> Action? { actions.next() }
 
     private mutating func act(_ action: Action) { actions.append(action) }
 
@@ -116,6 +104,11 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             inputHeld = false
             inputFinished = true
             waiting.append(ParsedRequest(disposition: .reject(status, extraHeaders: []), isHead: false, keepAlive: false))
+        case .upgraded:
+            // What follows the handshake is frames, which the glue keeps for the WebSocket room; no more HTTP is
+            // read, and reads wait for that room.
+            inputHeld = false
+            inputFinished = true
         }
         if !inputHeld, !inputFinished, readDeferred {
             readDeferred = false
@@ -158,7 +151,6 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// The connection has closed.
     mutating func closed(now: Instant) {
         deadlines = ConnectionDeadlines()
-        wakeScheduled = nil
         closing = true
         reportExchange(now: now)
         endCurrent()
@@ -197,16 +189,29 @@ struct HTTP1Connection<Output: ConnectionOutput> {
                         directory: directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions,
                         isHead: request.isHead, keepAlive: request.keepAlive)))
         case .handler(let index, let message, let upload):
-            nextToken += 1
-            if !handlersUsed.contains(index) { handlersUsed.append(index) }
-            current = .handler(Answering(token: nextToken, keepAlive: request.keepAlive, upload: upload))
-            act(
-                .submit(
-                    Submission(
-                        handler: index, token: nextToken, message: message, uploadStart: upload?.startMessage,
-                        retriable: request.isSafe, answersHead: request.isHead)))
-            setDeadline(.reply, in: timeouts.reply, now: now)
+            submit(message, to: index, request: request, answering: Answering(token: 0, keepAlive: request.keepAlive, upload: upload), now: now)
+        case .webSocketHandshake(let message, let messages):
+            submit(
+                message, to: messages.handler, request: request,
+                answering: Answering(token: 0, keepAlive: request.keepAlive, webSocket: messages), now: now)
         }
+    }
+
+    /// Sends `message` to the handler at `index`, the current request now being `answering`'s.
+    private mutating func submit(
+        _ message: [UInt8], to index: Int, request: ParsedRequest, answering: Answering, now: Instant
+    ) {
+        nextToken += 1
+        if !handlersUsed.contains(index) { handlersUsed.append(index) }
+        var answering = answering
+        answering.token = nextToken
+        current = .handler(answering)
+        act(
+            .submit(
+                Submission(
+                    handler: index, token: nextToken, message: message, uploadStart: answering.upload?.startMessage,
+                    retriable: request.isSafe, answersHead: request.isHead)))
+        setDeadline(.reply, in: timeouts.reply, now: now)
     }
 
     /// The length of `HTTP/1.1 100 Continue\r\n\r\n`, which the glue writes for ``Write/continueInterim``.
@@ -282,14 +287,14 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// hold the connection and its output forever.
     private mutating func send(_ write: Write, bytes: Int, now: Instant) {
         startWriteDeadlineIfNone(now: now)
-        bytesWritten += bytes
+        writeProgress.wrote(bytes)
         act(.write(write))
     }
 
     private mutating func startWriteDeadlineIfNone(now: Instant) {
         guard deadlines[.write] == nil else { return }
         // With no write deadline set, everything written before has gone out (see `writeDeadlinePassed`).
-        bytesOutAtWriteCheck = bytesWritten
+        writeProgress.deadlineStarted()
         setDeadline(.write, in: timeouts.write, now: now)
     }
 
@@ -326,7 +331,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             current = .handler(answering)
             send(.output(output), bytes: output.byteCount, now: now)
             setDeadline(.reply, in: timeouts.reply, now: now)
-            if status == 101 { handOver(now: now) }
+            if status == 101 { handOver(answering, now: now) }
         case .body(let output):
             exchange?.sentBody(bytes: output.byteCount)
             send(.output(output), bytes: output.byteCount, now: now)
@@ -341,13 +346,22 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         }
     }
 
-    /// The seam where a connection leaves HTTP/1: a handler's `101 Switching Protocols`. No other protocol is
-    /// served on a connection yet, so the connection closes once the handler's answer is out; the WebSocket
-    /// support takes the connection over here instead.
-    private mutating func handOver(now: Instant) {
-        reportExchange(now: now)
+    /// The seam where a connection leaves HTTP/1: a handler's `101 Switching Protocols`. The 101 to a WebSocket
+    /// handshake hands the connection to the WebSocket room, with the handshake's exchange, which is reported
+    /// when the WebSocket closes; HTTP/1 is done with it. A 101 to anything else has no protocol to go on in,
+    /// so the connection closes once it is out.
+    private mutating func handOver(_ answering: Answering, now: Instant) {
+        guard let messages = answering.webSocket else {
+            reportExchange(now: now)
+            endCurrent()
+            closeAfterWrites(now: now)
+            return
+        }
         endCurrent()
-        closeAfterWrites(now: now)
+        closing = true
+        deadlines = ConnectionDeadlines()
+        act(.handOver(WebSocketHandOver(messages: messages, exchange: exchange, handlers: handlersUsed, lastToken: nextToken)))
+        exchange = nil
     }
 
     /// Bytes a handler sent while no request of this connection was at it: Mongrel2 handlers may push to idle
@@ -396,7 +410,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// - Parameter bufferedBytes: how many written bytes have not reached the kernel yet; read only when the write
     ///   deadline has passed (nil when the channel cannot say).
     mutating func wake(now: Instant, bufferedBytes: () -> Int?) {
-        wakeScheduled = nil
+        deadlines.woke()
         while let kind = deadlines.takeExpired(at: now) {
             switch kind {
             case .request: requestTimedOut(now: now)
@@ -406,21 +420,11 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             }
         }
         // What ran above may have set deadlines, and scheduled the timer for them.
-        if let next = deadlines.earliest, wakeScheduled.map({ next < $0 }) ?? true {
-            scheduleWake(at: next)
-        }
+        if let next = deadlines.nextWake() { act(.scheduleWake(at: next)) }
     }
 
     private mutating func setDeadline(_ kind: ConnectionDeadlines.Kind, in timeout: Duration, now: Instant) {
-        let time = now + timeout
-        deadlines[kind] = time
-        if let wakes = wakeScheduled, wakes <= time { return }
-        scheduleWake(at: time)
-    }
-
-    private mutating func scheduleWake(at time: Instant) {
-        wakeScheduled = time
-        act(.scheduleWake(at: time))
+        if let wake = deadlines.set(kind, at: now + timeout) { act(.scheduleWake(at: wake)) }
     }
 
     /// Keeps the request deadline set while the client owes part of a request, and the idle deadline while it
@@ -463,12 +467,12 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// Output has waited a whole write timeout: fine if it is all out or the client took some since the last
     /// check (then it gets another timeout), else the client has stopped reading.
     private mutating func writeDeadlinePassed(bufferedBytes: Int?, now: Instant) {
-        guard let buffered = bufferedBytes, buffered > 0 else { return }
-        let out = bytesWritten - buffered
-        if out > bytesOutAtWriteCheck {
-            bytesOutAtWriteCheck = out
+        switch writeProgress.check(buffered: bufferedBytes) {
+        case .drained: return
+        case .reading:
             setDeadline(.write, in: timeouts.write, now: now)
             return
+        case .stalled: break
         }
         act(.notice(.clientTooSlowToRead))
         // Its output will never drain, so there is nothing to wait for: close now and drop what is queued.

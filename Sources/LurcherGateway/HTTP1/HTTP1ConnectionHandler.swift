@@ -7,7 +7,7 @@ import NIOCore
 ///
 /// The rules (ordering, deadlines, slow clients, what a reply or a timeout means) are all in ``HTTP1Connection``;
 /// this class owns what needs NIO or C: the channel, the parsers, input held back, and the timer.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler {
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
@@ -21,6 +21,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     /// Input the parser has not taken yet because enough requests are waiting.
     private var heldInput: ByteBuffer?
+    /// What the client sent after a WebSocket handshake, kept for the WebSocket room, and what the handler sent
+    /// after its 101 in the same reply.
+    private var inputAfterHandshake: ByteBuffer?
+    private var framesAfter101: ByteBuffer?
+    private var mailbox: ConnectionMailbox?
     private var timer: Scheduled<Void>?
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
@@ -43,9 +48,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.openConnections.add(1, ordering: .relaxed)
+        let mailbox = ConnectionMailbox(receiver: self)
+        self.mailbox = mailbox
         environment.dispatcher.register(
             connectionID: connectionID,
-            sink: ConnectionSink(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
+            sink: ConnectionSink(eventLoop: context.eventLoop, mailbox: NIOLoopBound(mailbox, eventLoop: context.eventLoop)))
         connection.opened(now: now)
         perform()
     }
@@ -64,8 +71,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if inputAfterHandshake != nil {
+            inputAfterHandshake!.writeBuffer(&buffer)
+            return
+        }
         guard !connection.inputFinished else { return }
-        let buffer = unwrapInboundIn(data)
         if heldInput != nil {
             heldInput!.writeImmutableBuffer(buffer)
             report(.held)
@@ -100,12 +111,20 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         let now = self.now
         switch event {
         case .reply(let bytes) where connection.isAtHandler:
-            responseParser.feed(bytes) { connection.replied($0.map(HTTP1Output.bytes), now: now) }
+            responseParser.feed(bytes) { part in
+                // Frames sent right after a 101 in the same reply: past the response's end, for the WebSocket.
+                if connection.closing, case .end(_, let excess) = part, excess > 0 {
+                    framesAfter101 = bytes.getSlice(at: bytes.writerIndex - excess, length: excess)
+                }
+                connection.replied(part.map(HTTP1Output.bytes), now: now)
+            }
         case .reply(let bytes): connection.pushed(.bytes(bytes), now: now)
         case .close: connection.handlerClosed(now: now)
         case .dispatched(let token): connection.dispatched(token: token, now: now)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
+        // Only a WebSocket has a holder, and HTTP/1 has handed it over before the dispatcher could know of one.
+        case .webSocketHolderGone: break
         }
         perform()
     }
@@ -123,6 +142,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         case .paused(let consumed):
             heldInput = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed)
             report(.held)
+        case .upgraded(let consumed):
+            heldInput = nil
+            inputAfterHandshake =
+                buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed) ?? ByteBuffer()
+            report(.upgraded)
         case .failed(let status):
             heldInput = nil
             environment.logger.info(
@@ -164,11 +188,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                     parse(input)
                 }
             case .read: context.read()
-            case .closeAfterWrites:
-                let channel = context.channel
-                let flushed = context.eventLoop.makePromise(of: Void.self)
-                flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
-                context.writeAndFlush(wrapOutboundOut(.byteBuffer(channel.allocator.buffer(capacity: 0))), promise: flushed)
+            case .closeAfterWrites: context.closeAfterWrites()
             case .closeNow: context.close(promise: nil)
             case .report(let exchange, let now):
                 environment.operations?.requestCompleted(
@@ -179,6 +199,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
                 notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
             case .tellHandlersClosed(let handlers):
                 environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers)
+            case .handOver(let handOver): handOverToWebSocket(handOver, context: context)
             }
         }
         return wrote
@@ -244,23 +265,40 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler {
         perform()
     }
 
+    /// Puts the WebSocket room in this handler's place, with what it needs: the client's input after the
+    /// handshake, the handler's frames after its 101, and the mailbox, so events on their way reach it.
+    /// What HTTP/1 wrote (the 101) is flushed first; the connection's count moves to the room.
+    private func handOverToWebSocket(_ handOver: WebSocketHandOver, context: ChannelHandlerContext) {
+        context.flush()
+        timer?.cancel()
+        timer = nil
+        let webSocket = WebSocketConnectionHandler(
+            connectionID: connectionID, remoteAddress: remoteAddress, environment: environment, mailbox: mailbox!,
+            handOver: handOver, input: inputAfterHandshake.take(), frames: framesAfter101.take())
+        do {
+            try context.pipeline.syncOperations.addHandler(webSocket, position: .after(self))
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            webSocket.begin()
+        } catch {
+            environment.logger.error("cannot start a WebSocket", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
     // MARK: - Timer
 
-    /// The event loop's clock, which an `EmbeddedEventLoop` lets a test move.
-    private var now: Duration { .nanoseconds(Int64(context?.eventLoop.now.uptimeNanoseconds ?? 0)) }
+    private var now: Duration { context?.connectionNow ?? .zero }
 
     /// One timer watches every deadline (see ``ConnectionDeadlines``).
     private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
-        timer?.cancel()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, time / .nanoseconds(1))))
-        timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.timerFired() }
+        timer = context.scheduleWake(at: time, replacing: timer) { handler.value.timerFired() }
     }
 
     private func timerFired() {
         timer = nil
         guard let context else { return }
-        connection.wake(now: now) { try? context.channel.syncOptions?.getOption(.bufferedWritableBytes) }
+        connection.wake(now: now) { context.bufferedWritableBytes }
         perform()
     }
 }

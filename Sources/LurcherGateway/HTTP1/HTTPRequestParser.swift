@@ -19,6 +19,9 @@ final class HTTPRequestParser {
         case paused(consumed: Int)
         /// The input is not acceptable HTTP; answer with `status` and close.
         case failed(HTTPStatus)
+        /// A WebSocket handshake ended after `consumed` bytes: what follows is frames, which this parser never
+        /// reads; it takes no more input.
+        case upgraded(consumed: Int)
     }
 
     private typealias Binding = HTTPParserBinding<HTTPRequestParser>
@@ -30,6 +33,8 @@ final class HTTPRequestParser {
     var expectsContinue: Bool { intake.expectsContinue }
     /// True between the first byte of a request and its end: the client owes the rest of it.
     private(set) var isMidRequest = false
+    /// Set once a WebSocket handshake has been parsed: the input after it is not HTTP.
+    private(set) var upgraded = false
 
     private let parser: Binding
     private let limits: Limits
@@ -64,6 +69,7 @@ final class HTTPRequestParser {
     func feed(_ buffer: ByteBuffer, room: Int? = nil) -> FeedOutcome {
         // http_parser takes no bytes as the end of the input; that is ``finish()``'s job, not an empty read's.
         guard buffer.readableBytes > 0 else { return .consumedAll }
+        guard !upgraded else { return .upgraded(consumed: 0) }
         pauseAt = room ?? limits.maxPipelinedRequests
         if parser.errno == HPE_PAUSED { parser.pause(false) }
         let consumed = buffer.withUnsafeReadableBytes { bytes in
@@ -73,11 +79,12 @@ final class HTTPRequestParser {
             if let last = bytes[..<consumed].last(where: { !Self.isBlank($0) }) { lastNonBlankOfPreviousInput = last }
             return consumed
         }
+        if upgraded { return .upgraded(consumed: consumed) }
         switch parser.errno {
         case HPE_OK:
             if parser.state.upgrade == 1 {
-                // http_parser stops at an Upgrade; this gateway does not switch protocols, so the request was
-                // answered normally and the parser starts afresh on whatever follows.
+                // http_parser stops at an Upgrade; one that is not a WebSocket handshake (h2c, say) is answered
+                // as an ordinary request, and the parser starts afresh on whatever follows.
                 parser.reset(owner: self)
                 let rest = buffer.getSlice(at: buffer.readerIndex + consumed, length: buffer.readableBytes - consumed)
                 return rest.map { feed($0, room: pauseAt) } ?? .consumedAll
@@ -92,6 +99,7 @@ final class HTTPRequestParser {
 
     /// Tells the parser the client closed its side; a request cut short there is a client error.
     func finish() -> FeedOutcome {
+        guard !upgraded else { return .consumedAll }
         _ = parser.execute(UnsafeRawBufferPointer(start: nil, count: 0))
         let errno = parser.errno
         return errno == HPE_OK || errno == HPE_PAUSED ? .consumedAll : .failed(rejection ?? .badRequest)
@@ -177,8 +185,14 @@ final class HTTPRequestParser {
 
     private func messageComplete() -> Int32 {
         isMidRequest = false
-        completed.append(intake.finishRequest(keepAlive: parser.shouldKeepAlive))
-        if completed.count >= pauseAt { parser.pause(true) }
+        let request = intake.finishRequest(keepAlive: parser.shouldKeepAlive)
+        completed.append(request)
+        if request.isWebSocketHandshake {
+            upgraded = true
+            parser.pause(true)
+        } else if completed.count >= pauseAt {
+            parser.pause(true)
+        }
         return 0
     }
 

@@ -1,3 +1,4 @@
+import LurcherConfiguration
 import NIOCore
 
 /// Reads a client's RFC 6455 frames into the messages a handler gets (``WebSocketMessage``): unmasked, fragments
@@ -15,9 +16,6 @@ import NIOCore
 ///
 /// After a violation is thrown the reader is not to be used again: the WebSocket is closed with its code.
 struct WebSocketFrameReader {
-    /// The default for `[limits] max_websocket_message_bytes`.
-    static let defaultMaxMessageBytes = 16 * 1024 * 1024
-
     /// The largest message, in payload bytes, a client may send; larger ones end the WebSocket with 1009.
     let maxMessageBytes: Int
 
@@ -44,7 +42,7 @@ struct WebSocketFrameReader {
     /// A control frame's payload, kept apart: it may arrive in the middle of a fragmented message.
     private var controlPayload: [UInt8] = []
 
-    init(maxMessageBytes: Int = Self.defaultMaxMessageBytes) {
+    init(maxMessageBytes: Int = Limits().maxWebSocketMessageBytes) {
         self.maxMessageBytes = maxMessageBytes
         header.reserveCapacity(14)
     }

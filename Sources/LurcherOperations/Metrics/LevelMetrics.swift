@@ -11,6 +11,9 @@ struct LevelMetrics {
     private let eventsDropped: TotalCounter
     private let accessLogDropped: TotalCounter
     private let reservedHeadersRemoved: TotalCounter
+    private let openWebSockets: CoreMetrics.Gauge
+    private let webSocketMessagesReceived: TotalCounter
+    private let webSocketFramesSent: TotalCounter
     private var held: [String: CoreMetrics.Gauge] = [:]
     private var connected: [String: CoreMetrics.Gauge] = [:]
     private var processes: [String: CoreMetrics.Gauge] = [:]
@@ -24,6 +27,9 @@ struct LevelMetrics {
         eventsDropped = TotalCounter(label: "lurcher_events_dropped_total", factory: factory)
         accessLogDropped = TotalCounter(label: "lurcher_access_log_dropped_total", factory: factory)
         reservedHeadersRemoved = TotalCounter(label: "lurcher_reserved_headers_removed_total", factory: factory)
+        openWebSockets = CoreMetrics.Gauge(label: "lurcher_open_websockets", factory: factory)
+        webSocketMessagesReceived = TotalCounter(label: "lurcher_websocket_messages_received_total", factory: factory)
+        webSocketFramesSent = TotalCounter(label: "lurcher_websocket_frames_sent_total", factory: factory)
     }
 
     mutating func update(_ snapshot: OperationsSnapshot) {
@@ -33,6 +39,9 @@ struct LevelMetrics {
         eventsDropped.advance(to: snapshot.eventsDropped)
         accessLogDropped.advance(to: snapshot.accessLogDropped)
         reservedHeadersRemoved.advance(to: snapshot.reservedHeadersRemoved)
+        openWebSockets.record(snapshot.openWebSockets)
+        webSocketMessagesReceived.advance(to: snapshot.webSocketMessagesReceived)
+        webSocketFramesSent.advance(to: snapshot.webSocketFramesSent)
         for handler in snapshot.handlers {
             gauge(&held, "lurcher_requests_held", ("handler", handler.name)).record(handler.held)
             gauge(&connected, "lurcher_handler_connections", ("handler", handler.name)).record(handler.connected)

@@ -45,6 +45,10 @@ public struct OperationsSnapshot: Sendable {
     public var accessLogDropped: Int
     /// Client headers removed because they would pass for the gateway's own, since start.
     public var reservedHeadersRemoved: Int
+    /// WebSockets open now; client messages passed to handlers and handler replies written to WebSockets, since start.
+    public var openWebSockets = 0
+    public var webSocketMessagesReceived = 0
+    public var webSocketFramesSent = 0
 
     public init(
         openConnections: Int = 0, inFlight: Int = 0, handlers: [Handler] = [], pools: [Pool] = [],

@@ -34,6 +34,11 @@ extension GatewayProcess {
         try #require(try await status()["run"] as? [String: Any])
     }
 
+    /// One of the gateway's WebSocket counts (`open`, `messagesReceived`, `framesSent`, `violations`).
+    func webSocketCount(_ name: String) async throws -> Int? {
+        (try await gatewayStatus()["webSockets"] as? [String: Any])?[name] as? Int
+    }
+
     /// The gateway's requests in flight.
     func inFlight() async throws -> Int? {
         try await gatewayStatus()["inFlight"] as? Int

@@ -21,6 +21,13 @@ enum TestPaths {
     static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
     static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
     static var pythonBrokerHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/broker_handler.py").path }
+    static var pythonWebSocketHandler: String { fixture("ws_handler.py") }
+    static var webSocketClient: String { fixture("ws_client.py") }
+    static var webSocketConformance: String { fixture("ws_conformance.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
+
+    private static func fixture(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/\(name)").path
+    }
 }

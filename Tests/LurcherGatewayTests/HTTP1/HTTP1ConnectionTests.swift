@@ -377,6 +377,7 @@ struct TestConnection {
         case .handlerRequestEnded: return "handlerRequestEnded"
         case .notice(let notice): return "notice \(notice)"
         case .tellHandlersClosed(let handlers): return "tellHandlersClosed \(handlers)"
+        case .handOver(let handOver): return "handOver handlers=\(handOver.handlers) lastToken=\(handOver.lastToken)"
         }
     }
 }

@@ -25,6 +25,28 @@ struct ConnectionDeadlines {
     private var idle: Instant?
     private var reply: Instant?
     private var write: Instant?
+    /// When the one timer is set to wake; only a deadline earlier than this moves it.
+    private var wakeScheduled: Instant?
+
+    /// Sets the `kind` deadline to `time`; returns when the timer must now wake, or nil if it already wakes soon
+    /// enough.
+    mutating func set(_ kind: Kind, at time: Instant) -> Instant? {
+        self[kind] = time
+        if let wakes = wakeScheduled, wakes <= time { return nil }
+        wakeScheduled = time
+        return time
+    }
+
+    /// The timer woke: it is no longer scheduled.
+    mutating func woke() { wakeScheduled = nil }
+
+    /// After the deadlines that passed were dealt with: when the timer must wake next, if it is not already set
+    /// to wake soon enough.
+    mutating func nextWake() -> Instant? {
+        guard let next = earliest, wakeScheduled.map({ next < $0 }) ?? true else { return nil }
+        wakeScheduled = next
+        return next
+    }
 
     subscript(kind: Kind) -> Instant? {
         get {

@@ -1,0 +1,27 @@
+import NIOCore
+
+/// What every protocol's connection glue asks of its channel the same way.
+extension ChannelHandlerContext {
+    /// The event loop's clock as a connection's time: an `EmbeddedEventLoop` lets a test move it.
+    var connectionNow: Duration { .nanoseconds(Int64(eventLoop.now.uptimeNanoseconds)) }
+
+    /// Closes the channel once everything written before has gone out.
+    func closeAfterWrites() {
+        let channel = self.channel
+        let flushed = eventLoop.makePromise(of: Void.self)
+        flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        writeAndFlush(NIOAny(IOData.byteBuffer(channel.allocator.buffer(capacity: 0))), promise: flushed)
+    }
+
+    /// Runs `fire` at `time` on the connection's clock, cancelling `previous`: a connection keeps one timer.
+    func scheduleWake(
+        at time: Duration, replacing previous: Scheduled<Void>?, _ fire: @escaping @Sendable () -> Void
+    ) -> Scheduled<Void> {
+        previous?.cancel()
+        let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, time / .nanoseconds(1))))
+        return eventLoop.scheduleTask(deadline: deadline, fire)
+    }
+
+    /// Bytes written and not yet taken by the kernel, or nil when the channel cannot say.
+    var bufferedWritableBytes: Int? { try? channel.syncOptions?.getOption(.bufferedWritableBytes) }
+}

@@ -1,0 +1,271 @@
+import LurcherConfiguration
+import NIOCore
+
+/// One open WebSocket's rules, with no channel in it: told what came from the client and the handler, and when,
+/// it queues ``Action``s for its glue, ``WebSocketConnectionHandler``.
+///
+/// As in Mongrel2, the gateway frames nothing of a handler's: every complete client message goes to the handler
+/// (``WebSocketMessageEncoder``), and the handler's replies are raw server frames written as they are. The gateway
+/// writes a frame of its own only to end a WebSocket on its own account: a client's protocol violation, a long
+/// idle, or the handler process going.
+///
+/// **Back-pressure and memory.** A message is read from the client's input only while fewer than
+/// ``maxUntakenMessages`` messages, and fewer than ``maxUntakenBytes`` bytes, have gone to the handler side
+/// without it taking them (its socket accepting them in push mode, its process finishing them in broker mode);
+/// reads from the socket wait meanwhile. So one WebSocket holds at most: the reader's bound
+/// (`max_websocket_message_bytes` + 139), one socket read of input, and `maxUntakenBytes` plus one message in
+/// the dispatcher. Output to a client that does not read is bounded by `timeouts.write`, as for HTTP, and by
+/// ``maxUnsentBytes``.
+struct WebSocketConnection {
+    typealias Instant = ConnectionDeadlines.Instant
+
+    /// How many messages may wait for the handler side to take them before the client is read no further.
+    static let maxUntakenMessages = 16
+    /// How many payload bytes may wait so; one message is always let through, whatever its size.
+    static let maxUntakenBytes = 1 << 20
+    /// Output not yet taken by the kernel past which a client that reads too slowly for its handler is closed.
+    static let maxUnsentBytes = 64 << 20
+
+    enum Action {
+        /// Write to the client; what one event writes is flushed together.
+        case write(ByteBuffer)
+        /// Send this encoded message to the handler, under `token`.
+        case forward([UInt8], token: UInt64)
+        /// Issue the read the channel asked for and the connection deferred.
+        case read
+        /// Close once everything written has gone out.
+        case closeAfterWrites
+        /// Close now, dropping what is queued.
+        case closeNow
+        /// Make ``WebSocketConnection/wake(now:bufferedBytes:)`` run at this time.
+        case scheduleWake(at: Instant)
+        /// The WebSocket is over: report its handshake's exchange (status 101, the whole duration and bytes).
+        case report(Exchange, at: Instant)
+        /// Something an operator may want to know happened.
+        case notice(Notice)
+        /// The connection has closed. `handlers` had its requests; they hear that the client is gone unless the
+        /// handler itself asked for the close (as in Mongrel2).
+        case closed(handlers: [Int], notify: Bool)
+    }
+
+    /// What the glue logs and counts.
+    enum Notice: Equatable {
+        /// The client broke the protocol; the WebSocket closes with this code.
+        case violation(WebSocketViolation)
+        case idle
+        case clientTooSlowToRead
+        /// The handler side went away or could not be reached; the WebSocket closes with this code.
+        case handlerGone(WebSocketCloseCode)
+    }
+
+    private let timeouts: Timeouts
+    private let messages: WebSocketMessageEncoder
+    private let handlers: [Int]
+    private var reader: WebSocketFrameReader
+    /// Client bytes not yet read into messages, because the handler side has enough untaken.
+    private var input = ByteBuffer()
+    /// Messages sent to the handler side and not yet taken, oldest first, with their payload sizes.
+    private var untaken: [(token: UInt64, bytes: Int)] = []
+    private var untakenBytes = 0
+    private var lastToken: UInt64
+    private var exchange: Exchange?
+    private var deadlines = ConnectionDeadlines()
+    private var writeProgress = WriteProgress()
+    private var readDeferred = false
+    private(set) var closing = false
+    /// The handler asked for the close, so it is not told the client has gone.
+    private var closedByHandler = false
+    private var actions = ActionQueue<Action>()
+
+    init(handOver: WebSocketHandOver, timeouts: Timeouts, maxMessageBytes: Int) {
+        self.timeouts = timeouts
+        messages = handOver.messages
+        handlers = handOver.handlers
+        exchange = handOver.exchange
+        lastToken = handOver.lastToken
+        reader = WebSocketFrameReader(maxMessageBytes: maxMessageBytes)
+    }
+
+    /// The next thing to do, or nil when everything asked so far is done.
+    mutating func nextAction() -> Action? { actions.next() }
+
+    private mutating func act(_ action: Action) { actions.append(action) }
+
+    // MARK: - Client
+
+    /// The WebSocket is open; `input` is what the client sent after its handshake, if anything.
+    mutating func opened(input: ByteBuffer?, now: Instant) {
+        setDeadline(.idle, in: timeouts.webSocketIdle, now: now)
+        if let input { received(input, now: now) }
+    }
+
+    /// Bytes from the client.
+    mutating func received(_ bytes: ByteBuffer, now: Instant) {
+        guard !closing else { return }
+        var bytes = bytes
+        input.writeBuffer(&bytes)
+        setDeadline(.idle, in: timeouts.webSocketIdle, now: now)
+        readMessages(now: now)
+    }
+
+    /// The channel asks for more input; returns whether to read now.
+    mutating func readRequested() -> Bool {
+        guard !closing, input.readableBytes == 0, roomForMessages else {
+            readDeferred = !closing
+            return false
+        }
+        return true
+    }
+
+    /// The client closed its side without a close handshake: it has gone.
+    mutating func inputEnded(now: Instant) {
+        guard !closing else { return }
+        closing = true
+        act(.closeAfterWrites)
+    }
+
+    /// The connection has closed.
+    mutating func closed(now: Instant) {
+        closing = true
+        deadlines = ConnectionDeadlines()
+        if let exchange { act(.report(exchange, at: now)) }
+        exchange = nil
+        act(.closed(handlers: handlers, notify: !closedByHandler))
+    }
+
+    private var roomForMessages: Bool {
+        untaken.count < Self.maxUntakenMessages && untakenBytes < Self.maxUntakenBytes
+    }
+
+    /// Reads messages out of the input for as long as the handler side has room for them.
+    private mutating func readMessages(now: Instant) {
+        while !closing, roomForMessages, input.readableBytes > 0 {
+            let message: WebSocketMessage?
+            do {
+                message = try reader.nextMessage(from: &input)
+            } catch {
+                act(.notice(.violation(error)))
+                end(error.code, reason: error.reason, now: now)
+                return
+            }
+            guard let message else { break }
+            lastToken += 1
+            untaken.append((lastToken, message.payload.count))
+            untakenBytes += message.payload.count
+            act(.forward(messages.encode(message), token: lastToken))
+        }
+        input.discardReadBytes()
+        if readDeferred, !closing, input.readableBytes == 0, roomForMessages {
+            readDeferred = false
+            act(.read)
+        }
+    }
+
+    // MARK: - Handler
+
+    /// Frames a handler sent, written as they are.
+    mutating func handlerSent(_ frames: ByteBuffer, now: Instant) {
+        guard !closing else { return }
+        exchange?.sentBody(bytes: frames.readableBytes)
+        write(frames, now: now)
+        setDeadline(.idle, in: timeouts.webSocketIdle, now: now)
+    }
+
+    /// The handler asked for the connection to be closed once its frames are out.
+    mutating func handlerClosed(now: Instant) {
+        guard !closing else { return }
+        closedByHandler = true
+        closing = true
+        act(.closeAfterWrites)
+    }
+
+    /// The handler side took the message with `token`: more of the client's may be read.
+    mutating func taken(token: UInt64, now: Instant) {
+        guard let index = untaken.firstIndex(where: { $0.token == token }) else { return }
+        untakenBytes -= untaken.remove(at: index).bytes
+        readMessages(now: now)
+    }
+
+    /// No handler took the message with `token` within the hold timeout.
+    mutating func unavailable(token: UInt64, now: Instant) {
+        guard untaken.contains(where: { $0.token == token }) else { return }
+        handlerGone(.tryAgainLater, reason: "no handler available", now: now)
+    }
+
+    /// The process holding the message with `token` went away before taking it.
+    mutating func handlerLost(token: UInt64, now: Instant) {
+        guard untaken.contains(where: { $0.token == token }) else { return }
+        handlerGone(.internalError, reason: "handler gone", now: now)
+    }
+
+    /// The process holding this WebSocket (broker mode) has gone: it stopped, or it died.
+    mutating func holderGone(stopped: Bool, now: Instant) {
+        handlerGone(
+            stopped ? .serviceRestart : .internalError, reason: stopped ? "handler restarting" : "handler gone", now: now)
+    }
+
+    private mutating func handlerGone(_ code: WebSocketCloseCode, reason: String, now: Instant) {
+        guard !closing else { return }
+        act(.notice(.handlerGone(code)))
+        end(code, reason: reason, now: now)
+    }
+
+    // MARK: - Output
+
+    /// Sends a close frame of the gateway's own, then closes once it is out.
+    private mutating func end(_ code: WebSocketCloseCode, reason: String, now: Instant) {
+        let frame = WebSocketFrame.close(code, reason: reason)
+        exchange?.sentBody(bytes: frame.count)
+        write(ByteBuffer(bytes: frame), now: now)
+        closing = true
+        act(.closeAfterWrites)
+    }
+
+    private mutating func write(_ bytes: ByteBuffer, now: Instant) {
+        if deadlines[.write] == nil {
+            writeProgress.deadlineStarted()
+            setDeadline(.write, in: timeouts.write, now: now)
+        }
+        writeProgress.wrote(bytes.readableBytes)
+        act(.write(bytes))
+    }
+
+    /// The channel holds `bufferedBytes` not yet taken by the kernel, having just been written to.
+    mutating func outputBuffered(_ bufferedBytes: Int) {
+        guard !closing, bufferedBytes > Self.maxUnsentBytes else { return }
+        tooSlowToRead()
+    }
+
+    private mutating func tooSlowToRead() {
+        act(.notice(.clientTooSlowToRead))
+        closing = true
+        act(.closeNow)
+    }
+
+    // MARK: - Deadlines
+
+    /// The glue's timer woke.
+    mutating func wake(now: Instant, bufferedBytes: () -> Int?) {
+        deadlines.woke()
+        while let kind = deadlines.takeExpired(at: now) {
+            switch kind {
+            case .idle:
+                guard !closing else { break }
+                act(.notice(.idle))
+                end(.goingAway, reason: "idle", now: now)
+            case .write:
+                switch writeProgress.check(buffered: bufferedBytes()) {
+                case .drained: break
+                case .reading: setDeadline(.write, in: timeouts.write, now: now)
+                case .stalled: tooSlowToRead()
+                }
+            case .request, .reply: break
+            }
+        }
+        if let next = deadlines.nextWake() { act(.scheduleWake(at: next)) }
+    }
+
+    private mutating func setDeadline(_ kind: ConnectionDeadlines.Kind, in timeout: Duration, now: Instant) {
+        if let wake = deadlines.set(kind, at: now + timeout) { act(.scheduleWake(at: wake)) }
+    }
+}

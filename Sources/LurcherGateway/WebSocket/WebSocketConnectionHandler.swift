@@ -1,0 +1,174 @@
+import Logging
+import NIOCore
+
+/// The NIO glue around one open WebSocket's ``WebSocketConnection``: HTTP/1's glue puts it in the pipeline in its
+/// own place when a handler answers a handshake with 101, and it serves the connection until it closes.
+///
+/// It feeds the connection the client's bytes, the dispatcher's events and the timer, and carries out the actions
+/// it returns; the rules are all in ``WebSocketConnection``.
+final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventReceiver {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    private let connectionID: UInt64
+    private let remoteAddress: String
+    private let environment: GatewayEnvironment
+    private let mailbox: ConnectionMailbox
+    private let handler: Int
+    private var connection: WebSocketConnection
+    private var context: ChannelHandlerContext?
+    /// What HTTP/1 had of the client's frames and the handler's, to be fed once the handler is in place.
+    private var pendingInput: ByteBuffer?
+    private var pendingFrames: ByteBuffer?
+    private var timer: Scheduled<Void>?
+    private var performing = false
+
+    /// - Parameters:
+    ///   - input: what the client sent after its handshake, read by HTTP/1 and not parsed.
+    ///   - frames: what the handler sent after its 101 in the same reply.
+    init(
+        connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment, mailbox: ConnectionMailbox,
+        handOver: WebSocketHandOver, input: ByteBuffer?, frames: ByteBuffer?
+    ) {
+        self.connectionID = connectionID
+        self.remoteAddress = remoteAddress
+        self.environment = environment
+        self.mailbox = mailbox
+        handler = handOver.messages.handler
+        pendingInput = input
+        pendingFrames = frames
+        connection = WebSocketConnection(
+            handOver: handOver, timeouts: environment.timeouts,
+            maxMessageBytes: environment.limits.maxWebSocketMessageBytes)
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        mailbox.receiver = self
+        environment.counters.openWebSockets.add(1, ordering: .relaxed)
+        environment.dispatcher.webSocketOpened(connectionID: connectionID, handler: handler)
+    }
+
+    /// Starts serving, once HTTP/1's handler has left the pipeline: until then a read would reach it, and it
+    /// defers every read after a handshake.
+    func begin() {
+        guard let context else { return }
+        connection.opened(input: pendingInput.take(), now: now)
+        if let frames = pendingFrames.take() { connection.handlerSent(frames, now: now) }
+        perform()
+        if connection.readRequested() { context.read() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        environment.counters.openConnections.subtract(1, ordering: .relaxed)
+        environment.counters.openWebSockets.subtract(1, ordering: .relaxed)
+        connection.closed(now: now)
+        perform()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection.received(unwrapInboundIn(data), now: now)
+        perform()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            connection.inputEnded(now: now)
+            perform()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if connection.readRequested() { context.read() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        environment.logger.debug("connection error", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func dispatcherEvent(_ event: DispatcherEvent) {
+        guard context != nil else { return }
+        let now = self.now
+        switch event {
+        case .reply(let frames):
+            environment.counters.webSocketFramesSent.add(1, ordering: .relaxed)
+            connection.handlerSent(frames, now: now)
+        case .close: connection.handlerClosed(now: now)
+        case .dispatched(let token): connection.taken(token: token, now: now)
+        case .unavailable(let token): connection.unavailable(token: token, now: now)
+        case .handlerLost(let token): connection.handlerLost(token: token, now: now)
+        case .webSocketHolderGone(let stopped): connection.holderGone(stopped: stopped, now: now)
+        }
+        perform()
+    }
+
+    // MARK: - Actions
+
+    private func perform() {
+        guard !performing, let context else { return }
+        performing = true
+        defer { performing = false }
+        while carryOutActions(context: context) {
+            context.flush()
+            if !context.channel.isWritable, let buffered = context.bufferedWritableBytes {
+                connection.outputBuffered(buffered)
+            }
+        }
+    }
+
+    /// Carries out the actions queued so far; returns whether any wrote.
+    private func carryOutActions(context: ChannelHandlerContext) -> Bool {
+        var wrote = false
+        while let action = connection.nextAction() {
+            switch action {
+            case .write(let bytes):
+                context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+                wrote = true
+            case .forward(let message, let token):
+                environment.counters.webSocketMessagesReceived.add(1, ordering: .relaxed)
+                environment.dispatcher.submitWebSocketMessage(
+                    handler: handler, connectionID: connectionID, token: token, message: message)
+            case .read: context.read()
+            case .closeAfterWrites: context.closeAfterWrites()
+            case .closeNow: context.close(promise: nil)
+            case .scheduleWake(let time): scheduleTimer(at: time, context: context)
+            case .report(let exchange, let now):
+                environment.operations?.requestCompleted(
+                    exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
+            case .notice(let notice):
+                notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
+            case .closed(let handlers, let notify):
+                environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers, tellHandlers: notify)
+            }
+        }
+        return wrote
+    }
+
+    // MARK: - Timer
+
+    private var now: Duration { context?.connectionNow ?? .zero }
+
+    private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.scheduleWake(at: time, replacing: timer) { handler.value.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context else { return }
+        connection.wake(now: now) { context.bufferedWritableBytes }
+        perform()
+    }
+}

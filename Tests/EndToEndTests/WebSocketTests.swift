@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// WebSockets through the real gateway to a handler written for Mongrel2 with nothing but pyzmq
+/// (`Fixtures/ws_handler.py`), driven by the `websockets` client library (`Fixtures/ws_client.py`).
+@Suite struct WebSocketTests {
+    private func gateway(mode: String = "push") async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "ws", route: "/ws", command: ["python3", TestPaths.pythonWebSocketHandler], mode: mode)
+        ])
+        try await gateway.waitForConnected("ws", 1)
+        return gateway
+    }
+
+    /// Runs one case of `ws_client.py` against the gateway's `/ws` route; it exits 0 only when all was as expected.
+    private func run(_ testCase: String, on gateway: GatewayProcess, timeout: Duration = .seconds(60)) async throws {
+        let client = try ChildProcess(
+            ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(gateway.port)/ws", testCase],
+            outputPath: gateway.directory + "/ws-\(testCase).out")
+        let status = try await client.waitForExit(timeout: timeout)
+        #expect(status == 0, "case \(testCase): \(client.output)")
+    }
+
+    @Test(arguments: [
+        "text", "binary", "sizes", "fragmented", "ping", "close", "headers", "refused", "greeting", "handler_closes",
+        "client_leaves",
+    ])
+    func aMongrel2HandlerServesWebSockets(testCase: String) async throws {
+        let gateway = try await gateway()
+        try await run(testCase, on: gateway)
+        #expect(try await gateway.webSocketCount("violations") == 0)
+    }
+
+    @Test func aHundredClientsAtOnce() async throws {
+        let gateway = try await gateway()
+        try await run("concurrent", on: gateway, timeout: .seconds(120))
+        #expect(try await gateway.webSocketCount("messagesReceived") ?? 0 >= 1000)
+        #expect(try await gateway.webSocketCount("framesSent") ?? 0 >= 1000)
+    }
+
+    @Test func statusCountsOpenWebSockets() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let head = try connection.readResponse(toHead: true)
+        #expect(head.status == 101)
+        #expect(head.header("sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "RFC 6455's own example")
+        try await waitUntil("one open WebSocket") { try await gateway.webSocketCount("open") == 1 }
+        #expect(try await gateway.handlerStatus("ws")["webSockets"] as? Int == 1)
+        connection.close()
+        try await waitUntil("no open WebSocket") { try await gateway.webSocketCount("open") == 0 }
+    }
+
+    @Test func aWrongVersionGets426() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 426)
+        #expect(response.header("sec-websocket-version") == "13")
+    }
+}
