@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "lurcher", targets: ["LurcherCLI"]),
         .executable(name: "hello-handler", targets: ["HelloHandler"]),
         .executable(name: "echo-handler", targets: ["EchoHandler"]),
+        .executable(name: "chat-handler", targets: ["ChatHandler"]),
         .library(name: "LurcherHandler", targets: ["LurcherHandler"]),
     ],
     dependencies: [
@@ -128,6 +129,7 @@ let package = Package(
         // Example handlers.
         .executableTarget(name: "HelloHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/HelloHandler"),
         .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
+        .executableTarget(name: "ChatHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/ChatHandler"),
 
         // A libFuzzer target for the request parser; bench/fuzz builds and runs it. An ordinary build makes a
         // tool that replays inputs (crash files) through the same path.
