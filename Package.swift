@@ -150,7 +150,10 @@ let package = Package(
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         .testTarget(
             name: "LurcherHandlerTests",
-            dependencies: ["LurcherHandler", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+            dependencies: [
+                "LurcherHandler", "LurcherProtocol", "ZeroMQ",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "LurcherSupervisorTests",
             dependencies: ["LurcherSupervisor", "LurcherConfiguration", .product(name: "Logging", package: "swift-log")]),
