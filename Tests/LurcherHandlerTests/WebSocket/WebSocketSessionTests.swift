@@ -101,6 +101,15 @@ struct WebSocketSessionTests {
         }
     }
 
+    @Test func aMessageForAWebSocketHeldNowhereHasItsPingAnsweredAndItsDataDropped() async throws {
+        try await withEchoHandler { gateway, _ in
+            try gateway.send(.request(requestID: 1, payload: FakeBrokerGateway.frame("0x81", Array("lost".utf8), connection: 42)))
+            #expect(try await gateway.next() == .done(requestID: 1))
+            try gateway.send(.request(requestID: 2, payload: FakeBrokerGateway.frame("0x89", [5], connection: 42)))
+            #expect(try await gateway.next() == .reply(payload: FakeBrokerGateway.reply([0x8A, 1, 5], to: 42), finishing: 2))
+        }
+    }
+
     @Test func aSessionThatReturnsClosesWith1000() async throws {
         try await withEchoHandler(session: { _, _ in }) { gateway, _ in
             try gateway.send(.request(requestID: 1, payload: FakeBrokerGateway.handshake()))
