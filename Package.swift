@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "lurcher", targets: ["LurcherCLI"]),
         .executable(name: "hello-handler", targets: ["HelloHandler"]),
         .executable(name: "echo-handler", targets: ["EchoHandler"]),
+        .executable(name: "chat-handler", targets: ["ChatHandler"]),
         .library(name: "LurcherHandler", targets: ["LurcherHandler"]),
     ],
     dependencies: [
@@ -128,6 +129,7 @@ let package = Package(
         // Example handlers.
         .executableTarget(name: "HelloHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/HelloHandler"),
         .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
+        .executableTarget(name: "ChatHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/ChatHandler"),
 
         // A libFuzzer target for the request parser; bench/fuzz builds and runs it. An ordinary build makes a
         // tool that replays inputs (crash files) through the same path.
@@ -148,7 +150,10 @@ let package = Package(
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
         .testTarget(
             name: "LurcherHandlerTests",
-            dependencies: ["LurcherHandler", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+            dependencies: [
+                "LurcherHandler", "LurcherProtocol", "ZeroMQ",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "LurcherSupervisorTests",
             dependencies: ["LurcherSupervisor", "LurcherConfiguration", .product(name: "Logging", package: "swift-log")]),

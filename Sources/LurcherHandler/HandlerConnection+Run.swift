@@ -55,6 +55,11 @@ extension HandlerConnection {
         var drainWaiter: CheckedContinuation<Void, Never>?
         var drainDeadlinePassed = false
         var deadlineTimers: [Task<Void, Never>] = []
+        /// The open WebSockets, by connection: their messages go to them in order, not to tasks of their own.
+        var webSocketSessions: [WebSocketKey: WebSocket] = [:]
+        /// Whether the transport has been told to stop taking messages. A stop waits for the open WebSockets,
+        /// whose messages come through it too.
+        var receivingStopped = false
     }
 
     /// How long requests in hand get once they have been cancelled.
@@ -86,18 +91,26 @@ extension HandlerConnection {
         onDisconnect: (@Sendable (_ connectionID: UInt64) -> Void)? = nil,
         _ respond: @escaping @Sendable (Request) async throws -> Response
     ) async throws {
-        let service = HandlerService(connection: self, onDisconnect: onDisconnect, respond: respond)
+        try await run(HandlerService(connection: self, onDisconnect: onDisconnect, respond: respond))
+    }
+
+    /// Runs `service` in a group of its own that handles the signals, or without signal handling.
+    func run(_ service: HandlerService) async throws {
         if settings.handlesSignals {
             try await service.runUntilSignalled(logger: logger)
         } else {
-            try await serve(onDisconnect: onDisconnect, respond)
+            try await service.serve()
         }
     }
 
     /// The run loop of ``run(onDisconnect:_:)`` and ``HandlerService``, without signal handling: answers
     /// requests until ``stop(_:)``, then drains and returns.
+    ///
+    /// - Parameter webSocket: the WebSocket session and handshake check; nil leaves `WEBSOCKET_HANDSHAKE`
+    ///   messages to `respond` like any request.
     func serve(
         onDisconnect: (@Sendable (_ connectionID: UInt64) -> Void)?,
+        webSocket: WebSocketRoute?,
         _ respond: @escaping @Sendable (Request) async throws -> Response
     ) async throws {
         let (messages, sink) = AsyncStream.makeStream(of: IncomingMessage.self)
@@ -110,9 +123,7 @@ extension HandlerConnection {
             thread.execute { [weak self] loop in
                 transport.value.startReceiving(loop: loop, sink: sink) { [weak self] in self?.stop(.parentExited) }
             }
-            if state.stopReason != nil {
-                thread.execute { loop in transport.value.stopReceiving(loop: loop) }
-            }
+            if state.stopReason != nil { stopReceiving(&state) }
         }
         logger.info(
             "handler running",
@@ -124,7 +135,12 @@ extension HandlerConnection {
         await withTaskCancellationHandler {
             for await message in messages {
                 switch message {
-                case .request(let bytes, let id): spawn(bytes, requestID: id, respond: respond)
+                case .request(let bytes, let id):
+                    if let socket = webSocket == nil ? nil : openWebSocket(addressing: bytes) {
+                        deliver(bytes, requestID: id, to: socket)
+                    } else {
+                        spawn(bytes, requestID: id, webSocket: webSocket, respond: respond)
+                    }
                 case .event(let bytes): handleEvent(bytes, onDisconnect: onDisconnect)
                 }
             }
@@ -139,26 +155,34 @@ extension HandlerConnection {
     // MARK: - Stopping
 
     func stop(_ reason: StopReason) {
-        let transport = self.transport
-        let (isFirst, newlyCancelling, toCancel) = state.withLock { state -> (Bool, Bool, [Task<Void, Never>]) in
+        let (isFirst, waitsForWebSockets, newlyCancelling, toCancel) = state.withLock {
+            state -> (Bool, Bool, Bool, [Task<Void, Never>]) in
             let isFirst = state.stopReason == nil
-            if isFirst {
-                state.stopReason = reason
-                if state.phase == .running {
-                    state.thread?.execute { loop in transport.value.stopReceiving(loop: loop) }
-                }
-            }
-            guard reason.cancelsRequests && !state.cancelling else { return (isFirst, false, []) }
+            if isFirst { state.stopReason = reason }
+            // Open WebSockets keep their messages coming: the transport stops once they have closed
+            // (closeWebSocket), unless nobody is left to read the answers.
+            let waitsForWebSockets = !reason.cancelsRequests && !state.webSocketSessions.isEmpty
+            if state.phase == .running, !waitsForWebSockets { stopReceiving(&state) }
+            guard reason.cancelsRequests && !state.cancelling else { return (isFirst, waitsForWebSockets, false, []) }
             state.cancelling = true
-            return (isFirst, true, state.inFlight.values.map(\.task))
+            return (isFirst, waitsForWebSockets, true, state.inFlight.values.map(\.task))
         }
         if isFirst {
             logger.info("stopping: taking no new requests", metadata: ["reason": "\(reason)"])
+            if waitsForWebSockets { waitForWebSockets() }
         }
         if newlyCancelling {
             for task in toCancel { task.cancel() }
             scheduleDrainDeadline(after: Self.cancelledGrace)
         }
+    }
+
+    /// Tells the transport to stop taking messages, once. Called with the state locked.
+    func stopReceiving(_ state: inout State) {
+        guard !state.receivingStopped, let thread = state.thread else { return }
+        state.receivingStopped = true
+        let transport = self.transport
+        thread.execute { loop in transport.value.stopReceiving(loop: loop) }
     }
 
     /// Waits for the requests in hand, or for a drain deadline.
@@ -226,12 +250,17 @@ extension HandlerConnection {
 
     // MARK: - Requests
 
-    private func spawn(_ bytes: [UInt8], requestID: UInt64?, respond: @escaping @Sendable (Request) async throws -> Response) {
+    private func spawn(
+        _ bytes: [UInt8], requestID: UInt64?, webSocket: WebSocketRoute?,
+        respond: @escaping @Sendable (Request) async throws -> Response
+    ) {
         let lifetime = IncomingMessage.addressee(of: bytes).map { RequestLifetime(connectionID: $0.connectionID, sender: $0.sender) }
         state.withLock { state in
             state.nextSerial += 1
             let serial = state.nextSerial
-            let task = Task { await self.serve(bytes, serial: serial, requestID: requestID, lifetime: lifetime, respond: respond) }
+            let task = Task {
+                await self.serve(bytes, serial: serial, requestID: requestID, lifetime: lifetime, webSocket: webSocket, respond: respond)
+            }
             if state.cancelling { task.cancel() }
             state.inFlight[serial] = InFlightRequest(task: task, lifetime: lifetime)
         }
@@ -243,6 +272,7 @@ extension HandlerConnection {
         serial: UInt64,
         requestID: UInt64?,
         lifetime: RequestLifetime?,
+        webSocket: WebSocketRoute?,
         respond: @Sendable (Request) async throws -> Response
     ) async {
         var request: Request
@@ -283,10 +313,19 @@ extension HandlerConnection {
         let lifetime = lifetime ?? RequestLifetime(connectionID: request.connectionID, sender: request.sender)
 
         var response: Response
-        do {
-            response = try await respond(request)
-        } catch {
-            response = errorResponse(for: error, request: request)
+        switch webSocket.map({ (request.method, $0) }) {
+        case (WebSocketUpgrade.handshakeMethod, let route)?:
+            guard let refusal = await upgrade(request, serial: serial, requestID: requestID, route: route) else { return }
+            response = refusal
+        case (WebSocketUpgrade.messageMethod, _)?:
+            answerWithoutSession(request, serial: serial, requestID: requestID)
+            return
+        default:
+            do {
+                response = try await respond(request)
+            } catch {
+                response = errorResponse(for: error, request: request)
+            }
         }
         if lifetime.isDisconnected {
             finish(serial, requestID: requestID, last: nil)
@@ -318,16 +357,30 @@ extension HandlerConnection {
     }
 
     /// A whole reply message carrying the library's error page for `status`.
-    private static func errorReply(_ status: Int, to connectionID: UInt64, sender: String) -> [UInt8] {
+    static func errorReply(_ status: Int, to connectionID: UInt64, sender: String) -> [UInt8] {
         let response = HTTPError(status).response
         return replyMessage(response, body: response.body.bytes ?? [], head: false, to: [connectionID], sender: sender)
     }
 
     /// Sends a request's last message, if any, and frees its place.
-    private func finish(_ serial: UInt64, requestID: UInt64?, last: [UInt8]?) {
+    func finish(_ serial: UInt64, requestID: UInt64?, last: [UInt8]?) {
+        finishMessage(requestID, replies: last.map { [$0] } ?? [])
+        release(serial)
+    }
+
+    /// Sends `replies` in order, the last one finishing the gateway's message `requestID` (nil in push mode),
+    /// and frees its place with the transport.
+    func finishMessage(_ requestID: UInt64?, replies: [[UInt8]]) {
         let transport = self.transport
-        // One hand-off for both, so the place frees only after the reply is queued.
-        try? execute { loop in transport.value.finish(requestID: requestID, last: last, loop: loop) }
+        // One hand-off for all, so the place frees only after the replies are queued.
+        try? execute { loop in
+            for reply in replies.dropLast() { transport.value.send(reply) }
+            transport.value.finish(requestID: requestID, last: replies.last, loop: loop)
+        }
+    }
+
+    /// Forgets a task in hand; the drain waits for none once the last has gone.
+    func release(_ serial: UInt64) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.inFlight[serial] = nil
             guard state.inFlight.isEmpty else { return nil }
@@ -337,7 +390,7 @@ extension HandlerConnection {
         waiter?.resume()
     }
 
-    private func errorResponse(for error: any Error, request: Request) -> Response {
+    func errorResponse(for error: any Error, request: Request) -> Response {
         let metadata: Logger.Metadata = [
             "method": "\(request.method)", "path": "\(request.path)", "connection": "\(request.connectionID)",
             "error": "\(error)",
@@ -368,7 +421,7 @@ extension HandlerConnection {
             logger.debug("ignoring an event", metadata: ["connection": "\(event.connectionID)", "body": "\(event.body.count) bytes"])
             return
         }
-        let cancelled = state.withLock { state in
+        let (cancelled, socket) = state.withLock { state in
             var tasks: [Task<Void, Never>] = []
             for entry in state.inFlight.values {
                 guard let lifetime = entry.lifetime, lifetime.connectionID == event.connectionID,
@@ -377,9 +430,10 @@ extension HandlerConnection {
                 lifetime.markDisconnected()
                 tasks.append(entry.task)
             }
-            return tasks
+            return (tasks, state.webSocketSessions[WebSocketKey(sender: event.sender, connectionID: event.connectionID)])
         }
         for task in cancelled { task.cancel() }
+        socket?.clientLeft()
         logger.debug("client disconnected", metadata: ["connection": "\(event.connectionID)", "cancelled": "\(cancelled.count)"])
         onDisconnect?(event.connectionID)
     }

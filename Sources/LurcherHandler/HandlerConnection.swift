@@ -166,7 +166,11 @@ public final class HandlerConnection: Sendable {
     ///
     /// - Parameter framed: `bytes` is already a whole reply message; otherwise it is a body for `lifetime`'s connection.
     func sendAwaitingHandOff(_ bytes: [UInt8], lifetime: RequestLifetime, framed: Bool = false) async throws(HandlerError) {
-        let message = framed ? bytes : Self.wireReply(bytes, to: [lifetime.connectionID], sender: lifetime.sender)
+        try await handOff(framed ? bytes : Self.wireReply(bytes, to: [lifetime.connectionID], sender: lifetime.sender))
+    }
+
+    /// Sends a whole reply message and returns once the loop thread has handed it to ZeroMQ.
+    func handOff(_ message: [UInt8]) async throws(HandlerError) {
         let transport = self.transport
         let thread = try { () throws(HandlerError) -> ZMQLoopThread in
             guard let thread = state.withLock({ $0.thread }) else { throw .closed }

@@ -14,6 +14,7 @@ public struct HandlerError: Error, Sendable, Equatable, CustomStringConvertible 
             case closed
             case clientDisconnected
             case streamingBody
+            case webSocketClosed
         }
 
         private let value: Value
@@ -35,6 +36,8 @@ public struct HandlerError: Error, Sendable, Equatable, CustomStringConvertible 
         public static var clientDisconnected: Self { .init(.clientDisconnected) }
         /// A streaming response was given where only a complete one can be sent.
         public static var streamingBody: Self { .init(.streamingBody) }
+        /// A message was sent on a ``WebSocket`` that has closed.
+        public static var webSocketClosed: Self { .init(.webSocketClosed) }
 
         public var description: String { "\(value)" }
     }
@@ -81,5 +84,9 @@ public struct HandlerError: Error, Sendable, Equatable, CustomStringConvertible 
 
     static var streamingBody: Self {
         .init(.streamingBody, "a streaming response cannot be sent this way; use HandlerConnection.stream(to:status:headers:_:)")
+    }
+
+    static func webSocketClosed(_ connectionID: UInt64) -> Self {
+        .init(.webSocketClosed, "the WebSocket to connection \(connectionID) has closed; nothing more can be sent on it")
     }
 }
