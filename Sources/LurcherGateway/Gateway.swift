@@ -134,8 +134,10 @@ public final class Gateway: Sendable {
 
     /// Tells the gateway that a handler process it was given has exited, so that in broker mode the requests
     /// that process held are sent to another or answered at once, rather than waiting for heartbeats to lapse.
-    public func handlerProcessExited(handler: String, processID: Int32) {
-        dispatcher.processExited(handler: handler, processID: processID)
+    /// - Parameter stopped: the supervisor stopped it (a restart, a scale-down), rather than it dying; its
+    ///   WebSockets then close with 1012, so that clients reconnect.
+    public func handlerProcessExited(handler: String, processID: Int32, stopped: Bool = false) {
+        dispatcher.processExited(handler: handler, processID: processID, stopped: stopped)
     }
 
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:

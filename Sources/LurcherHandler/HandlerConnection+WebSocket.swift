@@ -30,7 +30,7 @@ extension HandlerConnection {
     ///
     /// On SIGTERM or ``shutdown()`` the open WebSockets keep running, and the process keeps taking their
     /// messages (and any request the gateway still sends it), until they have all closed or
-    /// ``HandlerSettings/drainTimeout`` has passed, when they are closed with 1001; new handshakes are refused
+    /// ``HandlerSettings/drainTimeout`` has passed, when they are closed with 1012 (restarting); new handshakes are refused
     /// with 503. Then it stops as ``run(onDisconnect:_:)`` does.
     ///
     /// The same code runs in push and broker mode. In push mode the gateway spreads a WebSocket's messages over
@@ -171,7 +171,8 @@ extension HandlerConnection {
         }
     }
 
-    /// A stop with WebSockets open: after the drain timeout, closes them with 1001 and stops taking messages.
+    /// A stop with WebSockets open: after the drain timeout, closes them with 1012 (restarting: reconnect) and
+    /// stops taking messages.
     func waitForWebSockets() {
         let count = state.withLock { $0.webSocketSessions.count }
         logger.info("waiting for the open WebSockets to close", metadata: ["count": "\(count)"])
@@ -184,7 +185,7 @@ extension HandlerConnection {
                 return Array(state.webSocketSessions.values)
             }
             if !sockets.isEmpty { logger.info("closing the WebSockets still open", metadata: ["count": "\(sockets.count)"]) }
-            for socket in sockets { socket.close(.goingAway) }
+            for socket in sockets { socket.close(.serviceRestart) }
         }
         state.withLock { $0.deadlineTimers.append(timer) }
     }

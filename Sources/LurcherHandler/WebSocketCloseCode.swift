@@ -22,4 +22,7 @@ public struct WebSocketCloseCode: RawRepresentable, Sendable, Hashable {
     public static var messageTooBig: Self { .init(rawValue: 1009) }
     /// 1011: the session closure threw.
     public static var internalError: Self { .init(rawValue: 1011) }
+    /// 1012: the handler is restarting; the client should reconnect. Sent to the WebSockets still open when a
+    /// stop's drain timeout ends.
+    public static var serviceRestart: Self { .init(rawValue: 1012) }
 }

@@ -42,6 +42,7 @@ import Testing
             .replacingOccurrences(of: "tcp://127.0.0.1:9997", with: "ipc://\(directory)/requests")
             .replacingOccurrences(of: "tcp://127.0.0.1:9996", with: "ipc://\(directory)/replies")
             .replacingOccurrences(of: ".build/debug/hello-handler", with: TestPaths.helloHandler)
+            .replacingOccurrences(of: ".build/debug/chat-handler", with: TestPaths.chatHandler)
             .replacingOccurrences(of: "run/lurcher.sock", with: "\(directory)/control.sock")
         try config.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
         let child = try ChildProcess(
@@ -51,8 +52,8 @@ import Testing
         try await waitUntil("the default configuration to listen") {
             guard let range = child.output.range(of: "listening on http://127.0.0.1:") else { return false }
             port = Int(child.output[range.upperBound...].prefix { $0.isNumber }) ?? 0
-            // The shipped hello handler runs in broker mode: each process says READY.
-            return child.output.components(separatedBy: "handler process ready").count - 1 == 2
+            // The shipped handlers run in broker mode: each process (two hello, one chat) says READY.
+            return child.output.components(separatedBy: "handler process ready").count - 1 == 3
         }
         let index = try HTTPConnection(port: port)
         try index.send(HTTPConnection.request("GET", "/"))
@@ -62,6 +63,9 @@ import Testing
         let hello = try HTTPConnection(port: port)
         try hello.send(HTTPConnection.request("GET", "/hello"))
         #expect(try hello.readResponse().text.hasPrefix("Hello from Lurcher"))
+        let chat = try ChildProcess(
+            ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(port)/chat", "chat"], outputPath: directory + "/chat.out")
+        #expect(try await chat.waitForExit(timeout: .seconds(60)) == 0, "chat: \(chat.output)")
         child.signal(SIGTERM)
         #expect(try await child.waitForExit() == 0)
     }

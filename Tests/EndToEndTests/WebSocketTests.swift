@@ -38,6 +38,53 @@ import Testing
         #expect(try await gateway.webSocketCount("framesSent") ?? 0 >= 1000)
     }
 
+    // MARK: - The Swift chat handler, in broker mode
+
+    private func chatGateway() async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "chat", route: "/ws", command: [TestPaths.chatHandler], mode: "broker", extra: "stop_timeout = 2")
+        ])
+        try await gateway.waitForConnected("chat", 1)
+        return gateway
+    }
+
+    @Test func theSwiftChatHandlerBroadcastsInBrokerMode() async throws {
+        let gateway = try await chatGateway()
+        try await run("chat", on: gateway)
+    }
+
+    /// A rolling restart: the old process keeps its WebSocket until its stop timeout, then the gateway closes it
+    /// with 1012 so the client reconnects, to the new process.
+    @Test func aRestartClosesWebSocketsWith1012() async throws {
+        let gateway = try await chatGateway()
+        let client = try openClient(expecting: 1012, on: gateway)
+        try await waitUntil("the WebSocket to open") { client.output.contains("open") }
+        try await waitUntil("the process to hold the WebSocket") { try await webSocketsOfProcesses(gateway) == [1] }
+        #expect(try await gateway.ctl(["restart", "chat"]).status == 0)
+        #expect(try await client.waitForExit(timeout: .seconds(60)) == 0, "\(client.output)")
+    }
+
+    /// A process that dies: its WebSockets get 1011 at once, and a new process takes the reconnection.
+    @Test func aKilledHandlerClosesItsWebSocketsWith1011() async throws {
+        let gateway = try await chatGateway()
+        let client = try openClient(expecting: 1011, on: gateway)
+        try await waitUntil("the WebSocket to open") { client.output.contains("open") }
+        let pid = try #require(
+            (try await gateway.pool("chat")["processes"] as? [[String: Any]])?.first?["pid"] as? Int32)
+        kill(pid, SIGKILL)
+        #expect(try await client.waitForExit(timeout: .seconds(60)) == 0, "\(client.output)")
+    }
+
+    private func openClient(expecting code: Int, on gateway: GatewayProcess) throws -> ChildProcess {
+        try ChildProcess(
+            ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(gateway.port)/ws", "closed_with", "\(code)"],
+            outputPath: gateway.directory + "/ws-closed-\(code).out")
+    }
+
+    private func webSocketsOfProcesses(_ gateway: GatewayProcess) async throws -> [Int] {
+        (try await gateway.handlerStatus("chat")["processes"] as? [[String: Any]] ?? []).compactMap { $0["webSockets"] as? Int }
+    }
+
     @Test func statusCountsOpenWebSockets() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()

@@ -15,8 +15,8 @@ struct SupervisorService: StagedService {
         do {
             try await supervisor.start { [gateway] event in
                 operations.publish(LogEvent(event))
-                if case .processExited(let pool, let pid, _, _) = event {
-                    gateway.handlerProcessExited(handler: pool, processID: pid)
+                if case .processExited(let pool, let pid, _, let expected) = event {
+                    gateway.handlerProcessExited(handler: pool, processID: pid, stopped: expected)
                 }
             }
         } catch {

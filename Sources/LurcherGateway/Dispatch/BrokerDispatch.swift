@@ -308,9 +308,10 @@ final class BrokerDispatch: HandlerDispatch {
 
     // MARK: - Liveness
 
-    func processExited(_ processID: Int32) {
+    func processExited(_ processID: Int32, stopped: Bool) {
         guard let worker = workers.values.first(where: { $0.processID == processID }) else { return }
         worker.exited = true
+        worker.stopped = stopped
         context.loop.schedule(after: Self.exitGrace) { [weak self, weak worker] in
             guard let self, let worker else { return }
             receive()
@@ -355,7 +356,7 @@ final class BrokerDispatch: HandlerDispatch {
         // Its WebSockets close: 1012 when it left gracefully, so that clients reconnect to another process.
         for connectionID in worker.webSockets {
             webSockets[connectionID] = nil
-            context.tell(.webSocketHolderGone(stopped: worker.leaving), connection: connectionID)
+            context.tell(.webSocketHolderGone(stopped: worker.leaving || worker.stopped), connection: connectionID)
         }
         for requestID in worker.webSocketMessages { _ = ledger.remove(requestID) }
         var retried = 0

@@ -20,6 +20,8 @@ final class BrokerWorker {
     var leaving = false
     /// The supervisor saw its process exit; it is given up once its last messages have been read.
     var exited = false
+    /// The supervisor had asked it to stop (a restart or scale-down), so it did not die.
+    var stopped = false
     var lastHeard: ContinuousClock.Instant
     /// When it was last given a request, in dispatch order: the least recently used with room goes first.
     var lastDispatch: UInt64 = 0

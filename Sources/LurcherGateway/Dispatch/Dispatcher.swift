@@ -96,9 +96,9 @@ final class Dispatcher: Sendable {
     }
 
     /// A handler process the supervisor started has exited; in broker mode its requests go elsewhere.
-    func processExited(handler: String, processID: Int32) {
+    func processExited(handler: String, processID: Int32, stopped: Bool) {
         let dispatches = self.dispatches
-        thread.execute { _ in dispatches.value.processExited(handler: handler, processID: processID) }
+        thread.execute { _ in dispatches.value.processExited(handler: handler, processID: processID, stopped: stopped) }
     }
 
     /// Each handler's connected processes, held and dispatched requests.

@@ -13,8 +13,8 @@ protocol HandlerDispatch: AnyObject {
     func connectionClosed(_ connectionID: UInt64, notify: Bool)
     /// A connection whose last request went to this handler is now a WebSocket.
     func webSocketOpened(_ connectionID: UInt64)
-    /// A process of this handler's pool has exited (the supervisor saw it go).
-    func processExited(_ processID: Int32)
+    /// A process of this handler's pool has exited (the supervisor saw it go); `stopped` when it was asked to.
+    func processExited(_ processID: Int32, stopped: Bool)
     /// The handler's state for `lurcher ctl status`.
     func snapshot() -> GatewayStatus.Handler
 }

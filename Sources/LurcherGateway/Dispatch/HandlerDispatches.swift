@@ -61,8 +61,8 @@ final class HandlerDispatches {
         dispatches[index].webSocketOpened(connectionID)
     }
 
-    func processExited(handler: String, processID: Int32) {
-        dispatches.first { $0.name == handler }?.processExited(processID)
+    func processExited(handler: String, processID: Int32, stopped: Bool) {
+        dispatches.first { $0.name == handler }?.processExited(processID, stopped: stopped)
     }
 
     func snapshot() -> [GatewayStatus.Handler] {

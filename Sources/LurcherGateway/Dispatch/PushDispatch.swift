@@ -163,7 +163,7 @@ final class PushDispatch: HandlerDispatch {
     }
 
     /// Push mode cannot tell which process holds which request; a request lost with its process gets 504.
-    func processExited(_ processID: Int32) {}
+    func processExited(_ processID: Int32, stopped: Bool) {}
 
     private func sendDisconnect(connectionID: UInt64) {
         var message: [UInt8] = []

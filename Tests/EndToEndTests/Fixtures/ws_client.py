@@ -145,6 +145,39 @@ def case_client_leaves():
     expect(eventually(lambda: conn_id in disconnects()), "the handler was not told the client left")
 
 
+def case_chat():
+    """Two clients of a chat handler: what one says, both hear."""
+    with open_socket() as first, open_socket() as second:
+        time.sleep(0.2)  # both sessions are open at the handler before anyone speaks
+        first.send("woof")
+        for socket in (first, second):
+            heard = socket.recv(timeout=10)
+            expect("woof" in heard, "a chat client heard %r, not the message" % heard)
+        second.send("wag ☃")
+        for socket in (first, second):
+            heard = socket.recv(timeout=10)
+            expect("wag ☃" in heard, "a chat client heard %r, not the message" % heard)
+
+
+def case_closed_with():
+    """Opens a WebSocket to a chat handler, prints `open`, then expects the gateway or handler to close it with
+    the code given as the third argument (the test restarts or kills the handler meanwhile); then reconnects."""
+    expected = int(sys.argv[3])
+    socket = open_socket()
+    socket.send("before")
+    expect("before" in socket.recv(timeout=10), "the chat handler did not answer")
+    print("open", flush=True)
+    try:
+        while True:
+            socket.recv(timeout=60)
+    except ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd else None
+        expect(code == expected, "closed with %r, not %d" % (code, expected))
+    with open_socket() as again:
+        again.send("after")
+        expect("after" in again.recv(timeout=20), "no handler answered after the close")
+
+
 def case_concurrent():
     async def client(number):
         async with websockets.asyncio.client.connect(BASE, compression=None, open_timeout=20) as socket:

@@ -19,6 +19,7 @@ enum TestPaths {
     static var lurcher: String { products.appendingPathComponent("lurcher").path }
     static var helloHandler: String { products.appendingPathComponent("hello-handler").path }
     static var echoHandler: String { products.appendingPathComponent("echo-handler").path }
+    static var chatHandler: String { products.appendingPathComponent("chat-handler").path }
     static var pythonHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/mongrel2_handler.py").path }
     static var pythonBrokerHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/broker_handler.py").path }
     static var pythonWebSocketHandler: String { fixture("ws_handler.py") }

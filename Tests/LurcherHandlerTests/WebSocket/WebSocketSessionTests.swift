@@ -47,13 +47,13 @@ struct WebSocketSessionTests {
         }
     }
 
-    @Test func aStopClosesTheWebSocketsStillOpenAfterTheDrainTimeoutWith1001() async throws {
+    @Test func aStopClosesTheWebSocketsStillOpenAfterTheDrainTimeoutWith1012() async throws {
         try await withEchoHandler { gateway, connection in
             try gateway.send(.request(requestID: 1, payload: FakeBrokerGateway.handshake()))
             _ = try await gateway.next()
             connection.shutdown()
             #expect(try await gateway.next() == .leaving)
-            #expect(try await gateway.next() == .reply(payload: FakeBrokerGateway.reply([0x88, 2, 0x03, 0xE9]), finishing: nil))
+            #expect(try await gateway.next() == .reply(payload: FakeBrokerGateway.reply([0x88, 2, 0x03, 0xF4]), finishing: nil))
             #expect(try await gateway.next() == .reply(payload: FakeBrokerGateway.reply([]), finishing: nil))
             try gateway.send(.left)
         }
