@@ -142,11 +142,12 @@ public final class Gateway: Sendable {
 
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:
     /// it returns as soon as the last one is. Open connections are not closed, so their answers can still be
-    /// written.
+    /// written; open WebSockets are sent close 1001 (going away), so their clients know to reconnect.
     public func drain(timeout: Duration) async {
         try? await channel.close()
         let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
+        dispatcher.gatewayStopping()
     }
 
     /// Stops accepting, closes every connection, and stops the dispatch thread.

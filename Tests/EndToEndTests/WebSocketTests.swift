@@ -85,6 +85,52 @@ import Testing
         (try await gateway.handlerStatus("chat")["processes"] as? [[String: Any]] ?? []).compactMap { $0["webSockets"] as? Int }
     }
 
+    // MARK: - The gateway's own closes, and hostile peers
+
+    /// A stopping gateway answers what is in flight, then closes its WebSockets with 1001 (going away).
+    @Test func aStoppingGatewayClosesWebSocketsWith1001() async throws {
+        let gateway = try await gateway()
+        let client = try ChildProcess(
+            ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(gateway.port)/ws", "closed_with", "1001", "alone"],
+            outputPath: gateway.directory + "/ws-stop.out")
+        try await waitUntil("the WebSocket to open") { client.output.contains("open") }
+        gateway.child.signal(SIGTERM)
+        #expect(try await client.waitForExit(timeout: .seconds(60)) == 0, "\(client.output)")
+    }
+
+    @Test func anIdleWebSocketIsClosedWith1001() async throws {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "ws", route: "/ws", command: ["python3", TestPaths.pythonWebSocketHandler])],
+            webSocketIdle: 1)
+        try await gateway.waitForConnected("ws", 1)
+        try await run("idle", on: gateway)
+    }
+
+    /// A handshake for a static route is an ordinary request for a file: nothing is upgraded, and no handler
+    /// is involved.
+    @Test func aHandshakeOnADirectoryRouteIsNotUpgraded() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(
+            "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(try await gateway.webSocketCount("open") == 0)
+    }
+
+    /// A handler that never answers a handshake: the client gets 504 after the reply timeout, as for any request.
+    @Test func anUnansweredHandshakeGets504() async throws {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: 1)
+        try await gateway.waitForConnected("py", 1)
+        let connection = try gateway.connect()
+        try connection.send(
+            "GET /py/never HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        #expect(try connection.readResponse().status == 504)
+    }
+
     @Test func statusCountsOpenWebSockets() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()

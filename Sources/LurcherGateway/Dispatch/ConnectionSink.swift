@@ -19,6 +19,8 @@ enum DispatcherEvent {
     /// The process holding this connection's WebSocket (broker mode) has gone: `stopped` when it left
     /// gracefully, so the client should reconnect, rather than died.
     case webSocketHolderGone(stopped: Bool)
+    /// The gateway is stopping, its requests in flight answered: a WebSocket closes with 1001.
+    case gatewayStopping
 }
 
 /// Whatever serves a connection now: HTTP/1 first, then the room a 101 hands it to.

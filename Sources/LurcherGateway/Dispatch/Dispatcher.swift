@@ -95,6 +95,11 @@ final class Dispatcher: Sendable {
         }
     }
 
+    /// Tells every open connection that the gateway is stopping.
+    func gatewayStopping() {
+        for sink in connections.withLockedValue({ Array($0.values) }) { sink.deliver(.gatewayStopping) }
+    }
+
     /// A handler process the supervisor started has exited; in broker mode its requests go elsewhere.
     func processExited(handler: String, processID: Int32, stopped: Bool) {
         let dispatches = self.dispatches

@@ -125,6 +125,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         // Only a WebSocket has a holder, and HTTP/1 has handed it over before the dispatcher could know of one.
         case .webSocketHolderGone: break
+        // Requests still being answered are answered; the gateway's shutdown closes what remains.
+        case .gatewayStopping: break
         }
         perform()
     }

@@ -204,6 +204,12 @@ struct WebSocketConnection {
             stopped ? .serviceRestart : .internalError, reason: stopped ? "handler restarting" : "handler gone", now: now)
     }
 
+    /// The gateway is stopping: the client should reconnect, to the next one.
+    mutating func gatewayStopping(now: Instant) {
+        guard !closing else { return }
+        end(.goingAway, reason: "gateway stopping", now: now)
+    }
+
     private mutating func handlerGone(_ code: WebSocketCloseCode, reason: String, now: Instant) {
         guard !closing else { return }
         act(.notice(.handlerGone(code)))

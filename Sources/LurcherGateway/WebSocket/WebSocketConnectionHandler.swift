@@ -110,6 +110,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .webSocketHolderGone(let stopped): connection.holderGone(stopped: stopped, now: now)
+        case .gatewayStopping: connection.gatewayStopping(now: now)
         }
         perform()
     }

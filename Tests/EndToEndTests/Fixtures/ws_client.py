@@ -101,7 +101,9 @@ def case_close():
 
 
 def case_headers():
-    with open_socket("/chat-room?x=1", subprotocols=["other", "chat"]) as socket:
+    # A client's headers that would pass for the gateway's own keys are dropped, so it cannot forge them.
+    forged = {"FLAGS": "0x82", "METHOD": "GET", "X-Mongrel2-Upload-Done": "/etc/passwd"}
+    with open_socket("/chat-room?x=1", subprotocols=["other", "chat"], additional_headers=forged) as socket:
         expect(socket.subprotocol == "chat", "the handler's subprotocol choice did not reach the client")
         headers = headers_of(socket)
         for key, value in (("METHOD", "WEBSOCKET"), ("FLAGS", "0x81"), ("upgrade", "websocket"),
@@ -109,6 +111,7 @@ def case_headers():
             expect(headers.get(key) == value, "header %s is %r, not %r" % (key, headers.get(key), value))
         expect(headers.get("PATH", "").endswith("/chat-room"), "PATH is %r" % headers.get("PATH"))
         expect("sec-websocket-key" in headers, "the handshake's headers are not repeated")
+        expect("x-mongrel2-upload-done" not in headers, "a client forged an upload header")
 
 
 def case_refused():
@@ -160,8 +163,9 @@ def case_chat():
 
 
 def case_closed_with():
-    """Opens a WebSocket to a chat handler, prints `open`, then expects the gateway or handler to close it with
-    the code given as the third argument (the test restarts or kills the handler meanwhile); then reconnects."""
+    """Opens a WebSocket to an echo or chat handler, prints `open`, then expects the gateway or handler to close it
+    with the code given as the third argument (the test restarts or kills the handler meanwhile); then reconnects,
+    unless a fourth argument says `alone` (the gateway itself is going)."""
     expected = int(sys.argv[3])
     socket = open_socket()
     socket.send("before")
@@ -173,9 +177,24 @@ def case_closed_with():
     except ConnectionClosed as closed:
         code = closed.rcvd.code if closed.rcvd else None
         expect(code == expected, "closed with %r, not %d" % (code, expected))
+    if sys.argv[4:] == ["alone"]:
+        return
     with open_socket() as again:
         again.send("after")
         expect("after" in again.recv(timeout=20), "no handler answered after the close")
+
+
+def case_idle():
+    """With nothing sent either way, the gateway closes the WebSocket with 1001 after timeouts.websocket_idle."""
+    with open_socket() as socket:
+        started = time.monotonic()
+        try:
+            socket.recv(timeout=30)
+            fail("an idle WebSocket got a message")
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+            expect(code == 1001, "an idle WebSocket was closed with %r, not 1001" % code)
+        expect(time.monotonic() - started < 20, "the idle timeout did not close the WebSocket")
 
 
 def case_concurrent():

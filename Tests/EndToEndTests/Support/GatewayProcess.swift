@@ -35,7 +35,7 @@ final class GatewayProcess: @unchecked Sendable {
     ///   - options: more options for `lurcher start`, such as `--watch`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        write: Double = 60, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
+        write: Double = 60, webSocketIdle: Double = 300, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
         throughShell: Bool = false, options: [String] = []
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
@@ -54,6 +54,7 @@ final class GatewayProcess: @unchecked Sendable {
             request = \(request)
             keepalive = \(keepAlive)
             write = \(write)
+            websocket_idle = \(webSocketIdle)
 
             [[hosts]]
             name = "localhost"
