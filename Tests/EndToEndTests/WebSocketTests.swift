@@ -38,7 +38,24 @@ import Testing
         #expect(try await gateway.webSocketCount("framesSent") ?? 0 >= 1000)
     }
 
-    // MARK: - The Swift chat handler, in broker mode
+    // MARK: - The Swift handlers
+
+    @Test(arguments: ["push", "broker"], ["text", "binary", "sizes", "fragmented", "ping", "close_handshake"])
+    func theSwiftEchoHandlerServesWebSockets(mode: String, testCase: String) async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "echo", route: "/ws", command: [TestPaths.echoHandler], mode: mode)
+        ])
+        try await gateway.waitForConnected("echo", 1)
+        try await run(testCase, on: gateway)
+    }
+
+    @Test func theSwiftEchoHandlerServesAHundredClientsInBrokerMode() async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            .init(name: "echo", route: "/ws", command: [TestPaths.echoHandler], mode: "broker")
+        ])
+        try await gateway.waitForConnected("echo", 1)
+        try await run("concurrent", on: gateway, timeout: .seconds(120))
+    }
 
     private func chatGateway() async throws -> GatewayProcess {
         let gateway = try await GatewayProcess(handlers: [

@@ -5,6 +5,8 @@
 // `stream=N` in the query sends the same description as N chunks of a
 // streamed (chunked) response instead, one JSON line per chunk.
 //
+// A WebSocket handshake is accepted, and every message sent back as it came.
+//
 // Under `lurcher start` it reads its endpoints from the environment; by hand:
 //   echo-handler --send-spec tcp://127.0.0.1:9997 --recv-spec tcp://127.0.0.1:9996
 
@@ -67,7 +69,9 @@ func encoder() -> JSONEncoder {
 
 do {
     let connection = try HandlerConnection(settings: .fromCommandLine())
-    try await connection.run { request in
+    try await connection.run(webSocket: { _, socket in
+        for try await message in socket.messages { try await socket.send(message) }
+    }) { request in
         if let chunks = request.queryParameter("stream").flatMap(Int.init), chunks > 0 {
             return Response(
                 headers: ["Content-Type": "application/x-ndjson"],

@@ -100,6 +100,13 @@ def case_close():
     expect(conn_id not in disconnects(), "the handler was told of a close it asked for")
 
 
+def case_close_handshake():
+    with open_socket() as socket:
+        echo(socket, "last words")
+        socket.close(1000, "done")
+        expect(socket.close_code == 1000, "the close handshake ended with %r" % socket.close_code)
+
+
 def case_headers():
     # A client's headers that would pass for the gateway's own keys are dropped, so it cannot forge them.
     forged = {"FLAGS": "0x82", "METHOD": "GET", "X-Mongrel2-Upload-Done": "/etc/passwd"}
