@@ -48,15 +48,20 @@ import Testing
 
     /// Everything the connection has written so far, as text.
     private func output(_ channel: EmbeddedChannel) throws -> String {
-        var text = ""
+        String(decoding: try outputBytes(channel), as: UTF8.self)
+    }
+
+    /// Everything the connection has written so far.
+    private func outputBytes(_ channel: EmbeddedChannel) throws -> [UInt8] {
+        var bytes: [UInt8] = []
         while let data = try channel.readOutbound(as: IOData.self) {
             guard case .byteBuffer(let buffer) = data else {
                 Issue.record("expected bytes, not a file region")
                 continue
             }
-            text += String(buffer: buffer)
+            bytes += buffer.readableBytesView
         }
-        return text
+        return bytes
     }
 
     /// The status codes of the responses in `text`, in order.
@@ -163,6 +168,36 @@ import Testing
         #expect(counter.reads == before, "a read waits while a request is held back")
         try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
         #expect(counter.reads == before + 1, "the deferred read goes out once the held request is taken")
+    }
+
+    /// A handler's 101 to a handshake hands the channel to the WebSocket room: with the frame the client sent
+    /// before the 101 (which HTTP/1 kept, unparsed), the frame the handler sent with it, and a read issued once
+    /// HTTP/1 has left the pipeline.
+    @Test func a101HandsTheConnectionToTheWebSocketRoom() throws {
+        let channel = try channel()
+        let counter = OutboundCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        let handshake =
+            "GET /app HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try channel.writeInbound(ByteBuffer(bytes: Array(handshake.utf8) + ClientFrame.masked(0x81, "early")))
+        #expect(counters.webSocketMessagesReceived.load(ordering: .relaxed) == 0, "no frame is read before the 101")
+        let readsBefore = counter.reads
+        let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+        try handler(channel).dispatcherEvent(.reply(ByteBuffer(bytes: Array(head.utf8) + [0x81, 0x02, 0x68, 0x69])))
+        #expect(try outputBytes(channel) == Array(head.utf8) + [0x81, 0x02, 0x68, 0x69])
+        #expect(throws: (any Error).self) { try channel.pipeline.syncOperations.handler(type: HTTP1ConnectionHandler.self) }
+        let webSocket = try channel.pipeline.syncOperations.handler(type: WebSocketConnectionHandler.self)
+        #expect(counters.webSocketMessagesReceived.load(ordering: .relaxed) == 1, "the early frame went to the handler")
+        #expect(counter.reads == readsBefore + 1, "the room reads once HTTP/1 is gone")
+        #expect(counters.openWebSockets.load(ordering: .relaxed) == 1)
+        webSocket.dispatcherEvent(.reply(ByteBuffer(bytes: [0x81, 0x01, 0x21])))
+        #expect(try outputBytes(channel) == [0x81, 0x01, 0x21])
+        webSocket.dispatcherEvent(.close)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(counters.openWebSockets.load(ordering: .relaxed) == 0)
+        #expect(counters.openConnections.load(ordering: .relaxed) == 0)
     }
 }
 
