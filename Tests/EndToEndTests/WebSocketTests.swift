@@ -104,6 +104,37 @@ import Testing
 
     // MARK: - The gateway's own closes, and hostile peers
 
+    /// A client that floods a handler that has stopped taking messages is read no further once 16 messages or
+    /// 1 MiB wait for the handler: the gateway's memory stays bounded, and so does what the client gets out.
+    @Test func aFloodToAStoppedHandlerIsNotRead() async throws {
+        let gateway = try await GatewayProcess(handlers: [
+            // A long liveness, so the stopped process is not given up while the client floods.
+            .init(name: "echo", route: "/ws", command: [TestPaths.echoHandler], mode: "broker", extra: "heartbeat_liveness = 100")
+        ])
+        try await gateway.waitForConnected("echo", 1)
+        let client = try ChildProcess(
+            ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(gateway.port)/ws", "flood"],
+            outputPath: gateway.directory + "/ws-flood.out")
+        try await waitUntil("the WebSocket to open") { client.output.contains("open") }
+        let pid = try #require(
+            (try await gateway.pool("echo")["processes"] as? [[String: Any]])?.first?["pid"] as? Int32)
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        let before = try residentBytes(of: gateway.child.pid)
+        #expect(try await client.waitForExit(timeout: .seconds(60)) == 0, "\(client.output)")
+        let sent = try #require(client.output.split(separator: "\n").last { $0.hasPrefix("sent ") }.flatMap { Int($0.dropFirst(5)) })
+        let grown = try residentBytes(of: gateway.child.pid) - before
+        // The kernel's socket buffers take some megabytes; the gateway holds at most about 2 MiB of messages.
+        #expect(sent < 48 << 20, "the client got \(sent) bytes out to a stopped handler")
+        #expect(grown < 32 << 20, "the gateway grew by \(grown) bytes")
+    }
+
+    private func residentBytes(of pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])) * 1024
+    }
+
     /// A stopping gateway answers what is in flight, then closes its WebSockets with 1001 (going away).
     @Test func aStoppingGatewayClosesWebSocketsWith1001() async throws {
         let gateway = try await gateway()

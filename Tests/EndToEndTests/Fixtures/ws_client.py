@@ -7,7 +7,9 @@ expected. `http` cases read the handler's disconnect list over plain HTTP from t
 """
 import asyncio
 import json
+import os
 import sys
+import threading
 import time
 import urllib.request
 
@@ -202,6 +204,26 @@ def case_idle():
             code = closed.rcvd.code if closed.rcvd else None
             expect(code == 1001, "an idle WebSocket was closed with %r, not 1001" % code)
         expect(time.monotonic() - started < 20, "the idle timeout did not close the WebSocket")
+
+
+def case_flood():
+    """Prints `open`, then sends 256 KiB binary messages as fast as the connection takes them for 5 s (the test
+    has stopped the handler), and prints how many bytes it got out."""
+    socket = open_socket()
+    echo(socket, b"warm")
+    print("open", flush=True)
+    sent = [0]
+
+    def flood():
+        message = bytes(256 * 1024)
+        while True:
+            socket.send(message)
+            sent[0] += len(message)
+
+    threading.Thread(target=flood, daemon=True).start()
+    time.sleep(5)
+    print("sent %d" % sent[0], flush=True)
+    os._exit(0)
 
 
 def case_concurrent():
