@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// WebSockets through the real gateway to a handler written for Mongrel2 with nothing but pyzmq
-/// (`Fixtures/ws_handler.py`), driven by the `websockets` client library (`Fixtures/ws_client.py`).
-@Suite struct WebSocketTests {
+/// (`Fixtures/ws_handler.py`), and to the Swift handlers, driven by the `websockets` client library
+/// (`Fixtures/ws_client.py`). One test at a time: several spawn a hundred clients or flood, and the machine has
+/// two cores that the rest of the suite shares.
+@Suite(.serialized) struct WebSocketTests {
     private func gateway(mode: String = "push") async throws -> GatewayProcess {
         let gateway = try await GatewayProcess(handlers: [
             .init(name: "ws", route: "/ws", command: ["python3", TestPaths.pythonWebSocketHandler], mode: mode)

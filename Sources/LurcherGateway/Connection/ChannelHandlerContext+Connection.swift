@@ -5,11 +5,15 @@ extension ChannelHandlerContext {
     /// The event loop's clock as a connection's time: an `EmbeddedEventLoop` lets a test move it.
     var connectionNow: Duration { .nanoseconds(Int64(eventLoop.now.uptimeNanoseconds)) }
 
-    /// Closes the channel once everything written before has gone out.
-    func closeAfterWrites() {
+    /// Closes the channel (or, with `mode` `.output`, its sending side) once everything written before has gone
+    /// out.
+    func closeAfterWrites(mode: CloseMode = .all) {
         let channel = self.channel
         let flushed = eventLoop.makePromise(of: Void.self)
-        flushed.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        flushed.futureResult.whenComplete { _ in
+            // A channel that cannot close one side alone (not a socket) closes whole.
+            channel.close(mode: mode).whenFailure { _ in channel.close(promise: nil) }
+        }
         writeAndFlush(NIOAny(IOData.byteBuffer(channel.allocator.buffer(capacity: 0))), promise: flushed)
     }
 

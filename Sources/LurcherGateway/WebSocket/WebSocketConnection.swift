@@ -25,6 +25,10 @@ struct WebSocketConnection {
     static let maxUntakenBytes = 1 << 20
     /// Output not yet taken by the kernel past which a client that reads too slowly for its handler is closed.
     static let maxUnsentBytes = 64 << 20
+    /// How long, after the gateway's own close frame, the client's input is read and dropped while it closes its
+    /// side (nginx's lingering close): closing with its frames still arriving would make the kernel reset the
+    /// connection, which can destroy the close frame before the client reads it.
+    static let lingerTimeout: Duration = .seconds(2)
 
     enum Action {
         /// Write to the client; what one event writes is flushed together.
@@ -35,6 +39,8 @@ struct WebSocketConnection {
         case read
         /// Close once everything written has gone out.
         case closeAfterWrites
+        /// Close the sending side once everything written has gone out, and go on reading (to drop it).
+        case closeOutputAfterWrites
         /// Close now, dropping what is queued.
         case closeNow
         /// Make ``WebSocketConnection/wake(now:bufferedBytes:)`` run at this time.
@@ -73,6 +79,8 @@ struct WebSocketConnection {
     private var writeProgress = WriteProgress()
     private var readDeferred = false
     private(set) var closing = false
+    /// The gateway sent its own close frame and shut its side: input is read and dropped until the client closes.
+    private var lingering = false
     /// The handler asked for the close, so it is not told the client has gone.
     private var closedByHandler = false
     private var actions = ActionQueue<Action>()
@@ -110,6 +118,7 @@ struct WebSocketConnection {
 
     /// The channel asks for more input; returns whether to read now.
     mutating func readRequested() -> Bool {
+        if lingering { return true }
         guard !closing, input.readableBytes == 0, roomForMessages else {
             readDeferred = !closing
             return false
@@ -119,6 +128,11 @@ struct WebSocketConnection {
 
     /// The client closed its side without a close handshake: it has gone.
     mutating func inputEnded(now: Instant) {
+        if lingering {
+            lingering = false
+            act(.closeNow)
+            return
+        }
         guard !closing else { return }
         closing = true
         act(.closeAfterWrites)
@@ -218,13 +232,21 @@ struct WebSocketConnection {
 
     // MARK: - Output
 
-    /// Sends a close frame of the gateway's own, then closes once it is out.
+    /// Sends a close frame of the gateway's own and shuts the sending side once it is out; the client's input is
+    /// then dropped until it closes, or for ``lingerTimeout``.
     private mutating func end(_ code: WebSocketCloseCode, reason: String, now: Instant) {
         let frame = WebSocketFrame.close(code, reason: reason)
         exchange?.sentBody(bytes: frame.count)
         write(ByteBuffer(bytes: frame), now: now)
         closing = true
-        act(.closeAfterWrites)
+        lingering = true
+        input.clear()
+        act(.closeOutputAfterWrites)
+        setDeadline(.idle, in: Self.lingerTimeout, now: now)
+        if readDeferred {
+            readDeferred = false
+            act(.read)
+        }
     }
 
     private mutating func write(_ bytes: ByteBuffer, now: Instant) {
@@ -256,6 +278,11 @@ struct WebSocketConnection {
         while let kind = deadlines.takeExpired(at: now) {
             switch kind {
             case .idle:
+                if lingering {
+                    lingering = false
+                    act(.closeNow)
+                    break
+                }
                 guard !closing else { break }
                 act(.notice(.idle))
                 end(.goingAway, reason: "idle", now: now)

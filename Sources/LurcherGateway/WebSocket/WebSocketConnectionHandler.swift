@@ -143,6 +143,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
                     handler: handler, connectionID: connectionID, token: token, message: message)
             case .read: context.read()
             case .closeAfterWrites: context.closeAfterWrites()
+            case .closeOutputAfterWrites: context.closeAfterWrites(mode: .output)
             case .closeNow: context.close(promise: nil)
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
             case .report(let exchange, let now):

@@ -27,6 +27,7 @@ import Testing
             case .forward(_, let token): taken.append("forward \(token)")
             case .read: taken.append("read")
             case .closeAfterWrites: taken.append("closeAfterWrites")
+            case .closeOutputAfterWrites: taken.append("closeOutputAfterWrites")
             case .closeNow: taken.append("closeNow")
             case .scheduleWake: continue
             case .report: taken.append("report")
@@ -81,10 +82,32 @@ import Testing
         #expect(
             Self.take(&connection) == [
                 "notice violation(LurcherGateway.WebSocketViolation(code: LurcherGateway.WebSocketCloseCode.protocolError, reason: \"unmasked client frame\"))",
-                Self.closeFrame(1002, "unmasked client frame"), "closeAfterWrites",
+                Self.closeFrame(1002, "unmasked client frame"), "closeOutputAfterWrites",
             ])
         connection.closed(now: .seconds(1))
         #expect(Self.take(&connection) == ["closed [0] notify=true"])
+    }
+
+    /// After its own close frame the gateway reads and drops the client's input until the client closes, or the
+    /// linger timeout: closing with input arriving would reset the connection and could lose the close frame.
+    @Test func afterItsOwnCloseTheGatewayDrainsTheClientUntilItCloses() {
+        var connection = Self.connection()
+        connection.opened(input: Self.frames(20), now: .zero)
+        connection.holderGone(stopped: false, now: .zero)
+        _ = Self.take(&connection)
+        let reads = connection.readRequested()
+        #expect(reads, "the input is drained, though sixteen messages are untaken")
+        connection.received(Self.frames(5), now: .seconds(1))
+        #expect(Self.take(&connection).isEmpty, "a closing WebSocket forwards nothing")
+        connection.inputEnded(now: .seconds(1))
+        #expect(Self.take(&connection) == ["closeNow"])
+
+        var stubborn = Self.connection()
+        stubborn.opened(input: nil, now: .zero)
+        stubborn.gatewayStopping(now: .zero)
+        _ = Self.take(&stubborn)
+        stubborn.wake(now: WebSocketConnection.lingerTimeout) { 0 }
+        #expect(Self.take(&stubborn) == ["closeNow"])
     }
 
     @Test func aCloseTheHandlerAskedForIsNotReportedToIt() {
@@ -106,7 +129,7 @@ import Testing
         connection.handlerSent(ByteBuffer(bytes: [0x81, 0x00]), now: .seconds(400))
         _ = Self.take(&connection)
         connection.wake(now: .seconds(700)) { 0 }
-        #expect(Self.take(&connection) == ["notice idle", Self.closeFrame(1001, "idle"), "closeAfterWrites"])
+        #expect(Self.take(&connection) == ["notice idle", Self.closeFrame(1001, "idle"), "closeOutputAfterWrites"])
     }
 
     @Test func theHandlerGoingChoosesTheCloseCode() {
@@ -114,7 +137,7 @@ import Testing
             var connection = Self.connection()
             connection.opened(input: nil, now: .zero)
             connection.holderGone(stopped: stopped, now: .zero)
-            #expect(Self.take(&connection).dropFirst() == [Self.closeFrame(code, reason), "closeAfterWrites"])
+            #expect(Self.take(&connection).dropFirst() == [Self.closeFrame(code, reason), "closeOutputAfterWrites"])
         }
         var unavailable = Self.connection()
         unavailable.opened(input: Self.frames(1), now: .zero)
@@ -122,7 +145,7 @@ import Testing
         unavailable.unavailable(token: 99, now: .zero)
         #expect(Self.take(&unavailable).isEmpty, "an event about another token changes nothing")
         unavailable.unavailable(token: 4, now: .zero)
-        #expect(Self.take(&unavailable).dropFirst() == [Self.closeFrame(1013, "no handler available"), "closeAfterWrites"])
+        #expect(Self.take(&unavailable).dropFirst() == [Self.closeFrame(1013, "no handler available"), "closeOutputAfterWrites"])
     }
 
     @Test func aClientThatStopsReadingIsClosedByTheWriteTimeoutAndByTheOutputBound() {

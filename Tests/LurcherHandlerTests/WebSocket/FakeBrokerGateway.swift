@@ -22,7 +22,7 @@ final class FakeBrokerGateway {
     deinit { router.close() }
 
     /// The next message from the handler that is not a heartbeat; nil after `timeout`.
-    func next(timeout: Duration = .seconds(5)) async throws -> BrokerMessage? {
+    func next(timeout: Duration = .seconds(20)) async throws -> BrokerMessage? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let frames = try router.receiveMultipart(dontWait: true) {
