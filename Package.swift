@@ -131,9 +131,11 @@ let package = Package(
         .executableTarget(name: "EchoHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/EchoHandler"),
         .executableTarget(name: "ChatHandler", dependencies: ["LurcherHandler"], path: "Sources/Examples/ChatHandler"),
 
-        // A libFuzzer target for the request parser; bench/fuzz builds and runs it. An ordinary build makes a
-        // tool that replays inputs (crash files) through the same path.
-        .executableTarget(name: "RequestFuzzer", dependencies: ["LurcherGateway"]),
+        // libFuzzer targets for the request parser and the WebSocket frame reader; bench/fuzz builds and runs
+        // them. An ordinary build makes tools that replay inputs (crash files) through the same paths.
+        .target(name: "FuzzReplay"),
+        .executableTarget(name: "RequestFuzzer", dependencies: ["LurcherGateway", "FuzzReplay"]),
+        .executableTarget(name: "FrameFuzzer", dependencies: ["LurcherGateway", "FuzzReplay"]),
 
         // Tests.
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),

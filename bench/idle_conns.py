@@ -2,6 +2,8 @@
 """Opens N keep-alive HTTP connections to one server on loopback, sends one request on each, reads each
 answer, then keeps every connection open and idle until told to stop (SIGTERM, SIGINT, or --hold
 seconds, whichever comes first). bench/run reads the server's VmRSS while the connections are held.
+With --websocket the request is a WebSocket handshake and the answer must be its 101 (bench/ws): the
+connections held are open WebSockets, with no frame sent on them.
 
 It prints, flushed, one line per phase:
   READY opened=N answered=N failed=N limit=REASON
@@ -38,8 +40,9 @@ def response_complete(data):
     return len(data) >= end + 4 + length
 
 
-def answer_batch(batch, timeout):
-    """Reads until every socket in `batch` has its whole answer. Returns the sockets that got one."""
+def answer_batch(batch, timeout, status):
+    """Reads until every socket in `batch` has its whole answer. Returns the sockets whose answer starts
+    with `status`."""
     selector = selectors.DefaultSelector()
     buffers = {}
     for sock in batch:
@@ -63,7 +66,7 @@ def answer_batch(batch, timeout):
                 continue
             buffers[sock] += chunk
             if response_complete(buffers[sock]):
-                ok = buffers[sock].startswith(b"HTTP/1.1 2")
+                ok = buffers[sock].startswith(status)
                 selector.unregister(sock)
                 del buffers[sock]
                 if ok:
@@ -82,6 +85,7 @@ def main():
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=250)
     parser.add_argument("--hold", type=float, default=120, help="longest time to hold the connections (s)")
+    parser.add_argument("--websocket", action="store_true", help="open WebSockets: a handshake, answered 101")
     args = parser.parse_args()
 
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.host.startswith("127."):
@@ -98,7 +102,14 @@ def main():
     limit = raise_fd_limit(args.count + 64)
     count = min(args.count, limit - 64)
     reason = "requested" if count == args.count else f"fd-limit-{limit}"
-    request = (f"GET {args.path} HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n").encode()
+    if args.websocket:
+        # One key for all: the gateway checks its form, not that it is fresh.
+        request = (f"GET {args.path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+        status = b"HTTP/1.1 101"
+    else:
+        request = (f"GET {args.path} HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n").encode()
+        status = b"HTTP/1.1 2"
 
     held = []
     failed = 0
@@ -120,7 +131,7 @@ def main():
                     break
                 continue
             batch.append(sock)
-        answered = answer_batch(batch, timeout=15)
+        answered = answer_batch(batch, timeout=15, status=status)
         failed += len(batch) - len(answered)
         for sock in batch:
             if sock not in answered:

@@ -58,6 +58,38 @@ def fmt_ratio(value):
     return "–" if value is None else f"{value:.2f}×"
 
 
+def per_connection_kb(r):
+    """What one idle connection added to the server's RSS, from its rss.jsonl line; None without one."""
+    if not r or not r.get("opened") or not r.get("held_kb"):
+        return None
+    return (r["held_kb"] - r["before_kb"]) / r["opened"]
+
+
+def idle_table(rss, servers):
+    """The markdown table of the idle test's rss.jsonl lines (by server), in the order of `servers`."""
+    rows = ["| server | connections held | RSS before MiB | RSS held MiB | KiB per connection | RSS after close MiB | "
+            "still open at end |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for server in servers:
+        r = rss.get(server)
+        if not r:
+            continue
+        opened = r.get("opened", 0)
+        per = per_connection_kb(r)
+        held = f"{opened:,}" + ("" if opened == r["requested"] else f" of {r['requested']:,} ({r['limit']})")
+        rows.append(f"| {NAMES[server]} | {held} | {r['before_kb'] / 1024:.1f} | "
+                    f"{(r.get('held_kb') or 0) / 1024:.1f} | {'–' if per is None else f'{per:.1f}'} | "
+                    f"{(r.get('closed_kb') or 0) / 1024:.1f} | {r.get('still_open', '–')} |")
+    return rows
+
+
+def write_report(results, lines):
+    """Prints the report and keeps it as RESULTS_DIR/report.md."""
+    text = "\n".join(lines)
+    (results / "report.md").write_text(text + "\n")
+    print(text)
+
+
 def aggregate(runs):
     """Median of rounds per (scenario, server)."""
     out = {}
@@ -177,18 +209,7 @@ def main():
             "`return 200` for nginx), then all held idle. VmRSS of the gateway process only (nginx: master + "
             "worker), from /proc.")
         add("")
-        add("| server | connections held | RSS before MiB | RSS held MiB | KiB per connection | RSS after close MiB | still open at end |")
-        add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for server in SERVERS:
-            r = rss.get(server)
-            if not r:
-                continue
-            opened = r.get("opened", 0)
-            per = (r["held_kb"] - r["before_kb"]) / opened if opened and r.get("held_kb") else None
-            held = f"{opened:,}" + ("" if opened == r["requested"] else f" of {r['requested']:,} ({r['limit']})")
-            add(f"| {NAMES[server]} | {held} | {r['before_kb'] / 1024:.1f} | "
-                f"{(r.get('held_kb') or 0) / 1024:.1f} | {'–' if per is None else f'{per:.1f}'} | "
-                f"{(r.get('closed_kb') or 0) / 1024:.1f} | {r.get('still_open', '–')} |")
+        lines.extend(idle_table(rss, SERVERS))
         add("")
 
     add("### Targets")
@@ -228,21 +249,13 @@ def main():
         ok = None if rr is None else rr >= 0.8
         add(f"| {label}: ≥ 0.8× nginx | {fmt_ratio(rr)} | {verdict(ok)} |")
 
-    def per_conn(server):
-        r = rss.get(server)
-        if not r or not r.get("opened") or not r.get("held_kb"):
-            return None
-        return (r["held_kb"] - r["before_kb"]) / r["opened"]
-
-    pl, pm = per_conn("lurcher"), per_conn("mongrel2")
+    pl, pm = per_connection_kb(rss.get("lurcher")), per_connection_kb(rss.get("mongrel2"))
     ok = None if pl is None or pm is None else pl <= pm / 2
     add(f"| (e) idle RSS per connection ≤ ½ Mongrel2's | "
         f"{'–' if pl is None else f'{pl:.1f}'} vs {'–' if pm is None else f'{pm:.1f}'} KiB | {verdict(ok)} |")
     add("")
 
-    text = "\n".join(lines)
-    (results / "report.md").write_text(text + "\n")
-    print(text)
+    write_report(results, lines)
 
 
 if __name__ == "__main__":

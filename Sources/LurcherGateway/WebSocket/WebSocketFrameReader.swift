@@ -132,6 +132,9 @@ struct WebSocketFrameReader {
         input.readWithUnsafeReadableBytes { bytes in
             let chunk = UnsafeRawBufferPointer(rebasing: bytes[..<count])
             if frame!.isControl {
+                // The whole declared length (at most 125) at the first byte: appended a piece at a time, Array's own
+                // doubling would take this buffer to twice that, past the memory bound.
+                if frame!.read == 0 { controlPayload.reserveCapacity(frame!.remaining) }
                 Self.appendUnmasked(chunk, to: &controlPayload, mask: frame!.mask, offset: frame!.read)
             } else {
                 // Grown by doubling as bytes arrive, never past the limit: not from the declared length, so a header

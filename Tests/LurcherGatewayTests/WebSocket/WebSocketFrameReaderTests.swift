@@ -187,6 +187,19 @@ import Testing
         #expect(reader.heldBytes < 1024)
     }
 
+    /// Found through the frame fuzz target's memory check (on a hand-made input: libFuzzer had not reached it): a ping
+    /// fed a piece at a time grew its buffer to 248 bytes by Array's doubling.
+    @Test func aControlFrameFedAByteAtATimeHoldsNoMoreThanItsPayload() throws {
+        var reader = WebSocketFrameReader()
+        let ping = ClientFrame.masked(0x89, [UInt8](repeating: 7, count: 125))
+        for byte in ping.dropLast() {
+            var piece = ByteBuffer(bytes: [byte])
+            #expect(try reader.nextMessage(from: &piece) == nil)
+            // The header's 14 and the payload's 125, each rounded up by the allocator.
+            #expect(reader.heldBytes <= 14 + 125 + 2 * 32)
+        }
+    }
+
     @Test func theReaderNeverHoldsMoreThanTheLimitAndAHeader() throws {
         let limit = 1 << 20
         // The allocator rounds a large block up to whole pages.

@@ -1,0 +1,16 @@
+import FuzzReplay
+import LurcherGateway
+
+/// libFuzzer's entry point: one input through the WebSocket frame reader (see `WebSocketFrameFuzzing`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    WebSocketFrameFuzzing.run(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+
+#if !LURCHER_FUZZ
+@main
+enum Replay {
+    static func main() throws { try FuzzReplay.main(WebSocketFrameFuzzing.run) }
+}
+#endif
