@@ -68,7 +68,9 @@ public final class Gateway: Sendable {
         let environment = GatewayEnvironment(
             router: routes,
             handlerIdentities: handlerConfigurations.map {
-                HandlerIdentity(sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding)
+                HandlerIdentity(
+                    sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding,
+                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil)
             },
             dispatcher: dispatcher,
             files: StaticFileResponder(threadPool: threadPool),

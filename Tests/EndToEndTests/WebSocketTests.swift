@@ -196,6 +196,25 @@ import Testing
         try await waitUntil("no open WebSocket") { try await gateway.webSocketCount("open") == 0 }
     }
 
+    /// Mongrel2 takes a handshake only as a connection's first request; Lurcher also after keep-alive requests,
+    /// once they are answered.
+    @Test func aHandshakeAfterKeepAliveRequestsOpensAWebSocket() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        for _ in 0..<2 {
+            try connection.send(HTTPConnection.request("GET", "/ws/plain"))
+            #expect(try connection.readResponse().status == 200)
+        }
+        try connection.send(
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        #expect(try connection.readResponse(toHead: true).status == 101)
+        let mask: [UInt8] = [1, 2, 3, 4]
+        let payload = Array("hello".utf8)
+        try connection.send([0x81, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
+        #expect(try connection.read(2 + payload.count) == [0x81, UInt8(payload.count)] + payload)
+    }
+
     @Test func aWrongVersionGets426() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()

@@ -7,9 +7,12 @@ enum DispatcherEvent {
     /// A handler asked for the connection to be closed once its queued output is written.
     case close
     /// The request with this token had been held and has now been sent to a handler. For a WebSocket message:
-    /// the handler side has taken it (its socket accepted it in push mode, its process finished it in broker
-    /// mode), which paces the reading of the client.
+    /// the handler side has taken it (its process finished it in broker mode; in push mode, its socket took it
+    /// after it was held), which paces the reading of the client.
     case dispatched(token: UInt64)
+    /// The WebSocket message with this token waits for a handler (push mode): read the client no further until
+    /// it is dispatched.
+    case held(token: UInt64)
     /// The request with this token could not be sent: no handler connected within the hold timeout, or too
     /// many requests are held already.
     case unavailable(token: UInt64)

@@ -8,8 +8,8 @@ struct HeldRequest: Sendable {
     var retriable: Bool
     /// It has been sent again once already.
     var redispatched = false
-    /// A WebSocket's message: in broker mode it goes to the process holding the WebSocket, never another, and
-    /// is not counted against its concurrency; its origin hears `.dispatched` once the handler side has taken
-    /// it, which paces the reading of the client.
+    /// A WebSocket's message: in broker mode it goes to the process holding the WebSocket, never another, is not
+    /// counted against its concurrency, and its origin hears `.dispatched` once the process has finished it; in
+    /// push mode its origin hears `.held` if it has to wait. That paces the reading of the client.
     var webSocketMessage = false
 }

@@ -116,7 +116,7 @@ final class JobFrontend {
     func report(_ outcome: DispatchOutcome, for connectionID: UInt64) {
         let status: Int
         switch outcome {
-        case .dispatched: return
+        case .dispatched, .held: return
         case .unavailable: status = 503
         case .handlerLost: status = 502
         }

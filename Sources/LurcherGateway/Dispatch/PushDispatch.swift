@@ -90,11 +90,7 @@ final class PushDispatch: HandlerDispatch {
     func submit(_ request: HeldRequest) {
         dispatched += 1
         // Behind held requests a new one waits its turn, so that a connection's requests keep their order.
-        if held.isEmpty, send(request.message) {
-            // The socket took a WebSocket's message: the connection may read the next.
-            if request.webSocketMessage { context.report(.dispatched, for: request.origin) }
-            return
-        }
+        if held.isEmpty, send(request.message) { return }
         guard context.canHoldAnother else {
             context.logger.warning("request held queue is full; answering 503", metadata: ["handler": "\(name)"])
             context.report(.unavailable, for: request.origin)
@@ -105,6 +101,8 @@ final class PushDispatch: HandlerDispatch {
             context.loop.setInterest(push, .writable)
         }
         held.append(request)
+        // A WebSocket's client is read no further until its message leaves.
+        if request.webSocketMessage { context.report(.held, for: request.origin) }
     }
 
     private func send(_ message: [UInt8]) -> Bool {

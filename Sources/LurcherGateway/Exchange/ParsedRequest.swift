@@ -47,4 +47,7 @@ struct HandlerIdentity: Sendable {
     var sendIdent: [UInt8]
     /// How the request headers are encoded.
     var encoding: LurcherProtocol.HeaderEncoding
+    /// Broker mode: its processes finish each WebSocket message, and the client is read no faster. In push mode
+    /// the socket takes messages at once, and the dispatcher says only when one has to wait.
+    var finishesWebSocketMessages = false
 }

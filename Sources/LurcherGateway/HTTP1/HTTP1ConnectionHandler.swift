@@ -123,8 +123,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .dispatched(let token): connection.dispatched(token: token, now: now)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
-        // Only a WebSocket has a holder, and HTTP/1 has handed it over before the dispatcher could know of one.
-        case .webSocketHolderGone: break
+        // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
+        case .held, .webSocketHolderGone: break
         // Requests still being answered are answered; the gateway's shutdown closes what remains.
         case .gatewayStopping: break
         }

@@ -9,12 +9,12 @@ import NIOCore
 /// writes a frame of its own only to end a WebSocket on its own account: a client's protocol violation, a long
 /// idle, or the handler process going.
 ///
-/// **Back-pressure and memory.** A message is read from the client's input only while fewer than
-/// ``maxUntakenMessages`` messages, and fewer than ``maxUntakenBytes`` bytes, have gone to the handler side
-/// without it taking them (its socket accepting them in push mode, its process finishing them in broker mode);
-/// reads from the socket wait meanwhile. So one WebSocket holds at most: the reader's bound
-/// (`max_websocket_message_bytes` + 139), one socket read of input, and `maxUntakenBytes` plus one message in
-/// the dispatcher. Output to a client that does not read is bounded by `timeouts.write`, as for HTTP, and by
+/// **Back-pressure and memory.** In broker mode a message is read from the client's input only while fewer than
+/// ``maxUntakenMessages`` messages, and fewer than ``maxUntakenBytes`` bytes, have gone to the handler without
+/// its process finishing them; in push mode, only while none waits in the dispatcher for a handler to take it
+/// (the socket takes messages at once, and the dispatcher says when one must wait). Reads from the socket wait
+/// meanwhile. So one WebSocket holds at most: the reader's bound (`max_websocket_message_bytes` + 139), one
+/// socket read of input, and in broker mode `maxUntakenBytes` plus one message in the dispatcher. Output to a client that does not read is bounded by `timeouts.write`, as for HTTP, and by
 /// ``maxUnsentBytes``.
 struct WebSocketConnection {
     typealias Instant = ConnectionDeadlines.Instant
@@ -70,9 +70,12 @@ struct WebSocketConnection {
     private var reader: WebSocketFrameReader
     /// Client bytes not yet read into messages, because the handler side has enough untaken.
     private var input = ByteBuffer()
-    /// Messages sent to the handler side and not yet taken, oldest first, with their payload sizes.
+    /// Broker mode: messages sent to the handler and not yet finished, oldest first, with their payload sizes.
     private var untaken: [(token: UInt64, bytes: Int)] = []
     private var untakenBytes = 0
+    /// Push mode: messages waiting in the dispatcher for a handler.
+    private var held: [UInt64] = []
+    private let handlerFinishesMessages: Bool
     private var lastToken: UInt64
     private var exchange: Exchange?
     private var deadlines = ConnectionDeadlines()
@@ -85,8 +88,11 @@ struct WebSocketConnection {
     private var closedByHandler = false
     private var actions = ActionQueue<Action>()
 
-    init(handOver: WebSocketHandOver, timeouts: Timeouts, maxMessageBytes: Int) {
+    /// - Parameter handlerFinishesMessages: the handler's processes finish each message (broker mode), and the
+    ///   dispatcher says so; otherwise it says only when a message has to wait.
+    init(handOver: WebSocketHandOver, timeouts: Timeouts, maxMessageBytes: Int, handlerFinishesMessages: Bool) {
         self.timeouts = timeouts
+        self.handlerFinishesMessages = handlerFinishesMessages
         messages = handOver.messages
         handlers = handOver.handlers
         exchange = handOver.exchange
@@ -148,7 +154,7 @@ struct WebSocketConnection {
     }
 
     private var roomForMessages: Bool {
-        untaken.count < Self.maxUntakenMessages && untakenBytes < Self.maxUntakenBytes
+        held.isEmpty && untaken.count < Self.maxUntakenMessages && untakenBytes < Self.maxUntakenBytes
     }
 
     /// Reads messages out of the input for as long as the handler side has room for them.
@@ -164,8 +170,10 @@ struct WebSocketConnection {
             }
             guard let message else { break }
             lastToken += 1
-            untaken.append((lastToken, message.payload.count))
-            untakenBytes += message.payload.count
+            if handlerFinishesMessages {
+                untaken.append((lastToken, message.payload.count))
+                untakenBytes += message.payload.count
+            }
             act(.forward(messages.encode(message), token: lastToken))
         }
         input.discardReadBytes()
@@ -195,20 +203,36 @@ struct WebSocketConnection {
 
     /// The handler side took the message with `token`: more of the client's may be read.
     mutating func taken(token: UInt64, now: Instant) {
-        guard let index = untaken.firstIndex(where: { $0.token == token }) else { return }
-        untakenBytes -= untaken.remove(at: index).bytes
+        if let index = untaken.firstIndex(where: { $0.token == token }) {
+            untakenBytes -= untaken.remove(at: index).bytes
+        } else if let index = held.firstIndex(of: token) {
+            held.remove(at: index)
+        } else {
+            return
+        }
         readMessages(now: now)
+    }
+
+    /// The message with `token` waits for a handler (push mode): nothing more is read until it is taken.
+    mutating func held(token: UInt64) {
+        guard token > 0, token <= lastToken else { return }
+        held.append(token)
+    }
+
+    /// Whether `token` is a message of this WebSocket the handler side has not taken.
+    private func awaits(_ token: UInt64) -> Bool {
+        untaken.contains { $0.token == token } || held.contains(token)
     }
 
     /// No handler took the message with `token` within the hold timeout.
     mutating func unavailable(token: UInt64, now: Instant) {
-        guard untaken.contains(where: { $0.token == token }) else { return }
+        guard awaits(token) else { return }
         handlerGone(.tryAgainLater, reason: "no handler available", now: now)
     }
 
     /// The process holding the message with `token` went away before taking it.
     mutating func handlerLost(token: UInt64, now: Instant) {
-        guard untaken.contains(where: { $0.token == token }) else { return }
+        guard awaits(token) else { return }
         handlerGone(.internalError, reason: "handler gone", now: now)
     }
 

@@ -40,7 +40,8 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         pendingFrames = frames
         connection = WebSocketConnection(
             handOver: handOver, timeouts: environment.timeouts,
-            maxMessageBytes: environment.limits.maxWebSocketMessageBytes)
+            maxMessageBytes: environment.limits.maxWebSocketMessageBytes,
+            handlerFinishesMessages: environment.handlerIdentities[handler].finishesWebSocketMessages)
     }
 
     // MARK: - Channel events
@@ -107,6 +108,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
             connection.handlerSent(frames, now: now)
         case .close: connection.handlerClosed(now: now)
         case .dispatched(let token): connection.taken(token: token, now: now)
+        case .held(let token): connection.held(token: token)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .webSocketHolderGone(let stopped): connection.holderGone(stopped: stopped, now: now)

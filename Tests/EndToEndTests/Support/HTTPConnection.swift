@@ -161,6 +161,13 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// The next `count` bytes, whatever they are (WebSocket frames, say).
+    func read(_ count: Int) throws -> [UInt8] {
+        try fill(count)
+        defer { buffered.removeFirst(count) }
+        return Array(buffered[..<count])
+    }
+
     private func fill(_ count: Int) throws {
         while buffered.count < count {
             guard try receive() > 0 else { throw SocketError(operation: "connection closed inside a body", code: 0) }

@@ -9,13 +9,13 @@ import Testing
 @Suite struct WebSocketConnectionTests {
     private static let timeouts = Timeouts(write: .seconds(60), webSocketIdle: .seconds(300))
 
-    private static func connection(maxMessageBytes: Int = 1 << 20) -> WebSocketConnection {
+    private static func connection(maxMessageBytes: Int = 1 << 20, broker: Bool = true) -> WebSocketConnection {
         let messages = WebSocketMessageEncoder(
             handler: 0, sendIdent: Array("ident".utf8), connectionID: 7, path: Array("/ws".utf8),
             headers: RequestHeadersWriter())
         return WebSocketConnection(
             handOver: WebSocketHandOver(messages: messages, exchange: nil, handlers: [0], lastToken: 3),
-            timeouts: timeouts, maxMessageBytes: maxMessageBytes)
+            timeouts: timeouts, maxMessageBytes: maxMessageBytes, handlerFinishesMessages: broker)
     }
 
     /// The actions queued, described; timer schedules left out.
@@ -64,6 +64,23 @@ import Testing
         for token in 5...20 { connection.taken(token: UInt64(token), now: .zero) }
         // The held input is all read; the deferred read is issued once there is room.
         #expect(Self.take(&connection) == ["forward 21", "forward 22", "forward 23", "read"])
+    }
+
+    /// Push mode: the socket takes messages at once, so reading goes on until the dispatcher says one waits.
+    @Test func inPushModeReadingStopsOnlyWhileAMessageIsHeld() {
+        var connection = Self.connection(broker: false)
+        connection.opened(input: nil, now: .zero)
+        connection.received(Self.frames(20), now: .zero)
+        #expect(Self.take(&connection).count == 20)
+        connection.held(token: 23)
+        var reads = connection.readRequested()
+        #expect(!reads, "a held message stops the reading")
+        connection.received(Self.frames(2), now: .zero)
+        #expect(Self.take(&connection).isEmpty, "what arrived stays in the input")
+        connection.taken(token: 23, now: .zero)
+        #expect(Self.take(&connection) == ["forward 24", "forward 25", "read"])
+        reads = connection.readRequested()
+        #expect(reads)
     }
 
     @Test func aLargeMessageIsLetThroughAloneButBlocksTheNext() {
