@@ -209,10 +209,40 @@ import Testing
             "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         #expect(try connection.readResponse(toHead: true).status == 101)
+        try connection.send(Self.maskedFrame(0x81, Array("hello".utf8)))
+        #expect(try connection.read(7) == [0x81, 5] + Array("hello".utf8))
+    }
+
+    /// The handshake is logged when the WebSocket closes: status 101, the frames sent as its bytes, and the
+    /// WebSocket's whole life as its time.
+    @Test func theAccessLogRecordsAWebSocketWhenItCloses() async throws {
+        let path = NSTemporaryDirectory() + "lurcher-ws-access-\(UUID().uuidString.prefix(8)).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "ws", route: "/ws", command: ["python3", TestPaths.pythonWebSocketHandler])],
+            extra: "[access_log]\npath = \"\(path)\"")
+        try await gateway.waitForConnected("ws", 1)
+        let connection = try gateway.connect()
+        try connection.send(
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        #expect(try connection.readResponse(toHead: true).status == 101)
+        try connection.send(Self.maskedFrame(0x81, Array("hello".utf8)))
+        #expect(try connection.read(7) == [0x81, 5] + Array("hello".utf8))
+        try await Task.sleep(for: .milliseconds(300))  // a lifetime the line's time must cover
+        try connection.send(Self.maskedFrame(0x88, [0x03, 0xE8]))
+        #expect(try connection.read(4) == [0x88, 2, 0x03, 0xE8])
+        #expect(try connection.isClosedByServer())
+        let line = try #require(try await gateway.lines(of: path, atLeast: 1).first)
+        #expect(line.contains("\"GET /ws HTTP/1.1\" 101 11 "), "\(line)")
+        let seconds = try #require(Double(line.split(separator: " ").last ?? ""))
+        #expect(seconds >= 0.3)
+    }
+
+    /// One masked client frame with FIN set.
+    private static func maskedFrame(_ first: UInt8, _ payload: [UInt8]) -> [UInt8] {
         let mask: [UInt8] = [1, 2, 3, 4]
-        let payload = Array("hello".utf8)
-        try connection.send([0x81, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
-        #expect(try connection.read(2 + payload.count) == [0x81, UInt8(payload.count)] + payload)
+        return [first, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
     }
 
     @Test func aWrongVersionGets426() async throws {
@@ -239,6 +269,6 @@ import Testing
             outputPath: gateway.directory + "/conformance.out")
         #expect(try await matrix.waitForExit(timeout: .seconds(120)) == 0, "\(matrix.output)")
         // 1002, 1007 and 1009 cases each end one WebSocket as a violation.
-        #expect(try await gateway.webSocketCount("violations") == 17)
+        #expect(try await gateway.webSocketCount("violations") == 22)
     }
 }

@@ -167,6 +167,7 @@ struct WebSocketFrameReader {
     private mutating func finish(_ frame: Frame) throws(WebSocketViolation) -> WebSocketMessage? {
         if frame.isControl {
             defer { controlPayload = [] }
+            if frame.first & 0x0F == 8 { try Self.checkClose(controlPayload) }
             return WebSocketMessage(flags: frame.first, payload: controlPayload)
         }
         // A continuation's own opcode is 0: the message keeps its first frame's.
@@ -182,6 +183,20 @@ struct WebSocketFrameReader {
             throw WebSocketViolation(code: .invalidPayload, reason: "text message not UTF-8")
         }
         return WebSocketMessage(flags: flags, payload: messagePayload)
+    }
+
+    /// A close frame's payload is empty, or a code a peer may send (RFC 6455, 7.4) and a UTF-8 reason.
+    private static func checkClose(_ payload: [UInt8]) throws(WebSocketViolation) {
+        guard !payload.isEmpty else { return }
+        guard payload.count >= 2 else { throw WebSocketViolation(code: .protocolError, reason: "close payload of one byte") }
+        let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
+        // 1004 is reserved, and 1005, 1006 and 1015 stand for "none sent" and must never be sent.
+        guard (1000...1003).contains(code) || (1007...1014).contains(code) || (3000...4999).contains(code) else {
+            throw WebSocketViolation(code: .protocolError, reason: "invalid close code")
+        }
+        guard isUTF8(Array(payload.dropFirst(2))) else {
+            throw WebSocketViolation(code: .invalidPayload, reason: "close reason not UTF-8")
+        }
     }
 
     /// Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF), checked without a copy: a `String`

@@ -169,6 +169,13 @@ CASES = [
     ("7.1 close 1000 is echoed by the handler", client_frame(CLOSE, struct.pack(">H", 1000) + b"bye"),
      echoes((CLOSE, struct.pack(">H", 1000) + b"bye"))),
     ("7.2 close with no code", client_frame(CLOSE), echoes((CLOSE, b""))),
+    ("7.3 close with a one-byte payload", client_frame(CLOSE, b"\x03"), closes_with(1002)),
+    ("7.4 close code 4999 (private use)", client_frame(CLOSE, struct.pack(">H", 4999)),
+     echoes((CLOSE, struct.pack(">H", 4999)))),
+    ("7.5 close code 1005 (never sent)", client_frame(CLOSE, struct.pack(">H", 1005)), closes_with(1002)),
+    ("7.6 close code 999", client_frame(CLOSE, struct.pack(">H", 999)), closes_with(1002)),
+    ("7.7 close code 2000 (reserved)", client_frame(CLOSE, struct.pack(">H", 2000)), closes_with(1002)),
+    ("7.8 close reason not UTF-8", client_frame(CLOSE, struct.pack(">H", 1000) + b"\xff"), closes_with(1007)),
     # 9 Limits
     ("9.1 message over max_websocket_message_bytes", client_frame(BINARY, b"", length=70000), closes_with(1009)),
     ("9.2 fragments together over the limit",

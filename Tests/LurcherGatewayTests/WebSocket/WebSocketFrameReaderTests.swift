@@ -161,6 +161,16 @@ import Testing
         #expect(violation(ClientFrame.masked(0x82, payload)) == nil, "binary is not checked")
     }
 
+    /// A close carries nothing, or a code a peer may send and a UTF-8 reason (RFC 6455, 5.5.1 and 7.4).
+    @Test(arguments: [
+        ([], nil), ([0x03, 0xE8], nil), ([0x0F, 0xA0], nil), ([0x13, 0x87], nil), ([0x03, 0xE8, 0xE2, 0x98, 0x83], nil),
+        ([0x03], .protocolError), ([0x03, 0xED], .protocolError), ([0x03, 0xE7], .protocolError),
+        ([0x07, 0xD0], .protocolError), ([0x13, 0x88], .protocolError), ([0x03, 0xE8, 0xFF], .invalidPayload),
+    ] as [([UInt8], WebSocketCloseCode?)])
+    func aClosePayloadIsChecked(payload: [UInt8], expected: WebSocketCloseCode?) {
+        #expect(violation(ClientFrame.masked(0x88, payload)) == expected)
+    }
+
     @Test func anInvalidLastFragmentMakesTheWholeMessageInvalid() {
         #expect(violation(ClientFrame.masked(0x01, "ok") + ClientFrame.masked(0x80, [0xC3, 0x28])) == .invalidPayload)
     }
