@@ -125,7 +125,8 @@ enum StatusReport {
     static func text(gateway: GatewayStatus?, pools: [PoolStatus]) -> String {
         var text = ""
         if let gateway {
-            text += "gateway: \(gateway.openConnections) open connection(s), \(gateway.inFlight) request(s) in flight\n"
+            text += "gateway: \(gateway.openConnections) open connection(s), \(gateway.inFlight) request(s) in flight, "
+                + "\(gateway.webSockets.open) WebSocket(s)\n"
         }
         for pool in pools {
             var flags = [String]()
