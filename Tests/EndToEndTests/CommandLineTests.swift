@@ -63,6 +63,12 @@ import Testing
         let hello = try HTTPConnection(port: port)
         try hello.send(HTTPConnection.request("GET", "/hello"))
         #expect(try hello.readResponse().text.hasPrefix("Hello from Lurcher"))
+        // The chat page is a file beside the /chat route, not under it (a route is a prefix).
+        let chatPage = try HTTPConnection(port: port)
+        try chatPage.send(HTTPConnection.request("GET", "/websocket-chat.html"))
+        let chatPageResponse = try chatPage.readResponse()
+        #expect(chatPageResponse.status == 200)
+        #expect(chatPageResponse.text.contains("new WebSocket("))
         let chat = try ChildProcess(
             ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(port)/chat", "chat"], outputPath: directory + "/chat.out")
         #expect(try await chat.waitForExit(timeout: .seconds(60)) == 0, "chat: \(chat.output)")

@@ -1,5 +1,5 @@
 // A chat room over WebSockets: every text message a client sends goes to every client connected to this
-// process, the sender included. static/chat.html is a page to talk to it.
+// process, the sender included. static/websocket-chat.html is a page to talk to it.
 //
 // Push mode spreads a WebSocket's messages over every process of a handler, so run one process (or use broker
 // mode, where each process has a room of its own). Under `lurcher start` it reads its endpoints from the
