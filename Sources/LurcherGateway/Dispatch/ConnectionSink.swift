@@ -1,7 +1,7 @@
 import NIOCore
 
 /// What the dispatcher tells a connection, on the connection's own event loop.
-enum DispatcherEvent {
+enum DispatcherEvent: Equatable {
     /// Bytes a handler sent to this connection.
     case reply(ByteBuffer)
     /// A handler asked for the connection to be closed once its queued output is written.

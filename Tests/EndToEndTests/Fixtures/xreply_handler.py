@@ -6,7 +6,7 @@ Query `for=S` (seconds) and `every=E` (seconds) time the keep-alives; `keepalive
 - `.../stream`: a chunked response's head and a chunk `start` at once, `ctl keep-alive` every E, then after S
   the chunk `end` and the last chunk: the request stays at the handler, quiet, for S.
 - `.../idle`: a whole answer at once, then `ctl keep-alive` every E for S: the connection sits between requests.
-- `.../cancel`: `ctl cancel` and nothing else. `.../head-then-cancel`: a chunked head first.
+- `.../cancel`: `ctl cancel` and nothing else; `.../cancelled` lists the ids cancelled so, as JSON. `.../head-then-cancel`: a chunked head first.
 - `.../unknown-key`: `["sendfile", "/etc/hostname"]`, a key with no plugin here.
 - `.../hostile`: malformed X bodies, bad credits, good credits, and controls for the gone ids 900001-900006
   (cancel to 900002 only), then a normal answer.
@@ -84,9 +84,12 @@ def main():
     replies.connect(os.environ["LURCHER_RECV_SPEC"])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     disconnected = []
+    cancelled = []
     scheduled = []  # (when, action)
 
     def keep_alive(sender, conn_id, q, then=None):
+        """Schedules `ctl keep-alive` to `conn_id` every `every` s for `for` s, then `then`; a function, so that
+        each schedule keeps its own sender and id."""
         if q.get("keepalive", "1") == "1":
             every, until = float(q.get("every", "0.3")), time.time() + float(q.get("for", "2"))
             when = time.time() + every
@@ -124,7 +127,10 @@ def main():
             reply(replies, sender, [conn_id], CHUNKED_HEAD + b"5\r\nstart\r\n")
             extended(replies, sender, [conn_id], ctl(cancel=True))
         elif path.endswith("/cancel"):
+            cancelled.append(conn_id.decode())
             extended(replies, sender, [conn_id], ctl(cancel=True))
+        elif path.endswith("/cancelled"):
+            reply(replies, sender, [conn_id], http_response(json.dumps(cancelled).encode()))
         elif path.endswith("/unknown-key"):
             extended(replies, sender, [conn_id], tns(["sendfile", "/etc/hostname"]))
         elif path.endswith("/hostile"):
