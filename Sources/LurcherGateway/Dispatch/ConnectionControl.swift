@@ -9,10 +9,11 @@ enum ConnectionControl: Equatable {
     /// at, as in Mongrel2). `refusedCredits` says why a `credits` entry was refused, if it was; a valid one is
     /// accepted and has no effect, since Lurcher streams no uploads yet.
     case ctl(keepAlive: Bool, cancel: Bool, refusedCredits: String?)
-    /// A key other than `ctl`. Mongrel2 looks it up among its `xrequest` plugins and closes the connection when
-    /// none takes it; Lurcher has no plugins, so it always closes.
-    case unknownKey(String)
-    /// Not `[string, value]`, or `ctl` without a dict: logged and ignored.
+    /// A command that cannot be carried out, which closes the connection as in Mongrel2 (its
+    /// `handler_process_extended_request` error path, `Register_disconnect`): a key other than `ctl`, which
+    /// Mongrel2 looks up among its `xrequest` plugins (Lurcher has none), or `ctl` whose value is not a dict.
+    case rejected(String)
+    /// Not `[string, value]`: logged and ignored (Mongrel2's `parse_extended_request` fails).
     case malformed(String)
 
     /// The most credits one message may grant: Mongrel2 keeps them in a C `int`, which a larger grant overflows.
@@ -28,11 +29,11 @@ enum ConnectionControl: Equatable {
             return
         }
         guard key == Array("ctl".utf8) else {
-            self = .unknownKey(String(decoding: key, as: UTF8.self))
+            self = .rejected("unknown key '\(String(decoding: key, as: UTF8.self))'")
             return
         }
         guard case .dictionary(let pairs) = elements[1] else {
-            self = .malformed("ctl value is not a dict")
+            self = .rejected("ctl value is not a dict")
             return
         }
         func has(_ name: String) -> TNetString? { pairs.first { $0.key == Array(name.utf8) }?.value }
@@ -49,11 +50,11 @@ enum ConnectionControl: Equatable {
         return nil
     }
 
-    /// What each named connection that is open is told, if anything: `cancel` and an unknown key close it
+    /// What each named connection that is open is told, if anything: `cancel` and a rejected command close it
     /// at once; `keep-alive` resets its idle clock.
     var event: DispatcherEvent? {
         switch self {
-        case .ctl(_, true, _), .unknownKey: return .cancel
+        case .ctl(_, true, _), .rejected: return .cancel
         case .ctl(true, false, _): return .keepAlive
         case .ctl, .malformed: return nil
         }

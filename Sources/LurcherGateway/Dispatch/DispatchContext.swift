@@ -103,8 +103,8 @@ final class DispatchContext {
         switch control {
         case .malformed(let reason):
             logger.warning("ignoring malformed extended reply: \(reason)", metadata: metadata)
-        case .unknownKey(let key):
-            logger.warning("extended reply with unknown key '\(key)'; closing its connections", metadata: metadata)
+        case .rejected(let reason):
+            logger.warning("extended reply rejected (\(reason)); closing its connections", metadata: metadata)
         case .ctl(_, _, let refused?):
             logger.warning("refusing ctl credits: \(refused)", metadata: metadata)
         case .ctl:

@@ -7,7 +7,8 @@ Query `for=S` (seconds) and `every=E` (seconds) time the keep-alives; `keepalive
   the chunk `end` and the last chunk: the request stays at the handler, quiet, for S.
 - `.../idle`: a whole answer at once, then `ctl keep-alive` every E for S: the connection sits between requests.
 - `.../cancel`: `ctl cancel` and nothing else; `.../cancelled` lists the ids cancelled so, as JSON. `.../head-then-cancel`: a chunked head first.
-- `.../unknown-key`: `["sendfile", "/etc/hostname"]`, a key with no plugin here.
+- `.../unknown-key`: `["sendfile", "/etc/hostname"]`, a key with no plugin here; `.../ctl-not-a-dict`:
+  `["ctl", ["cancel"]]`. Mongrel2 1.12 closes the connection for both.
 - `.../hostile`: malformed X bodies, bad credits, good credits, and controls for the gone ids 900001-900006
   (cancel to 900002 only), then a normal answer.
 - `.../probe?id=N`: `ctl keep-alive` to N, then an answer; a test waits for N's notice to know that every
@@ -133,10 +134,12 @@ def main():
             reply(replies, sender, [conn_id], http_response(json.dumps(cancelled).encode()))
         elif path.endswith("/unknown-key"):
             extended(replies, sender, [conn_id], tns(["sendfile", "/etc/hostname"]))
+        elif path.endswith("/ctl-not-a-dict"):
+            extended(replies, sender, [conn_id], tns(["ctl", ["cancel"]]))
         elif path.endswith("/hostile"):
             # To this open connection: none of these may close it.
             for broken in [b"", b"garbage", tns(["ctl"]), tns(["ctl", {"keep-alive": True}, "extra"]), tns([1, 2]),
-                           tns(["ctl", "not-a-dict"]), tns(["ctl", {"cancel": True}]) + b"trailing",
+                           tns(["ctl", {"cancel": True}]) + b"trailing",
                            tns(["ctl", {"credits": -5}]), tns(["ctl", {"credits": 1 << 40}]),
                            tns(["ctl", {"credits": "lots"}]), overflowing_credits(),
                            tns(["ctl", {"credits": 8058}])]:
