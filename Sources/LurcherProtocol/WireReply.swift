@@ -70,9 +70,9 @@ public enum WireReply {
     ///
     /// - Parameters:
     ///   - sender: the handler's identity.
-    ///   - connectionIDs: the connections the command is about; empty for
-    ///     a command to the gateway itself (a Lurcher extension: Mongrel2
-    ///     ignores an extended reply without ids).
+    ///   - connectionIDs: the connections the command is about. Empty is
+    ///     allowed on the wire, but both Mongrel2 and Lurcher log and ignore
+    ///     such a reply.
     ///   - command: the command; Mongrel2's commands are two-element lists
     ///     such as `["ctl", {"credits": 1}]`.
     ///   - buffer: where to append.

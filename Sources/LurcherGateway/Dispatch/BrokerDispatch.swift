@@ -265,7 +265,11 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// Passes a reply payload to its connections (and jobs), noting which requests have begun to be answered.
     private func relay(_ payload: [UInt8], from worker: BrokerWorker) {
-        guard let (reply, ids) = context.decodeReply(payload, from: name, malformed: &malformedReplies) else { return }
+        guard
+            let (reply, ids) = context.decodeReply(
+                payload, from: name, malformed: &malformedReplies,
+                gone: { sendDisconnectNotice(connectionID: $0, to: worker.identity) })
+        else { return }
         var connections: [UInt64] = []
         connections.reserveCapacity(ids.count)
         for id in ids {

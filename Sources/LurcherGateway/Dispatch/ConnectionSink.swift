@@ -1,7 +1,7 @@
 import NIOCore
 
 /// What the dispatcher tells a connection, on the connection's own event loop.
-enum DispatcherEvent {
+enum DispatcherEvent: Equatable {
     /// Bytes a handler sent to this connection.
     case reply(ByteBuffer)
     /// A handler asked for the connection to be closed once its queued output is written.
@@ -22,6 +22,12 @@ enum DispatcherEvent {
     /// The process holding this connection's WebSocket (broker mode) has gone: `stopped` when it left
     /// gracefully, so the client should reconnect, rather than died.
     case webSocketHolderGone(stopped: Bool)
+    /// A handler's `ctl keep-alive` (an extended reply): the connection's idle clock starts again, so that a quiet
+    /// stream or WebSocket the handler still wants is not reaped.
+    case keepAlive
+    /// A handler's `ctl cancel`, or an extended reply with a key nobody knows: close at once, dropping queued
+    /// output, and tell no handler (the handler asked for it, as in Mongrel2).
+    case cancel
     /// The gateway is stopping, its requests in flight answered: a WebSocket closes with 1001.
     case gatewayStopping
 }

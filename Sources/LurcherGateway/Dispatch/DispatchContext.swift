@@ -70,9 +70,10 @@ final class DispatchContext {
     }
 
     /// Decodes a handler's reply message, logging and returning nil when it is malformed (counted in `malformed`)
-    /// or a control reply.
+    /// or an extended reply, which is carried out here (see ``control(_:command:from:gone:)``).
+    /// - Parameter gone: called for each id an extended reply names that has no open connection.
     func decodeReply(
-        _ message: [UInt8], from handler: String, malformed: inout Int
+        _ message: [UInt8], from handler: String, malformed: inout Int, gone: (UInt64) -> Void
     ) -> (reply: DecodedReply, ids: [UInt64])? {
         let reply: DecodedReply
         do {
@@ -86,9 +87,37 @@ final class DispatchContext {
         switch reply.target {
         case .connections(let ids):
             return (reply, ids)
-        case .control(_, let command):
-            logger.debug("ignoring control reply", metadata: ["handler": "\(handler)", "command": "\(command)"])
+        case .control(let ids, let command):
+            control(ids ?? [], command: command, from: handler, gone: gone)
             return nil
+        }
+    }
+
+    /// Carries out an extended reply: the connections it names that are open are told what to do, and those that
+    /// are gone are reported to `gone` (except for `cancel`), as Mongrel2 does, so that a handler can use
+    /// `keep-alive` to learn which of its clients have left. Straight to the connections, past any broker's
+    /// ledger: a control answers no request.
+    func control(_ ids: [UInt64], command: TNetString, from handler: String, gone: (UInt64) -> Void) {
+        let control = ConnectionControl(command)
+        let metadata: Logger.Metadata = ["handler": "\(handler)", "connections": "\(ids.count)"]
+        switch control {
+        case .malformed(let reason):
+            logger.warning("ignoring malformed extended reply: \(reason)", metadata: metadata)
+        case .rejected(let reason):
+            logger.warning("extended reply rejected (\(reason)); closing its connections", metadata: metadata)
+        case .ctl(_, _, let refused?):
+            logger.warning("refusing ctl credits: \(refused)", metadata: metadata)
+        case .ctl:
+            break
+        }
+        if ids.isEmpty { logger.warning("ignoring extended reply without connection ids", metadata: metadata) }
+        let event = control.event
+        for id in ids {
+            if let sink = connections.withLockedValue({ $0[id] }) {
+                if let event { sink.deliver(event) }
+            } else if control.noticesGoneConnections {
+                gone(id)
+            }
         }
     }
 }

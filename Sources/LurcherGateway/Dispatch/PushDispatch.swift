@@ -183,7 +183,8 @@ final class PushDispatch: HandlerDispatch {
                 return
             }
             guard let message else { return }
-            guard let (reply, ids) = context.decodeReply(message, from: name, malformed: &malformedReplies) else { continue }
+            guard let (reply, ids) = context.decodeReply(
+                message, from: name, malformed: &malformedReplies, gone: { sendDisconnect(connectionID: $0) }) else { continue }
             context.relay(reply, to: ids) { sendDisconnect(connectionID: $0) }
         }
     }

@@ -31,8 +31,9 @@ extension HTTP1Connection {
         case handlerRequestEnded
         /// Something an operator may want to know happened.
         case notice(Notice)
-        /// The connection has closed: tell these handlers, which had its requests, that the client is gone.
-        case tellHandlersClosed([Int])
+        /// The connection has closed: forget it, and tell these handlers, which had its requests, that the client
+        /// is gone unless `notify` is false (a handler cancelled it).
+        case tellHandlersClosed([Int], notify: Bool)
         /// The handler accepted a WebSocket: write what is queued, then give the channel to the WebSocket room.
         /// HTTP/1 does nothing more on this connection.
         case handOver(WebSocketHandOver)

@@ -54,6 +54,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private var clientAwaitsContinue = false
     /// Handlers that were sent a request on this connection; they hear when it closes.
     private var handlersUsed: [Int] = []
+    /// A handler cancelled the connection, so no handler is told it closed.
+    private var cancelledByHandler = false
     /// The request being answered, followed for the access log (nil when nothing records requests).
     private var exchange: Exchange?
     private var actions = ActionQueue<Action>()
@@ -154,7 +156,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         closing = true
         reportExchange(now: now)
         endCurrent()
-        act(.tellHandlersClosed(handlersUsed))
+        act(.tellHandlersClosed(handlersUsed, notify: !cancelledByHandler))
     }
 
     // MARK: - Answering
@@ -375,6 +377,26 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     mutating func handlerClosed(now: Instant) {
         guard !closing else { return }
         closeAfterWrites(now: now)
+    }
+
+    /// A handler's `ctl keep-alive`. Mongrel2 pings the one idle clock it keeps per connection (`Register_ping`,
+    /// which its reaper compares with `limits.min_ping`), whatever the connection waits for; here that is the
+    /// keep-alive idle deadline between requests and the reply deadline of a request at a handler, so both start
+    /// again, whichever runs. The request and write deadlines time the client, not the handler, and stay.
+    mutating func keptAlive(now: Instant) {
+        guard !closing else { return }
+        if deadlines[.idle] != nil { setDeadline(.idle, in: timeouts.keepAlive, now: now) }
+        if deadlines[.reply] != nil { setDeadline(.reply, in: timeouts.reply, now: now) }
+    }
+
+    /// A handler's `ctl cancel` (or an extended reply nobody knows): close now, dropping queued output, and tell
+    /// no handler. Like Mongrel2, one that already asked for a close (an empty reply) is let finish it.
+    mutating func cancelled() {
+        guard !closing else { return }
+        cancelledByHandler = true
+        closing = true
+        inputFinished = true
+        act(.closeNow)
     }
 
     /// The request with `token` had been held, and has now been sent to a handler: its reply time starts now.

@@ -123,6 +123,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .dispatched(let token): connection.dispatched(token: token, now: now)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
+        case .keepAlive: connection.keptAlive(now: now)
+        case .cancel: connection.cancelled()
         // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
         case .held, .webSocketHolderGone: break
         // Requests still being answered are answered; the gateway's shutdown closes what remains.
@@ -199,8 +201,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             case .handlerRequestEnded: environment.counters.inFlight.decrement()
             case .notice(let notice):
                 notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
-            case .tellHandlersClosed(let handlers):
-                environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers)
+            case .tellHandlersClosed(let handlers, let notify):
+                environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers, tellHandlers: notify)
             case .handOver(let handOver): handOverToWebSocket(handOver, context: context)
             }
         }

@@ -201,6 +201,22 @@ struct WebSocketConnection {
         act(.closeAfterWrites)
     }
 
+    /// A handler's `ctl keep-alive`: `websocket_idle` starts again, as Mongrel2's `Register_ping` resets the idle
+    /// clock its reaper checks, so a quiet WebSocket the handler still wants is not closed.
+    mutating func keptAlive(now: Instant) {
+        guard !closing else { return }
+        setDeadline(.idle, in: timeouts.webSocketIdle, now: now)
+    }
+
+    /// A handler's `ctl cancel` (or an extended reply nobody knows): close the socket now, with no close frame,
+    /// and tell no handler, as Mongrel2 does (`Register_disconnect`).
+    mutating func cancelled() {
+        guard !closing else { return }
+        closedByHandler = true
+        closing = true
+        act(.closeNow)
+    }
+
     /// The handler side took the message with `token`: more of the client's may be read.
     mutating func taken(token: UInt64, now: Instant) {
         if let index = untaken.firstIndex(where: { $0.token == token }) {

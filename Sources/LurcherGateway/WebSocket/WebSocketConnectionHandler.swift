@@ -113,6 +113,8 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .webSocketHolderGone(let stopped): connection.holderGone(stopped: stopped, now: now)
         case .gatewayStopping: connection.gatewayStopping(now: now)
+        case .keepAlive: connection.keptAlive(now: now)
+        case .cancel: connection.cancelled()
         }
         perform()
     }

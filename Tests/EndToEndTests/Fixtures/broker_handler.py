@@ -7,6 +7,11 @@ exits once the gateway has answered LEFT. `.../sleep?ms=N` waits N milliseconds 
 `.../never` is never answered; `.../disconnected-at` answers with the connection ids of the disconnect
 notices it was sent, each with when it arrived (seconds since the epoch), as a JSON object.
 
+Extended replies, inside REPLY as in push mode: `.../stream?for=S&every=E` sends a chunked head and `start`, a
+`ctl keep-alive` every E seconds (heartbeating meanwhile) for S, then `end`; `keepalive=0` leaves the
+keep-alives out. `.../cancel` sends `ctl cancel` as the request's last message, and `.../cancelled` lists the
+ids cancelled so; `.../probe?id=N` sends `ctl keep-alive` to N (gone, so a disconnect notice comes back).
+
 Settings come from LURCHER_SEND_SPEC, LURCHER_HEARTBEAT_INTERVAL and LURCHER_HEARTBEAT_LIVENESS.
 """
 import json
@@ -17,6 +22,13 @@ import time
 import zmq
 
 from mongrel2_handler import http_response, parse_request
+from xreply_handler import CHUNKED_HEAD, ctl, query
+
+
+def framed(sender, ids, body, extended=False):
+    """A Mongrel2 reply, plain or extended (`X ` before the ids), for a REPLY frame."""
+    ids = (b"X " if extended else b"") + ids
+    return sender + b" " + str(len(ids)).encode() + b":" + ids + b", " + body
 
 
 def main():
@@ -39,6 +51,7 @@ def main():
     next_heartbeat = time.monotonic() + interval
     leaving = False
     disconnected_at = {}
+    cancelled = []
     while True:
         if stopping and not leaving:
             leaving = True
@@ -52,10 +65,30 @@ def main():
                 sender, conn_id, path, headers, _, body = parse_request(payload)
                 if path.endswith("/never"):
                     continue
+                q = query(headers)
+                if path.endswith("/stream"):
+                    socket.send_multipart([b"REPLY", framed(sender, conn_id, CHUNKED_HEAD + b"5\r\nstart\r\n")])
+                    until, every = time.time() + float(q.get("for", "2")), float(q.get("every", "0.3"))
+                    while time.time() + every < until:
+                        time.sleep(every)
+                        socket.send_multipart([b"HEARTBEAT"])
+                        if q.get("keepalive", "1") == "1":
+                            socket.send_multipart([b"REPLY", framed(sender, conn_id, ctl(keep_alive=True), extended=True)])
+                    time.sleep(max(0, until - time.time()))
+                    socket.send_multipart([b"REPLY", framed(sender, conn_id, b"3\r\nend\r\n0\r\n\r\n"), request_id])
+                    continue
+                if path.endswith("/cancel"):
+                    cancelled.append(conn_id.decode())
+                    socket.send_multipart([b"REPLY", framed(sender, conn_id, ctl(cancel=True), extended=True), request_id])
+                    continue
+                if path.endswith("/probe"):
+                    socket.send_multipart([b"REPLY", framed(sender, q["id"].encode(), ctl(keep_alive=True), extended=True)])
                 if "sleep" in path:
                     time.sleep(int(headers.get("QUERY", "ms=0").split("=")[1]) / 1000)
                 if path.endswith("/disconnected-at"):
                     answer = json.dumps(disconnected_at).encode()
+                elif path.endswith("/cancelled"):
+                    answer = json.dumps(cancelled).encode()
                 else:
                     answer = json.dumps({
                         "pid": os.getpid(), "method": headers.get("METHOD"), "path": path,

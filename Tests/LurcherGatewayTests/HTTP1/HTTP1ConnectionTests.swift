@@ -376,7 +376,7 @@ struct TestConnection {
         case .scheduleWake(let time): return "scheduleWake +\((time - start).components.seconds)s"
         case .handlerRequestEnded: return "handlerRequestEnded"
         case .notice(let notice): return "notice \(notice)"
-        case .tellHandlersClosed(let handlers): return "tellHandlersClosed \(handlers)"
+        case .tellHandlersClosed(let handlers, let notify): return "tellHandlersClosed \(handlers)\(notify ? "" : " silently")"
         case .handOver(let handOver): return "handOver handlers=\(handOver.handlers) lastToken=\(handOver.lastToken)"
         }
     }

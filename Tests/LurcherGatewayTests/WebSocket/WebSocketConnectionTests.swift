@@ -136,6 +136,25 @@ import Testing
         #expect(Self.take(&connection) == ["write [136, 2, 3, 232]", "closeAfterWrites", "closed [0] notify=false"])
     }
 
+    @Test func aHandlersKeepAliveResetsTheIdleTimer() {
+        var connection = Self.connection()
+        connection.opened(input: nil, now: .zero)
+        connection.keptAlive(now: .seconds(250))
+        _ = Self.take(&connection)
+        connection.wake(now: .seconds(300)) { 0 }
+        #expect(Self.take(&connection).isEmpty, "the keep-alive at 250 s moved the deadline to 550 s")
+        connection.wake(now: .seconds(550)) { 0 }
+        #expect(Self.take(&connection) == ["notice idle", Self.closeFrame(1001, "idle"), "closeOutputAfterWrites"])
+    }
+
+    @Test func aHandlersCancelClosesAtOnceWithNoFrameAndNoNotice() {
+        var connection = Self.connection()
+        connection.opened(input: nil, now: .zero)
+        connection.cancelled()
+        connection.closed(now: .seconds(1))
+        #expect(Self.take(&connection) == ["closeNow", "closed [0] notify=false"])
+    }
+
     @Test func anIdleWebSocketIsClosedWith1001AndAnyFrameResetsTheTimer() {
         var connection = Self.connection()
         connection.opened(input: nil, now: .zero)
