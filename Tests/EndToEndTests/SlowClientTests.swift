@@ -33,15 +33,16 @@ import Testing
     @Test func aClientThatReadsSlowlyButSteadilyGetsTheWholeFile() async throws {
         let site = try TemporarySite()
         try site.write("big.bin", "")
-        let size = 32 << 20
+        let size = 64 << 20
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: site.path + "/big.bin"))
         try file.truncate(atOffset: UInt64(size))
         try file.close()
-        // A write timeout well above the client's pauses, so that only a client starved of CPU for 3 s (not one
-        // that is merely slow) could look stalled when the whole test suite runs at once.
-        let gateway = try await GatewayProcess(handlers: [], write: 3, routes: "\"/big/\" = { dir = \"\(site.path)\" }")
+        // A write timeout well above the client's pauses, so that only a client starved of CPU for 6 s (not one
+        // that is merely slow) could look stalled when the whole test suite runs at once (3 s was seen to be
+        // too short beside the WebSocket load tests).
+        let gateway = try await GatewayProcess(handlers: [], write: 6, routes: "\"/big/\" = { dir = \"\(site.path)\" }")
         // A small receive window, so the file cannot sit in socket buffers: it goes out only as fast as it is read,
-        // 2 MiB every half second, about 8 s for the whole file and so at least two write timeouts.
+        // 2 MiB every half second, about 16 s for the whole file and so at least two write timeouts.
         let reader = try gateway.connect(receiveBuffer: 64 << 10)
         try reader.send(HTTPConnection.request("GET", "/big/big.bin", headers: ["Connection": "close"]))
         let head = try await onThread { try reader.readResponse(toHead: true) }
