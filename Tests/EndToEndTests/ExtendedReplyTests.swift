@@ -112,6 +112,18 @@ import Testing
         #expect(Set(noticed).isDisjoint(with: cancelled), "no disconnect notice after a cancel: \(noticed)")
     }
 
+    /// An empty reply is the handler closing the connection itself: as in Mongrel2, it hears no notice of it.
+    @Test func aCloseTheHandlerAskedForEarnsNoNotice() async throws {
+        let gateway = try await gateway()
+        let connection = try gateway.connect()
+        try connection.send(HTTPConnection.request("GET", "/x/close"))
+        #expect(try connection.readToEnd().isEmpty, "closed with nothing written")
+        let closed = try ids(gateway, "/x/cancelled")
+        #expect(closed.count == 1)
+        let noticed = try await notices(gateway, route: "/x", probe: 900_011, listing: "disconnects")
+        #expect(Set(noticed).isDisjoint(with: closed), "no disconnect notice after the handler's close: \(noticed)")
+    }
+
     @Test func cancelDropsAStreamAlreadyBegun() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()

@@ -54,8 +54,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private var clientAwaitsContinue = false
     /// Handlers that were sent a request on this connection; they hear when it closes.
     private var handlersUsed: [Int] = []
-    /// A handler cancelled the connection, so no handler is told it closed.
-    private var cancelledByHandler = false
+    /// A handler asked for the close (an empty reply, or `ctl cancel`), so no handler is told of it.
+    private var closedByHandler = false
     /// The request being answered, followed for the access log (nil when nothing records requests).
     private var exchange: Exchange?
     private var actions = ActionQueue<Action>()
@@ -156,7 +156,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         closing = true
         reportExchange(now: now)
         endCurrent()
-        act(.tellHandlersClosed(handlersUsed, notify: !cancelledByHandler))
+        act(.tellHandlersClosed(handlersUsed, notify: !closedByHandler))
     }
 
     // MARK: - Answering
@@ -376,6 +376,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// A handler asked for the connection to be closed once its queued output is written.
     mutating func handlerClosed(now: Instant) {
         guard !closing else { return }
+        // The handler knows: Mongrel2 sends no disconnect notice after a close the handler asked for.
+        closedByHandler = true
         closeAfterWrites(now: now)
     }
 
@@ -393,7 +395,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// no handler. Like Mongrel2, one that already asked for a close (an empty reply) is let finish it.
     mutating func cancelled() {
         guard !closing else { return }
-        cancelledByHandler = true
+        closedByHandler = true
         closing = true
         inputFinished = true
         act(.closeNow)

@@ -130,6 +130,10 @@ def main():
         elif path.endswith("/cancel"):
             cancelled.append(conn_id.decode())
             extended(replies, sender, [conn_id], ctl(cancel=True))
+        elif path.endswith("/close"):
+            # The plain way to close: an empty reply. Listed with the cancelled, as it earns no notice either.
+            cancelled.append(conn_id.decode())
+            reply(replies, sender, [conn_id], b"")
         elif path.endswith("/cancelled"):
             reply(replies, sender, [conn_id], http_response(json.dumps(cancelled).encode()))
         elif path.endswith("/unknown-key"):

@@ -63,6 +63,18 @@ import Testing
         #expect(c.take() == ["handlerRequestEnded", "tellHandlersClosed [0] silently"])
     }
 
+    /// As in Mongrel2, a handler that closed the connection itself (an empty reply) is not told of the close.
+    @Test func aCloseTheHandlerAskedForIsNotReportedToIt() {
+        var c = connection()
+        c.open()
+        c.parsed([.toHandler()])
+        _ = c.take()
+        c.machine.handlerClosed(now: c.now)
+        #expect(c.take() == ["closeAfterWrites"])
+        c.machine.closed(now: c.now)
+        #expect(c.take() == ["handlerRequestEnded", "tellHandlersClosed [0] silently"])
+    }
+
     @Test func aClientThatLeavesIsStillNoticed() {
         var c = connection()
         c.open()
