@@ -1,3 +1,5 @@
+internal import LurcherProtocol
+
 /// The server frames a handler sends: whole, unmasked (servers never mask, RFC 6455, 5.1), passed to the
 /// client by the gateway untouched.
 enum WebSocketFrame {
@@ -37,27 +39,10 @@ enum WebSocketFrame {
         return encode(.close, payload: payload)
     }
 
-    /// Appends one frame with the shortest length form: 7 bits up to 125, then 16 bits up to 65535, then 64 bits.
+    /// Appends one frame (``WebSocketServerFrame``).
     private static func append(
         _ opcode: WebSocketOpcode, final: Bool, payload: some Collection<UInt8>, to frames: inout [UInt8]
     ) {
-        frames.append((final ? 0x80 : 0) | opcode.rawValue)
-        let count = UInt64(payload.count)
-        let lengthBytes: Int
-        switch count {
-        case ...125:
-            frames.append(UInt8(count))
-            lengthBytes = 0
-        case ...0xFFFF:
-            frames.append(126)
-            lengthBytes = 2
-        default:
-            frames.append(127)
-            lengthBytes = 8
-        }
-        for shift in stride(from: (lengthBytes - 1) * 8, through: 0, by: -8) {
-            frames.append(UInt8(truncatingIfNeeded: count >> shift))
-        }
-        frames.append(contentsOf: payload)
+        WebSocketServerFrame.append(first: (final ? 0x80 : 0) | opcode.rawValue, payload: payload, to: &frames)
     }
 }
