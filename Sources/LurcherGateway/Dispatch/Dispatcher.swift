@@ -67,30 +67,29 @@ final class Dispatcher: Sendable {
         thread.execute { _ in dispatches.value.webSocketOpened(connectionID: connectionID, handler: index) }
     }
 
-    /// Sends a WebSocket's message to its handler; the connection hears `.dispatched(token)` once the handler side
-    /// has taken it.
+    /// Sends a WebSocket's message to its handler. In broker mode the connection hears `.dispatched(token)` once
+    /// the process has finished it; in push mode it hears `.held(token)` if the message has to wait.
     func submitWebSocketMessage(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8]) {
-        let dispatches = self.dispatches
-        let holdTimeout = self.holdTimeout
-        thread.execute { _ in
-            dispatches.value.submit(
-                HeldRequest(
-                    origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
-                    retriable: false, webSocketMessage: true),
-                to: index)
-        }
+        submit(handler: index, connectionID: connectionID, token: token, message: message, retriable: false, webSocketMessage: true)
     }
 
     /// Sends a request to handler `index`, or holds it until a handler can take it.
     /// - Parameter retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
     func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool) {
+        submit(handler: index, connectionID: connectionID, token: token, message: message, retriable: retriable, webSocketMessage: false)
+    }
+
+    /// Hands a request or WebSocket message to the dispatch thread, with its hold deadline starting now.
+    private func submit(
+        handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool, webSocketMessage: Bool
+    ) {
         let dispatches = self.dispatches
         let holdTimeout = self.holdTimeout
         thread.execute { _ in
             dispatches.value.submit(
                 HeldRequest(
                     origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
-                    retriable: retriable),
+                    retriable: retriable, webSocketMessage: webSocketMessage),
                 to: index)
         }
     }
