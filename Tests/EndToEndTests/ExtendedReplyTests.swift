@@ -77,9 +77,7 @@ import Testing
         let gateway = try await gateway(webSocketIdle: 1)
         func open(_ query: String) throws -> HTTPConnection {
             let connection = try gateway.connect()
-            try connection.send(
-                "GET /x/ws?\(query) HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            try connection.send(HTTPConnection.webSocketHandshake("/x/ws?\(query)"))
             #expect(try connection.readResponse(toHead: true).status == 101)
             return connection
         }
@@ -88,8 +86,7 @@ import Testing
         try await waitUntil("both WebSockets to be open") { try await gateway.webSocketCount("open") == 2 }
         try await Task.sleep(for: .seconds(2))
         #expect(try unkept.read(2) == [0x88, 2 + 4], "closed as idle (1001) after 1 s")
-        let mask: [UInt8] = [1, 2, 3, 4]
-        try kept.send([0x81, 0x85] + mask + Array("hello".utf8).enumerated().map { $0.element ^ mask[$0.offset % 4] })
+        try kept.send(HTTPConnection.maskedFrame(0x81, Array("hello".utf8)))
         #expect(try kept.read(7) == [0x81, 5] + Array("hello".utf8), "still open after 2 s of silence from the client")
         #expect(try await gateway.webSocketCount("open") == 1)
     }

@@ -161,9 +161,7 @@ import Testing
     @Test func aHandshakeOnADirectoryRouteIsNotUpgraded() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()
-        try connection.send(
-            "GET /index.html HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/index.html"))
         let response = try connection.readResponse()
         #expect(response.status == 200)
         #expect(try await gateway.webSocketCount("open") == 0)
@@ -175,18 +173,14 @@ import Testing
             handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], reply: 1)
         try await gateway.waitForConnected("py", 1)
         let connection = try gateway.connect()
-        try connection.send(
-            "GET /py/never HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/py/never"))
         #expect(try connection.readResponse().status == 504)
     }
 
     @Test func statusCountsOpenWebSockets() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()
-        try connection.send(
-            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/ws"))
         let head = try connection.readResponse(toHead: true)
         #expect(head.status == 101)
         #expect(head.header("sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "RFC 6455's own example")
@@ -205,11 +199,9 @@ import Testing
             try connection.send(HTTPConnection.request("GET", "/ws/plain"))
             #expect(try connection.readResponse().status == 200)
         }
-        try connection.send(
-            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/ws"))
         #expect(try connection.readResponse(toHead: true).status == 101)
-        try connection.send(Self.maskedFrame(0x81, Array("hello".utf8)))
+        try connection.send(HTTPConnection.maskedFrame(0x81, Array("hello".utf8)))
         #expect(try connection.read(7) == [0x81, 5] + Array("hello".utf8))
     }
 
@@ -223,14 +215,12 @@ import Testing
             extra: "[access_log]\npath = \"\(path)\"")
         try await gateway.waitForConnected("ws", 1)
         let connection = try gateway.connect()
-        try connection.send(
-            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/ws"))
         #expect(try connection.readResponse(toHead: true).status == 101)
-        try connection.send(Self.maskedFrame(0x81, Array("hello".utf8)))
+        try connection.send(HTTPConnection.maskedFrame(0x81, Array("hello".utf8)))
         #expect(try connection.read(7) == [0x81, 5] + Array("hello".utf8))
         try await Task.sleep(for: .milliseconds(300))  // a lifetime the line's time must cover
-        try connection.send(Self.maskedFrame(0x88, [0x03, 0xE8]))
+        try connection.send(HTTPConnection.maskedFrame(0x88, [0x03, 0xE8]))
         #expect(try connection.read(4) == [0x88, 2, 0x03, 0xE8])
         #expect(try connection.isClosedByServer())
         let line = try #require(try await gateway.lines(of: path, atLeast: 1).first)
@@ -239,18 +229,10 @@ import Testing
         #expect(seconds >= 0.3)
     }
 
-    /// One masked client frame with FIN set.
-    private static func maskedFrame(_ first: UInt8, _ payload: [UInt8]) -> [UInt8] {
-        let mask: [UInt8] = [1, 2, 3, 4]
-        return [first, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
-    }
-
     @Test func aWrongVersionGets426() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()
-        try connection.send(
-            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")
+        try connection.send(HTTPConnection.webSocketHandshake("/ws", version: 8))
         let response = try connection.readResponse()
         #expect(response.status == 426)
         #expect(response.header("sec-websocket-version") == "13")

@@ -77,7 +77,10 @@ def http_response(body, status="200 OK", content_type="application/json"):
     return head.encode() + body
 
 
-def main():
+def connect():
+    """The handler's two sockets, as Mongrel2 handlers make them: a PULL for requests and a PUB for replies, both
+    connected to the endpoints on the command line (send_spec recv_spec) or, under `lurcher start`, in
+    LURCHER_SEND_SPEC and LURCHER_RECV_SPEC. SIGTERM then exits."""
     if len(sys.argv) == 3:
         send_spec, recv_spec = sys.argv[1], sys.argv[2]
     else:
@@ -88,6 +91,11 @@ def main():
     replies = context.socket(zmq.PUB)
     replies.connect(recv_spec)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return requests, replies
+
+
+def main():
+    requests, replies = connect()
 
     gathered = []
     disconnected = []

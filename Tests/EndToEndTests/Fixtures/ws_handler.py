@@ -12,13 +12,10 @@
 """
 import json
 import os
-import signal
 import sys
 
-import zmq
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mongrel2_handler import http_response, parse_request, reply  # noqa: E402
+from mongrel2_handler import connect, http_response, parse_request, reply  # noqa: E402
 
 TEXT, BINARY, CLOSE, PING, PONG = 1, 2, 8, 9, 10
 
@@ -45,13 +42,7 @@ def handshake_response(headers, accept):
 
 
 def main():
-    send_spec, recv_spec = os.environ["LURCHER_SEND_SPEC"], os.environ["LURCHER_RECV_SPEC"]
-    context = zmq.Context()
-    requests = context.socket(zmq.PULL)
-    requests.connect(send_spec)
-    replies = context.socket(zmq.PUB)
-    replies.connect(recv_spec)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    requests, replies = connect()
     disconnected = []
     while True:
         sender, conn_id, path, headers, _, body = parse_request(requests.recv())

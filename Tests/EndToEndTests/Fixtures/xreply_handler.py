@@ -21,14 +21,11 @@ Endpoints come from LURCHER_SEND_SPEC and LURCHER_RECV_SPEC.
 """
 import json
 import os
-import signal
 import sys
 import time
 
-import zmq
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mongrel2_handler import http_response, parse_request, reply  # noqa: E402
+from mongrel2_handler import connect, http_response, parse_request, reply  # noqa: E402
 from ws_handler import TEXT, frame, handshake_response  # noqa: E402
 
 
@@ -78,12 +75,7 @@ CHUNKED_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encodin
 
 
 def main():
-    context = zmq.Context()
-    requests = context.socket(zmq.PULL)
-    requests.connect(os.environ["LURCHER_SEND_SPEC"])
-    replies = context.socket(zmq.PUB)
-    replies.connect(os.environ["LURCHER_RECV_SPEC"])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    requests, replies = connect()
     disconnected = []
     cancelled = []
     scheduled = []  # (when, action)

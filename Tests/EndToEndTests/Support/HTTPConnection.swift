@@ -61,6 +61,20 @@ final class HTTPConnection: @unchecked Sendable {
         return text + "\r\n" + body
     }
 
+    /// A WebSocket handshake for `target` with RFC 6455's example key, whose accept value is
+    /// `s3pPLMBiTxaQ9kYGzzhZRbK+xOo=`.
+    static func webSocketHandshake(_ target: String, version: Int = 13) -> String {
+        "GET \(target) HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: \(version)\r\n\r\n"
+    }
+
+    /// One masked client WebSocket frame with FIN set, of up to 125 payload bytes.
+    static func maskedFrame(_ first: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        precondition(payload.count <= 125, "a short frame")
+        let mask: [UInt8] = [1, 2, 3, 4]
+        return [first, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+    }
+
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) throws {
