@@ -85,6 +85,7 @@ struct ConfigurationFile: Decodable {
         var job_spec: String?
         var send_ident: String
         var `protocol`: String?
+        var upload_stream: Bool?
         var command: [String]?
         var processes: Int?
         var min_processes: Int?

@@ -144,7 +144,8 @@ struct ConfigurationValidator {
             let process = try validatePool(section, key: key)
             handlers[name] = HandlerConfiguration(
                 name: name, sendSpec: section.send_spec, dispatch: dispatch,
-                sendIdent: section.send_ident, headerEncoding: encoding, process: process)
+                sendIdent: section.send_ident, headerEncoding: encoding, uploadStream: section.upload_stream ?? false,
+                process: process)
         }
         return handlers
     }

@@ -33,6 +33,7 @@ extension GatewayConfiguration {
             }
             if old.sendIdent != updated.sendIdent { return problem("\(key).send_ident", "a handler's send_ident") }
             if old.headerEncoding != updated.headerEncoding { return problem("\(key).protocol", "a handler's protocol") }
+            if old.uploadStream != updated.uploadStream { return problem("\(key).upload_stream", "a handler's upload_stream") }
             if (old.process == nil) != (updated.process == nil) {
                 return problem("\(key).command", "whether a handler has a pool (command present or not)")
             }

@@ -13,6 +13,9 @@ public struct HandlerConfiguration: Sendable {
     public var sendIdent: String
     /// How request headers are encoded on the wire.
     public var headerEncoding: HeaderEncoding
+    /// Whether a large or chunked body reaches the handler as Mongrel2's streamed upload (`UPLOAD_STREAM`
+    /// messages paced by `ctl credits`) instead of through a temp file.
+    public var uploadStream: Bool
     /// The processes `lurcher start` keeps running for this handler, if any.
     public var process: ProcessConfiguration?
 
@@ -22,6 +25,7 @@ public struct HandlerConfiguration: Sendable {
         dispatch: DispatchMode,
         sendIdent: String,
         headerEncoding: HeaderEncoding = .json,
+        uploadStream: Bool = false,
         process: ProcessConfiguration? = nil
     ) {
         self.name = name
@@ -29,6 +33,7 @@ public struct HandlerConfiguration: Sendable {
         self.dispatch = dispatch
         self.sendIdent = sendIdent
         self.headerEncoding = headerEncoding
+        self.uploadStream = uploadStream
         self.process = process
     }
 }

@@ -124,4 +124,9 @@ public struct Uploads: Sendable, Equatable {
         self.directory = directory
         self.threshold = threshold
     }
+
+    /// The most body bytes one message of a streamed upload (`upload_stream`) carries: the threshold, as
+    /// Mongrel2's pieces are at most `limits.content_length`, but no fewer than 16 KiB, so that a small threshold
+    /// does not cut a stream into tiny messages.
+    public var streamPieceLimit: Int { max(threshold, 16 * 1024) }
 }

@@ -70,7 +70,7 @@ public final class Gateway: Sendable {
             handlerIdentities: handlerConfigurations.map {
                 HandlerIdentity(
                     sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding,
-                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil)
+                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil, streamsUploads: $0.uploadStream)
             },
             dispatcher: dispatcher,
             files: StaticFileResponder(threadPool: threadPool),

@@ -27,6 +27,8 @@ final class BrokerDispatch: HandlerDispatch {
     private var ledger = BrokerLedger()
     /// The process each open WebSocket's messages go to: the one that took its handshake.
     private var webSockets: [UInt64: [UInt8]] = [:]
+    /// The request id of each connection's streamed upload's first message, whose process takes its pieces.
+    private var uploads: [UInt64: UInt64] = [:]
     private var dispatchCount: UInt64 = 0
     private var dispatched = 0
     /// Replies dropped because they were not Mongrel2 replies, and requests sent again after their process went
@@ -85,6 +87,7 @@ final class BrokerDispatch: HandlerDispatch {
     func submit(_ request: HeldRequest) {
         dispatched += 1
         if request.webSocketMessage { return submitToHolder(request) }
+        if case .piece = request.streamedUpload { return submitUploadPiece(request) }
         // Behind waiting requests a new one takes its turn, so that waiting is first come, first served.
         if held.isEmpty, let worker = leastRecentlyUsedWithRoom(), send(request, to: worker) { return }
         guard context.canHoldAnother else {
@@ -102,6 +105,7 @@ final class BrokerDispatch: HandlerDispatch {
 
     func connectionClosed(_ connectionID: UInt64, notify: Bool) {
         held.removeAll(connectionID: connectionID)
+        uploads[connectionID] = nil
         if let holder = webSockets.removeValue(forKey: connectionID) { workers[holder]?.webSockets.remove(connectionID) }
         let (identity, abandoned) = ledger.connectionClosed(connectionID)
         if notify, let identity, workers[identity] != nil {
@@ -145,6 +149,19 @@ final class BrokerDispatch: HandlerDispatch {
         ledger.sent(request, as: requestID, to: identity)
     }
 
+    // MARK: - Streamed uploads
+
+    /// Sends a piece of a streamed upload to the process holding its first message, whatever its room: the piece
+    /// is part of a request it already has. No DONE is expected for it (one is ignored). When that process has
+    /// gone, or has finished the upload, nothing else could make sense of the piece.
+    private func submitUploadPiece(_ request: HeldRequest) {
+        guard let startID = uploads[request.origin.connectionID], let holder = ledger.inFlight[startID]?.worker,
+            workers[holder] != nil
+        else { return report(.handlerLost, for: request) }
+        // A failed send gave the process up, which answered the upload's request already.
+        _ = sendMessage(.request(requestID: ledger.nextRequestID(), payload: request.message), to: holder)
+    }
+
     /// Sends waiting requests to processes with room, least recently used first.
     ///
     /// A request leaves the queue only once sent. A failed send gives its process up, which pumps again from
@@ -174,6 +191,7 @@ final class BrokerDispatch: HandlerDispatch {
         worker.lastDispatch = dispatchCount
         worker.requests.insert(requestID)
         ledger.sent(request, as: requestID, to: worker.identity)
+        if case .start = request.streamedUpload { uploads[request.origin.connectionID] = requestID }
         context.logger.debug(
             "request sent to process",
             metadata: ["handler": "\(name)", "pid": "\(worker.processID.map(String.init) ?? "?")", "connection": "\(request.origin.connectionID)"])

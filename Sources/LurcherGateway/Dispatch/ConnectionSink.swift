@@ -25,6 +25,9 @@ enum DispatcherEvent: Equatable {
     /// A handler's `ctl keep-alive` (an extended reply): the connection's idle clock starts again, so that a quiet
     /// stream or WebSocket the handler still wants is not reaped.
     case keepAlive
+    /// A handler's `ctl credits` (an extended reply): the connection's streamed upload may read this many more
+    /// body bytes (validated: 1 to ``ConnectionControl/maxCredits``).
+    case credits(Int)
     /// A handler's `ctl cancel`, or an extended reply with a key nobody knows: close at once, dropping queued
     /// output, and tell no handler (the handler asked for it, as in Mongrel2).
     case cancel

@@ -105,16 +105,16 @@ final class DispatchContext {
             logger.warning("ignoring malformed extended reply: \(reason)", metadata: metadata)
         case .rejected(let reason):
             logger.warning("extended reply rejected (\(reason)); closing its connections", metadata: metadata)
-        case .ctl(_, _, let refused?):
+        case .ctl(_, _, _, let refused?):
             logger.warning("refusing ctl credits: \(refused)", metadata: metadata)
         case .ctl:
             break
         }
         if ids.isEmpty { logger.warning("ignoring extended reply without connection ids", metadata: metadata) }
-        let event = control.event
+        let events = control.events
         for id in ids {
             if let sink = connections.withLockedValue({ $0[id] }) {
-                if let event { sink.deliver(event) }
+                for event in events { sink.deliver(event) }
             } else if control.noticesGoneConnections {
                 gone(id)
             }

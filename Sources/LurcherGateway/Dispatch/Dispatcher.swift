@@ -74,14 +74,32 @@ final class Dispatcher: Sendable {
     }
 
     /// Sends a request to handler `index`, or holds it until a handler can take it.
-    /// - Parameter retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
-    func submit(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool) {
-        submit(handler: index, connectionID: connectionID, token: token, message: message, retriable: retriable, webSocketMessage: false)
+    /// - Parameters:
+    ///   - retriable: the request is safe to send again (GET, HEAD, OPTIONS) if its handler process dies.
+    ///   - startsUploadStream: it is a streamed upload's first message, whose pieces follow with
+    ///     ``submitUploadPiece(handler:connectionID:token:message:)`` under the same token.
+    func submit(
+        handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool,
+        startsUploadStream: Bool = false
+    ) {
+        submit(
+            handler: index, connectionID: connectionID, token: token, message: message, retriable: retriable,
+            webSocketMessage: false, streamedUpload: startsUploadStream ? .start : nil)
     }
 
-    /// Hands a request or WebSocket message to the dispatch thread, with its hold deadline starting now.
+    /// Sends a piece of a streamed upload after its first message: in broker mode to the process that took
+    /// that; if it has gone, the connection hears `.handlerLost(token)`.
+    func submitUploadPiece(handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8]) {
+        submit(
+            handler: index, connectionID: connectionID, token: token, message: message, retriable: false,
+            webSocketMessage: false, streamedUpload: .piece)
+    }
+
+    /// Hands a request, WebSocket message or upload piece to the dispatch thread, with its hold deadline
+    /// starting now.
     private func submit(
-        handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool, webSocketMessage: Bool
+        handler index: Int, connectionID: UInt64, token: UInt64, message: [UInt8], retriable: Bool, webSocketMessage: Bool,
+        streamedUpload: StreamedUploadPart? = nil
     ) {
         let dispatches = self.dispatches
         let holdTimeout = self.holdTimeout
@@ -89,7 +107,7 @@ final class Dispatcher: Sendable {
             dispatches.value.submit(
                 HeldRequest(
                     origin: .connection(id: connectionID, token: token), message: message, deadline: .now + holdTimeout,
-                    retriable: retriable, webSocketMessage: webSocketMessage),
+                    retriable: retriable, webSocketMessage: webSocketMessage, streamedUpload: streamedUpload),
                 to: index)
         }
     }

@@ -12,4 +12,15 @@ struct HeldRequest: Sendable {
     /// counted against its concurrency, and its origin hears `.dispatched` once the process has finished it; in
     /// push mode its origin hears `.held` if it has to wait. That paces the reading of the client.
     var webSocketMessage = false
+    /// Part of a streamed upload: in broker mode its later pieces go to the process that took its first message.
+    var streamedUpload: StreamedUploadPart? = nil
+}
+
+/// Which message of a streamed upload a ``HeldRequest`` is.
+enum StreamedUploadPart: Sendable {
+    /// The first, with the headers: a request like any other, never sent again once a process has had it.
+    case start
+    /// A later piece: broker mode sends it to the process holding the upload, outside its concurrency, and
+    /// expects no DONE for it; push mode sends it like any message.
+    case piece
 }

@@ -6,7 +6,7 @@ import LurcherProtocol
 /// The one place a request becomes handler bytes, whichever protocol brought it. One encoder serves every
 /// request of a connection, so that its header buffer is reused rather than allocated again each time.
 struct HandlerRequestEncoder {
-    private let connectionID: UInt64
+    let connectionID: UInt64
     /// Where the client headers removed for passing as the gateway's own are counted.
     private let counters: GatewayCounters
     private var headers = RequestHeadersWriter(reservingCapacity: 0)
@@ -40,6 +40,19 @@ struct HandlerRequestEncoder {
         return (start, wireMessage(for: head, path: target.path, body: [], to: handler))
     }
 
+    /// The first message of a streamed upload: the request's headers with `UPLOAD_STREAM: "0"` (and
+    /// `UPLOAD_STREAM_DONE: "1"` when `body` is all of it), and the body read so far. The later messages are
+    /// ``UploadStream``'s. A chunked body's length is unknown, so it gets no `content-length`.
+    mutating func uploadStreamStart(
+        for head: RequestHead, target: RequestTarget, pattern: [UInt8], body: [UInt8], isLast: Bool,
+        to handler: HandlerIdentity
+    ) -> [UInt8] {
+        encodeHeaders(of: head, target: target, pattern: pattern, bodyLength: nil, for: handler)
+        headers.append(name: UploadStream.stream, value: "0".utf8)
+        if isLast { headers.append(name: UploadStream.done, value: UploadStream.one) }
+        return wireMessage(for: head, path: target.path, body: body, to: handler)
+    }
+
     /// A WebSocket handshake's message (`METHOD` `WEBSOCKET_HANDSHAKE`, whose body is the `Sec-WebSocket-Accept`
     /// value the handler's 101 must carry), and the encoder for the WebSocket's messages, which repeat its headers.
     mutating func webSocketHandshake(
@@ -54,7 +67,7 @@ struct HandlerRequestEncoder {
         return (wireMessage(for: head, path: target.path, body: accept, to: handler), messages)
     }
 
-    /// The message framing around the headers ``encodeHeaders(of:target:pattern:bodyLength:for:)`` wrote.
+    /// The message framing around the headers ``encodeHeaders(of:target:pattern:bodyLength:withMethod:for:)`` wrote.
     private func wireMessage(
         for head: RequestHead, path: ArraySlice<UInt8>, body: [UInt8], to handler: HandlerIdentity
     ) -> [UInt8] {
@@ -67,9 +80,11 @@ struct HandlerRequestEncoder {
     }
 
     /// Writes the request's headers, and the gateway's own keys, into ``headers``.
+    /// - Parameter bodyLength: the decoded length a chunked body is announced with; nil for a streamed upload,
+    ///   whose length is not known yet.
     /// - Parameter withMethod: whether to write `METHOD` (the request's); without it, the caller adds its own.
     private mutating func encodeHeaders(
-        of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int, withMethod: Bool = true,
+        of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int?, withMethod: Bool = true,
         for handler: HandlerIdentity
     ) {
         headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
@@ -86,7 +101,7 @@ struct HandlerRequestEncoder {
             return name == Self.forwardedFor || name == Self.transferEncoding
         }
         if removed > 0 { counters.reservedHeadersRemoved.add(removed, ordering: .relaxed) }
-        if head.value(of: "transfer-encoding") != nil {
+        if let bodyLength, head.value(of: "transfer-encoding") != nil {
             headers.append(name: "content-length".utf8, value: String(bodyLength).utf8)
         }
         if withMethod { headers.append(name: "METHOD".utf8, value: head.method.name) }

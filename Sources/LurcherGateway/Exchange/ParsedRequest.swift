@@ -9,6 +9,10 @@ struct ParsedRequest {
         /// Send `message` (the Mongrel2 wire bytes, already encoded) to the handler at `index`; for a body
         /// spooled to a file, `upload` holds the file and the message announcing it, which goes first.
         case handler(index: Int, message: [UInt8], upload: HandlerUpload?)
+        /// Stream the body to the handler at `index` as Mongrel2's streamed upload: decided from the head, before
+        /// the body is read (`chunked` when it is). The intake encodes the messages as the body arrives
+        /// (``UploadStream``).
+        case streamedUpload(index: Int, chunked: Bool)
         /// Send a WebSocket handshake's `message` to the handler `messages` names; if it answers 101, the
         /// connection becomes a WebSocket whose messages `messages` encodes.
         case webSocketHandshake(message: [UInt8], messages: WebSocketMessageEncoder)
@@ -50,4 +54,6 @@ struct HandlerIdentity: Sendable {
     /// Broker mode: its processes finish each WebSocket message, and the client is read no faster. In push mode
     /// the socket takes messages at once, and the dispatcher says only when one has to wait.
     var finishesWebSocketMessages = false
+    /// `upload_stream`: a body past the upload threshold, or chunked, goes to it as a streamed upload.
+    var streamsUploads = false
 }

@@ -33,10 +33,14 @@ struct RequestIntake {
     private var bodyLength = 0
     /// The body so far, once it outgrew `uploads.threshold`.
     private var spooled: SpooledBody?
+    /// The request's streamed upload, for a handler with `upload_stream`.
+    private var upload: UploadStream?
 
     /// What the head decided, kept until the body is complete.
     private enum Pending {
         case handler(index: Int, target: RequestTarget)
+        /// A streamed upload to the handler at `index`, whose first message is not encoded yet.
+        case streamedUpload(index: Int, target: RequestTarget)
         /// A WebSocket handshake for the handler at `index`; `accept` is its `Sec-WebSocket-Accept` value.
         case webSocket(index: Int, target: RequestTarget, accept: [UInt8])
         case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
@@ -66,6 +70,7 @@ struct RequestIntake {
         body.removeAll(keepingCapacity: true)
         bodyLength = 0
         spooled = nil
+        upload = nil
         pending = nil
         pattern = []
         expectsContinue = false
@@ -79,9 +84,12 @@ struct RequestIntake {
 
     /// Routes the complete ``head`` and decides how the request will be answered: by a handler, from a
     /// directory, or with an error status (404, 405) once its body has been read.
+    /// - Parameters:
+    ///   - chunked: the body is chunked; `contentLength`, the declared length otherwise (nil for none). For a
+    ///     handler with `upload_stream` they decide whether the body is streamed (``streamsUpload``).
     /// - Returns: the status to refuse the request with when the front end cannot go on reading (a target
     ///   that does not parse); nil otherwise.
-    mutating func receiveHead() -> HTTPStatus? {
+    mutating func receiveHead(chunked: Bool = false, contentLength: UInt64? = nil) -> HTTPStatus? {
         let isConnect = head.method == .connect
         guard let target = RequestTarget(url: head.url, isConnect: isConnect) else { return .badRequest }
         if isConnect {
@@ -113,6 +121,14 @@ struct RequestIntake {
             case .notAnUpgrade:
                 pending = .handler(index: index, target: target)
             }
+            let handler = handlers[index]
+            // Mongrel2 streams a body over `limits.content_length`, or any chunked one (`connection.c`).
+            if handler.streamsUploads, chunked || (contentLength ?? 0) > UInt64(uploads.threshold) {
+                pending = .streamedUpload(index: index, target: target)
+                upload = UploadStream(
+                    chunked: chunked, sendIdent: handler.sendIdent, connectionID: encoder.connectionID,
+                    path: Array(target.path), encoding: handler.encoding)
+            }
             // The front end refuses any other expectation (417); HTTP/1.0 clients do not wait for the 100.
             expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil
         }
@@ -123,6 +139,12 @@ struct RequestIntake {
     /// - Returns: the status to refuse the request with (413 past the limit, 500 when the spool file fails),
     ///   or nil.
     mutating func receiveBody(_ bytes: UnsafeRawBufferPointer) -> HTTPStatus? {
+        if upload != nil {
+            guard bodyLength + bytes.count <= maxBodyBytes else { return .payloadTooLarge }
+            bodyLength += bytes.count
+            upload!.append(bytes)
+            return nil
+        }
         guard case .handler = pending else { return nil }
         guard bodyLength + bytes.count <= maxBodyBytes else { return .payloadTooLarge }
         bodyLength += bytes.count
@@ -140,6 +162,47 @@ struct RequestIntake {
         }
         return nil
     }
+
+    // MARK: - Streamed uploads
+
+    /// Whether the request's body is streamed (``receiveHead(chunked:contentLength:)`` decided so): the front end
+    /// then takes ``streamedUploadRequest()`` at once, instead of ``finishRequest(keepAlive:)`` at the end.
+    var streamsUpload: Bool { upload != nil }
+    /// Whether a streamed body is still being read.
+    var readsStreamedBody: Bool { upload.map { !$0.bodyEnded } ?? false }
+    /// Body bytes of the streamed upload read and not yet in a message.
+    var pendingUploadBytes: Int { upload?.pending.count ?? 0 }
+    /// Whether the streamed upload's first message has been taken.
+    var uploadStarted: Bool { upload?.started ?? false }
+
+    /// The request a streamed upload is, complete from its head; its body follows in messages.
+    mutating func streamedUploadRequest(keepAlive: Bool) -> ParsedRequest {
+        guard case .streamedUpload(let index, _) = pending else { preconditionFailure("not a streamed upload") }
+        return ParsedRequest(
+            disposition: .streamedUpload(index: index, chunked: upload!.chunked), isHead: false, keepAlive: keepAlive, isSafe: false,
+            requestLine: summarizes ? head.requestLine(route: pattern) : nil)
+    }
+
+    /// The streamed body's last byte is in.
+    mutating func endStreamedBody() {
+        expectsContinue = false
+        upload?.endBody()
+    }
+
+    /// The streamed upload's first message, with the body read so far; how many body bytes it carries, and
+    /// whether it is the last.
+    mutating func takeUploadStart() -> (message: [UInt8], bodyBytes: Int, isLast: Bool) {
+        guard case .streamedUpload(let index, let target) = pending, upload != nil else {
+            preconditionFailure("not a streamed upload")
+        }
+        let (body, isLast) = upload!.takeFirst()
+        let message = encoder.uploadStreamStart(
+            for: head, target: target, pattern: pattern, body: body, isLast: isLast, to: handlers[index])
+        return (message, body.count, isLast)
+    }
+
+    /// The streamed upload's next message, once its first has been taken and there is more to send.
+    mutating func takeUploadPiece() -> UploadStream.Piece? { upload?.takePiece() }
 
     /// Ends the request, whose body is all in: what it decided, with the handler's message encoded.
     /// - Parameter keepAlive: whether the front end's connection may carry another request after this one.
@@ -168,6 +231,8 @@ struct RequestIntake {
             }
         case .directory(let directory, let relativePath, let requestPath, let conditions):
             disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions)
+        case .streamedUpload:
+            preconditionFailure("a streamed upload is taken from its head")
         case .reject(let status, let extraHeaders):
             disposition = .reject(status, extraHeaders: extraHeaders)
         case nil:

@@ -13,6 +13,11 @@ extension HTTP1Connection {
         case write(Write)
         /// Send a request to a handler. The in-flight count goes up by one; ``handlerRequestEnded`` brings it down.
         case submit(Submission)
+        /// Begin the current request's streamed upload: read the body the client has sent with the head (as far
+        /// as ``HTTP1Connection/uploadAllowance`` allows), send the first message to handler `handler` under
+        /// `token`, and report it with ``HTTP1Connection/uploadSent(bytes:isLast:now:)``. The in-flight count
+        /// goes up by one, as for ``submit(_:)``.
+        case startUploadStream(handler: Int, token: UInt64)
         /// Look up a file for a Dir route and hand the answer to ``HTTP1Connection/fileReady(_:now:)``.
         case serveFile(FileRequest)
         /// Parse the input held back while requests waited, and report it as any other input.

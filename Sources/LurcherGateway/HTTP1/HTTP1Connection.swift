@@ -30,11 +30,14 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         var wroteBytes = false
         /// For a WebSocket handshake: the encoder of the WebSocket's messages, handed over with a 101.
         var webSocket: WebSocketMessageEncoder?
+        /// For a streamed upload: the handler's credits and how far the body has been sent.
+        var stream: UploadCredits?
     }
 
     private let timeouts: Timeouts
     private let maxWaiting: Int
     private let recordsExchanges: Bool
+    private let uploadPieceLimit: Int
 
     private var current: Current?
     /// Requests parsed and not yet begun, oldest first; at most `maxWaiting` (see ``roomForRequests``).
@@ -63,10 +66,12 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// - Parameters:
     ///   - maxWaiting: how many parsed requests may wait; the parser pauses beyond it.
     ///   - recordsExchanges: whether answered requests are reported (an access log, metrics or events want them).
-    init(timeouts: Timeouts, maxWaiting: Int, recordsExchanges: Bool) {
+    ///   - uploadPieceLimit: the most body bytes one message of a streamed upload carries.
+    init(timeouts: Timeouts, maxWaiting: Int, recordsExchanges: Bool, uploadPieceLimit: Int = 64 * 1024) {
         self.timeouts = timeouts
         self.maxWaiting = maxWaiting
         self.recordsExchanges = recordsExchanges
+        self.uploadPieceLimit = uploadPieceLimit
     }
 
     /// The next thing to do, or nil when everything asked so far is done.
@@ -112,12 +117,16 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             inputHeld = false
             inputFinished = true
         }
-        if !inputHeld, !inputFinished, readDeferred {
+        if !readsPaused, !inputFinished, readDeferred {
             readDeferred = false
             act(.read)
         }
         processNext(now: now)
     }
+
+    /// Whether the client is not to be read: input is held back, or a streamed upload waits for its handler's
+    /// credits (its client is read no further than they go, which bounds what the gateway holds).
+    private var readsPaused: Bool { inputHeld || stream?.awaitsCredits == true }
 
     /// Whether the glue should ask the parser if the input ended mid-request, now that the client closed its side.
     var checksEndOfInput: Bool { !isAtHandler && !inputFinished && !inputHeld }
@@ -145,7 +154,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// The channel asks for more input; returns whether to read now. Reads wait while requests are waiting or
     /// the input is done, so a client cannot queue unbounded work.
     mutating func readRequested() -> Bool {
-        guard inputHeld || inputFinished || closing else { return true }
+        guard readsPaused || inputFinished || closing else { return true }
         readDeferred = true
         return false
     }
@@ -196,6 +205,19 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             submit(
                 message, to: messages.handler, request: request,
                 answering: Answering(token: 0, keepAlive: request.keepAlive, webSocket: messages), now: now)
+        case .streamedUpload(let index, let chunked):
+            nextToken += 1
+            if !handlersUsed.contains(index) { handlersUsed.append(index) }
+            current = .handler(
+                Answering(
+                    token: nextToken, keepAlive: request.keepAlive,
+                    stream: UploadCredits(pieceLimit: uploadPieceLimit, chunked: chunked)))
+            // A client waiting on `100 Continue` sends nothing until it has it, and the first message is due now.
+            if clientAwaitsContinue {
+                clientAwaitsContinue = false
+                send(.continueInterim, bytes: Self.continueInterimBytes, now: now)
+            }
+            act(.startUploadStream(handler: index, token: nextToken))
         }
     }
 
@@ -229,6 +251,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
 
     /// The current request is answered: close if it asked for that, else go on to the next.
     private mutating func finish(keepAlive: Bool, now: Instant) {
+        // A streamed upload answered before its body was all read leaves the rest unread: nothing can follow it.
+        let keepAlive = keepAlive && stream.map(\.ended) != false
         reportExchange(now: now)
         deadlines[.reply] = nil
         endCurrent()
@@ -249,6 +273,61 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         guard let exchange else { return }
         self.exchange = nil
         act(.report(exchange, at: now))
+    }
+
+    // MARK: - Streamed uploads
+
+    /// The current request's streamed upload, if it is one.
+    private var stream: UploadCredits? {
+        guard case .handler(let answering) = current else { return nil }
+        return answering.stream
+    }
+
+    /// How many more body bytes of the current streamed upload the glue may read now (0 when none is current).
+    var uploadAllowance: Int {
+        guard !closing else { return 0 }
+        return stream?.allowance ?? 0
+    }
+
+    /// The glue sent a message of the current streamed upload, the first or a later one, carrying `bytes` of body.
+    mutating func uploadSent(bytes: Int, isLast: Bool, now: Instant) {
+        guard !closing, case .handler(var answering) = current, answering.stream != nil else { return }
+        answering.stream!.sent(bytes: bytes, isLast: isLast)
+        current = .handler(answering)
+        timeUpload(now: now)
+    }
+
+    /// A handler's `ctl credits`: the current streamed upload may read that much more. A connection with no
+    /// upload streaming ignores it, as Mongrel2 does (its credits wait unused for an upload that never comes).
+    mutating func creditsGranted(_ credits: Int, now: Instant) {
+        guard !closing, case .handler(var answering) = current, let stream = answering.stream, stream.started,
+            !stream.ended, credits > 0
+        else { return }
+        let wasWaiting = stream.awaitsCredits
+        answering.stream!.grant(credits)
+        current = .handler(answering)
+        timeUpload(now: now)
+        guard wasWaiting else { return }
+        if inputHeld {
+            act(.parseHeldInput)
+        } else if readDeferred, !inputFinished {
+            readDeferred = false
+            act(.read)
+        }
+    }
+
+    /// Times whichever side a streamed upload waits on: the handler (`timeouts.reply`) while it owes credits or,
+    /// once the body is all sent, the answer; the client (`timeouts.request`, from its last progress) while it
+    /// owes body bytes the handler has asked for.
+    private mutating func timeUpload(now: Instant) {
+        guard let stream else { return }
+        if stream.ended || stream.awaitsCredits {
+            deadlines[.request] = nil
+            if deadlines[.reply] == nil { setDeadline(.reply, in: timeouts.reply, now: now) }
+        } else {
+            deadlines[.reply] = nil
+            setDeadline(.request, in: timeouts.request, now: now)
+        }
     }
 
     // MARK: - Files
@@ -455,7 +534,7 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// owes nothing and is owed nothing.
     private mutating func watchClient(now: Instant) {
         guard !closing else { return }
-        if clientMidRequest, !inputHeld {
+        if clientMidRequest, !readsPaused {
             if deadlines[.request] == nil { setDeadline(.request, in: timeouts.request, now: now) }
         } else {
             deadlines[.request] = nil

@@ -26,6 +26,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var inputAfterHandshake: ByteBuffer?
     private var framesAfter101: ByteBuffer?
     private var mailbox: ConnectionMailbox?
+    /// The handler and token of the streamed upload being sent, the latest this connection began.
+    private var uploadToken: (handler: Int, token: UInt64)?
     private var timer: Scheduled<Void>?
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
@@ -40,7 +42,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             summarizes: environment.operations != nil, counters: environment.counters)
         connection = HTTP1Connection(
             timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
-            recordsExchanges: environment.operations != nil)
+            recordsExchanges: environment.operations != nil, uploadPieceLimit: environment.uploads.streamPieceLimit)
     }
 
     // MARK: - Channel events
@@ -124,6 +126,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .keepAlive: connection.keptAlive(now: now)
+        case .credits(let credits): connection.creditsGranted(credits, now: now)
         case .cancel: connection.cancelled()
         // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
         case .held, .webSocketHolderGone: break
@@ -135,8 +138,18 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: - Input
 
-    /// Parses `buffer` as far as the waiting room allows, and tells the connection what came of it.
+    /// Parses `buffer` as far as the waiting room allows, and tells the connection what came of it. A streamed
+    /// upload's body is parsed only as far as the connection allows; what is left is held until it allows more.
     private func parse(_ buffer: ByteBuffer) {
+        var buffer = buffer
+        if parser.readsStreamedBody {
+            guard feedStreamedBody(&buffer) else { return }
+            if parser.readsStreamedBody || !parser.uploadStarted || buffer.readableBytes == 0 {
+                heldInput = buffer.readableBytes > 0 ? buffer : nil
+                report(heldInput == nil ? .consumedAll : .held)
+                return
+            }
+        }
         let outcome = parser.feed(buffer, room: connection.roomForRequests)
         while let request = parser.completed.popFirst() { connection.requestParsed(request) }
         switch outcome {
@@ -156,6 +169,65 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             environment.logger.info(
                 "rejected malformed request", metadata: ["connection": "\(connectionID)", "status": "\(status.code)"])
             report(.malformed(status))
+        }
+    }
+
+    /// Feeds the parser the streamed upload's body from the front of `buffer`, no more than the connection's
+    /// allowance (less what was read and not yet sent), and sends each piece that makes. Returns false when the
+    /// input turned out malformed, which has been reported.
+    private func feedStreamedBody(_ buffer: inout ByteBuffer) -> Bool {
+        while parser.readsStreamedBody, buffer.readableBytes > 0 {
+            let room = connection.uploadAllowance - parser.pendingUploadBytes
+            guard room > 0 else { break }
+            // Chunk framing is fed too, so the body bytes of a slice are at most the room: no piece overdraws.
+            let slice = buffer.readSlice(length: min(room, buffer.readableBytes))!
+            switch parser.feed(slice, room: connection.roomForRequests) {
+            case .consumedAll: break
+            case .paused(let consumed):
+                // The body ended inside the slice: what follows it is the next request's.
+                buffer.moveReaderIndex(to: buffer.readerIndex - (slice.readableBytes - consumed))
+            case .failed(let status):
+                heldInput = nil
+                environment.logger.info(
+                    "rejected malformed upload body", metadata: ["connection": "\(connectionID)", "status": "\(status.code)"])
+                report(.malformed(status))
+                return false
+            case .upgraded:
+                preconditionFailure("a body does not upgrade")
+            }
+            sendUploadPieces()
+        }
+        return true
+    }
+
+    /// Sends the streamed upload's pieces that are ready, once its first message has gone.
+    private func sendUploadPieces() {
+        guard let token = uploadToken else { return }
+        while let piece = parser.takeUploadPiece() {
+            environment.dispatcher.submitUploadPiece(
+                handler: token.handler, connectionID: connectionID, token: token.token, message: piece.message)
+            connection.uploadSent(bytes: piece.bodyBytes, isLast: piece.isLast, now: now)
+        }
+    }
+
+    /// Begins the current streamed upload: its first message carries what the client sent with the head.
+    private func startUploadStream(handler: Int, token: UInt64) {
+        environment.counters.inFlight.increment()
+        responseParser.reset(answeringHead: false)
+        if let input = heldInput {
+            heldInput = nil
+            parse(input)
+        }
+        let start = parser.takeUploadStart()
+        uploadToken = (handler, token)
+        environment.dispatcher.submit(
+            handler: handler, connectionID: connectionID, token: token, message: start.message, retriable: false,
+            startsUploadStream: true)
+        connection.uploadSent(bytes: start.bodyBytes, isLast: start.isLast, now: now)
+        // A body that was all there may be followed by the next requests, held until the first message was out.
+        if start.isLast, let input = heldInput {
+            heldInput = nil
+            parse(input)
         }
     }
 
@@ -185,6 +257,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 self.write(write, context: context)
                 wrote = true
             case .submit(let submission): submit(submission)
+            case .startUploadStream(let handler, let token): startUploadStream(handler: handler, token: token)
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput:
                 if let input = heldInput {

@@ -105,6 +105,22 @@ final class HTTPRequestParser {
         return errno == HPE_OK || errno == HPE_PAUSED ? .consumedAll : .failed(rejection ?? .badRequest)
     }
 
+    // MARK: - Streamed uploads
+
+    /// Whether the body being read is a streamed upload's: the glue feeds it no faster than the connection's
+    /// ``HTTP1Connection/uploadAllowance`` allows.
+    var readsStreamedBody: Bool { intake.readsStreamedBody }
+    /// Body bytes of the streamed upload read and not yet in a message.
+    var pendingUploadBytes: Int { intake.pendingUploadBytes }
+    /// Whether the streamed upload's first message has been taken, so that later pieces can be.
+    var uploadStarted: Bool { intake.uploadStarted }
+
+    /// The streamed upload's first message (see ``RequestIntake/takeUploadStart()``).
+    func takeUploadStart() -> (message: [UInt8], bodyBytes: Int, isLast: Bool) { intake.takeUploadStart() }
+
+    /// The streamed upload's next message, if there is one to send.
+    func takeUploadPiece() -> UploadStream.Piece? { intake.takeUploadPiece() }
+
     /// Clears the flag set for `Expect: 100-continue` once the connection has acted on it.
     func acknowledgeContinue() { intake.acknowledgeContinue() }
 
@@ -174,7 +190,18 @@ final class HTTPRequestParser {
         }
         intake.head.method = RequestMethod(httpParserMethod: state.method)
         intake.head.version = RequestHead.Version(major: Int(state.http_major), minor: Int(state.http_minor))
-        if let status = intake.receiveHead() { return reject(status) }
+        let chunked = state.flags & UInt32(F_CHUNKED.rawValue) != 0
+        if let status = intake.receiveHead(
+            chunked: chunked, contentLength: state.content_length == UInt64.max ? nil : state.content_length)
+        {
+            return reject(status)
+        }
+        if intake.streamsUpload {
+            // The request goes to its handler now; its body is read only as the connection allows (the handler's
+            // credits), so the parser stops here until it is fed again.
+            completed.append(intake.streamedUploadRequest(keepAlive: parser.shouldKeepAlive))
+            parser.pause(true)
+        }
         return 0
     }
 
@@ -185,6 +212,12 @@ final class HTTPRequestParser {
 
     private func messageComplete() -> Int32 {
         isMidRequest = false
+        if intake.streamsUpload {
+            // Stop at the body's end, so its last message is taken before the next request's head resets the intake.
+            intake.endStreamedBody()
+            parser.pause(true)
+            return 0
+        }
         let request = intake.finishRequest(keepAlive: parser.shouldKeepAlive)
         completed.append(request)
         if request.isWebSocketHandshake {

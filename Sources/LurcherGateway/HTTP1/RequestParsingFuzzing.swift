@@ -56,7 +56,8 @@ package enum RequestParsingFuzzing {
             switch request.disposition {
             case .handler(_, let message, let upload): messages = [upload?.startMessage, message].compactMap { $0 }
             case .webSocketHandshake(let message, _): messages = [message]
-            case .directory, .reject: continue
+            // The fuzzed handler streams no uploads.
+            case .directory, .reject, .streamedUpload: continue
             }
             for bytes in messages {
                 do {

@@ -115,6 +115,8 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         case .gatewayStopping: connection.gatewayStopping(now: now)
         case .keepAlive: connection.keptAlive(now: now)
         case .cancel: connection.cancelled()
+        // A WebSocket streams no upload; Mongrel2 too lets such credits lie unused.
+        case .credits: break
         }
         perform()
     }

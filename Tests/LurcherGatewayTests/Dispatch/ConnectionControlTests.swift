@@ -10,19 +10,26 @@ import Testing
     }
 
     @Test func ctlKeysAreReadTogether() throws {
-        #expect(try control("31:3:ctl,21:10:keep-alive,4:true!}]") == .ctl(keepAlive: true, cancel: false, refusedCredits: nil))
-        #expect(try control("26:3:ctl,16:6:cancel,4:true!}]").event == .cancel)
+        #expect(try control("31:3:ctl,21:10:keep-alive,4:true!}]") == .ctl(keepAlive: true, cancel: false, credits: nil, refusedCredits: nil))
+        #expect(try control("26:3:ctl,16:6:cancel,4:true!}]").events == [.cancel])
         let both = try control("61:3:ctl,51:10:keep-alive,4:true!6:cancel,4:true!7:credits,1:5#}]")
-        #expect(both == .ctl(keepAlive: true, cancel: true, refusedCredits: nil))
-        #expect(both.event == .cancel, "cancel wins: there is nothing left to keep alive")
+        #expect(both == .ctl(keepAlive: true, cancel: true, credits: 5, refusedCredits: nil))
+        #expect(both.events == [.cancel], "cancel wins: there is nothing left to keep alive or read")
         #expect(!both.noticesGoneConnections)
     }
 
-    @Test func validCreditsAreAcceptedAndDoNothing() throws {
+    @Test func validCreditsBecomeAGrant() throws {
         let credits = try control("29:3:ctl,19:7:credits,6:200000#}]")
-        #expect(credits == .ctl(keepAlive: false, cancel: false, refusedCredits: nil))
-        #expect(credits.event == nil)
+        #expect(credits == .ctl(keepAlive: false, cancel: false, credits: 200000, refusedCredits: nil))
+        #expect(credits.events == [.credits(200000)])
         #expect(credits.noticesGoneConnections)
+        let largest = try control("34:3:ctl,24:7:credits,10:2147483647#}]")
+        #expect(largest.events == [.credits(2147483647)])
+    }
+
+    @Test func creditsAndKeepAliveInOneDictAreBothCarriedOut() throws {
+        let both = try control("48:3:ctl,38:10:keep-alive,4:true!7:credits,4:8058#}]")
+        #expect(both.events == [.credits(8058), .keepAlive])
     }
 
     @Test(arguments: [
@@ -31,8 +38,8 @@ import Testing
         ("27:3:ctl,17:7:credits,4:lots,}]", "credits is not an integer"),
     ])
     func badCreditsAreRefused(body: String, reason: String) throws {
-        #expect(try control(body) == .ctl(keepAlive: false, cancel: false, refusedCredits: reason))
-        #expect(try control(body).event == nil, "a refused grant closes nothing")
+        #expect(try control(body) == .ctl(keepAlive: false, cancel: false, credits: nil, refusedCredits: reason))
+        #expect(try control(body).events == [], "a refused grant grants and closes nothing")
     }
 
     /// As Mongrel2 1.12 was seen to do: the connection closes, and a gone id still gets its notice.
@@ -43,7 +50,7 @@ import Testing
     func aCommandThatCannotBeCarriedOutClosesButStillNoticesGoneConnections(body: String, reason: String) throws {
         let rejected = try control(body)
         #expect(rejected == .rejected(reason))
-        #expect(rejected.event == .cancel)
+        #expect(rejected.events == [.cancel])
         #expect(rejected.noticesGoneConnections)
     }
 
@@ -54,7 +61,7 @@ import Testing
             Issue.record("\(body) read as \(malformed)")
             return
         }
-        #expect(malformed.event == nil)
+        #expect(malformed.events == [])
         #expect(malformed.noticesGoneConnections, "Mongrel2's is_cancel_request is false for these")
     }
 }

@@ -365,6 +365,7 @@ struct TestConnection {
         case .write(.continueInterim): return "write continue"
         case .write(.output(let bytes)): return "write output(\(bytes.byteCount))"
         case .submit(let submission): return "submit token=\(submission.token)"
+        case .startUploadStream(let handler, let token): return "startUploadStream handler=\(handler) token=\(token)"
         case .serveFile: return "serveFile"
         case .parseHeldInput: return "parseHeldInput"
         case .read: return "read"
