@@ -42,7 +42,8 @@ struct HandlerRequestEncoder {
 
     /// The first message of a streamed upload: the request's headers with `UPLOAD_STREAM: "0"` (and
     /// `UPLOAD_STREAM_DONE: "1"` when `body` is all of it), and the body read so far. The later messages are
-    /// ``UploadStream``'s. A chunked body's length is unknown, so it gets no `content-length`.
+    /// ``UploadStream``'s. A chunked body's length is unknown, so it keeps `transfer-encoding: chunked` and gets
+    /// no `content-length`, as Mongrel2 sends it; the pieces are de-chunked.
     mutating func uploadStreamStart(
         for head: RequestHead, target: RequestTarget, pattern: [UInt8], body: [UInt8], isLast: Bool,
         to handler: HandlerIdentity
@@ -80,8 +81,8 @@ struct HandlerRequestEncoder {
     }
 
     /// Writes the request's headers, and the gateway's own keys, into ``headers``.
-    /// - Parameter bodyLength: the decoded length a chunked body is announced with; nil for a streamed upload,
-    ///   whose length is not known yet.
+    /// - Parameter bodyLength: the decoded length a chunked body is announced with, in place of its
+    ///   `transfer-encoding`; nil for a streamed upload, whose length is not known yet.
     /// - Parameter withMethod: whether to write `METHOD` (the request's); without it, the caller adds its own.
     private mutating func encodeHeaders(
         of head: RequestHead, target: RequestTarget, pattern: [UInt8], bodyLength: Int?, withMethod: Bool = true,
@@ -98,7 +99,7 @@ struct HandlerRequestEncoder {
                 removed += 1
                 return true
             }
-            return name == Self.forwardedFor || name == Self.transferEncoding
+            return name == Self.forwardedFor || (bodyLength != nil && name == Self.transferEncoding)
         }
         if removed > 0 { counters.reservedHeadersRemoved.add(removed, ordering: .relaxed) }
         if let bodyLength, head.value(of: "transfer-encoding") != nil {
