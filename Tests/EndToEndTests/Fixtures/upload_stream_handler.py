@@ -7,14 +7,17 @@ The first message of an upload has the request's headers and `UPLOAD_STREAM: "0"
 `{"UPLOAD_STREAM": offset}` (and `"UPLOAD_STREAM_DONE": "1"` on the last) and the next piece. The handler grants
 credits with `["ctl", {"credits": N}]`: `window` bytes (query `window=N`, default 65536) after the first
 message, then as many as each piece carried, so that at most `window` bytes are ever on their way. With
-`never=1` it grants nothing.
+`never=1` it grants nothing. With `hostile=1` each grant comes after grants the gateway must refuse
+(negative, huge, not an integer, past 64 bits) and one for the gone id 900007, which earns a disconnect notice.
 
 It checks every piece: its offset must be the bytes received so far, and its bytes must be the test pattern (the
 bytes 0 to 250 over and over) at that offset. On the last message it answers 200 with a JSON report: `bytes`,
 `crc32` and `expected_crc32` (of the pattern), `errors`, the first message's `headers`, and `messages`, one
 `[headers, body length]` per message, for comparing gateways.
 
-`.../disconnects` answers with the connection ids of the disconnect notices received, as JSON; any other
+`.../disconnects` answers with the connection ids of the disconnect notices received, as JSON, and
+`.../started` with those of the uploads begun. `.../grant` (no upload) is sent 1000000 credits before its
+answer: credits for a connection that streams nothing, which a later upload on it must not inherit. Any other
 request without `UPLOAD_STREAM` is answered `{}`.
 """
 import json
@@ -24,7 +27,7 @@ import zlib
 import zmq
 
 from mongrel2_handler import connect, http_response, parse_request
-from xreply_handler import ctl, query
+from xreply_handler import ctl, overflowing_credits, query, tns
 
 BLOCK = bytes(range(251))
 
@@ -80,6 +83,7 @@ def main():
     transport = Transport()
     uploads = {}
     disconnected = []
+    started = []
     while True:
         message, request_id = transport.receive()
         sender, conn_id, path, headers, _, body = parse_request(message)
@@ -88,10 +92,14 @@ def main():
                 disconnected.append(conn_id.decode())
             continue
         if "UPLOAD_STREAM" not in headers:
-            answer = json.dumps(disconnected).encode() if path.endswith("/disconnects") else b"{}"
+            if path.endswith("/grant"):
+                transport.send(frame_reply(sender, conn_id, ctl(credits=1000000), extended=True))
+            lists = {"disconnects": disconnected, "started": started}
+            answer = json.dumps(lists[path.rsplit("/", 1)[1]]).encode() if path.rsplit("/", 1)[1] in lists else b"{}"
             transport.send(frame_reply(sender, conn_id, http_response(answer)), request_id)
             continue
         if "METHOD" in headers:
+            started.append(conn_id.decode())
             upload = uploads[conn_id] = {
                 "q": query(headers), "request": request_id, "bytes": 0, "crc32": 0, "errors": [],
                 "headers": headers, "messages": []}
@@ -118,6 +126,10 @@ def main():
         if upload["q"].get("never") == "1":
             continue
         grant = int(upload["q"].get("window", "65536")) if "METHOD" in headers else len(body)
+        if upload["q"].get("hostile") == "1":
+            for refused in [ctl(credits=-grant), ctl(credits=1 << 40), tns(["ctl", {"credits": "lots"}]), overflowing_credits()]:
+                transport.send(frame_reply(sender, conn_id, refused, extended=True))
+            transport.send(frame_reply(sender, b"900007", ctl(credits=grant), extended=True))
         if grant > 0:
             transport.send(frame_reply(sender, conn_id, ctl(credits=grant), extended=True))
 

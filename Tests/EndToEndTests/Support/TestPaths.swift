@@ -24,6 +24,7 @@ enum TestPaths {
     static var pythonBrokerHandler: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/broker_handler.py").path }
     static var pythonWebSocketHandler: String { fixture("ws_handler.py") }
     static var pythonExtendedReplyHandler: String { fixture("xreply_handler.py") }
+    static var pythonUploadStreamHandler: String { fixture("upload_stream_handler.py") }
     static var webSocketClient: String { fixture("ws_client.py") }
     static var webSocketConformance: String { fixture("ws_conformance.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
