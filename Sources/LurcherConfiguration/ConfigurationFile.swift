@@ -20,6 +20,7 @@ struct ConfigurationFile: Decodable {
         var uuid: String?
         var default_host: String?
         var control: String?
+        var no_clobber_xff: Bool?
     }
 
     struct LimitsSection: Decodable {
@@ -85,6 +86,7 @@ struct ConfigurationFile: Decodable {
         var job_spec: String?
         var send_ident: String
         var `protocol`: String?
+        var download_flow_control: Bool?
         var command: [String]?
         var processes: Int?
         var min_processes: Int?

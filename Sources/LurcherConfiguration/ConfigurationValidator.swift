@@ -45,6 +45,7 @@ struct ConfigurationValidator {
             }
             server.controlSocket = control
         }
+        server.noClobberForwardedFor = section?.no_clobber_xff ?? false
         return server
     }
 
@@ -144,7 +145,8 @@ struct ConfigurationValidator {
             let process = try validatePool(section, key: key)
             handlers[name] = HandlerConfiguration(
                 name: name, sendSpec: section.send_spec, dispatch: dispatch,
-                sendIdent: section.send_ident, headerEncoding: encoding, process: process)
+                sendIdent: section.send_ident, headerEncoding: encoding,
+                downloadFlowControl: section.download_flow_control ?? false, process: process)
         }
         return handlers
     }

@@ -13,6 +13,10 @@ public struct HandlerConfiguration: Sendable {
     public var sendIdent: String
     /// How request headers are encoded on the wire.
     public var headerEncoding: HeaderEncoding
+    /// Mongrel2's download flow control (`download.flow_control`, here per handler): the handler hears how many
+    /// of its reply bytes each connection has written, and may have at most
+    /// 102400 of them unwritten (Mongrel2's `MAX_CREDITS`); past that its connection is closed.
+    public var downloadFlowControl: Bool
     /// The processes `lurcher start` keeps running for this handler, if any.
     public var process: ProcessConfiguration?
 
@@ -22,8 +26,10 @@ public struct HandlerConfiguration: Sendable {
         dispatch: DispatchMode,
         sendIdent: String,
         headerEncoding: HeaderEncoding = .json,
+        downloadFlowControl: Bool = false,
         process: ProcessConfiguration? = nil
     ) {
+        self.downloadFlowControl = downloadFlowControl
         self.name = name
         self.sendSpec = sendSpec
         self.dispatch = dispatch

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var uploads: Uploads
     /// Unix socket `lurcher ctl` talks to (relative paths are relative to the working directory).
     public var controlSocket: String
+    /// Mongrel2's `no_clobber_xff`: keep a client's `X-Forwarded-For` and append the peer to it, for a gateway
+    /// behind a proxy that sets it. Off, the header is the peer alone, so a client cannot forge it.
+    public var noClobberForwardedFor: Bool
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -25,8 +28,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         limits: Limits = .init(),
         timeouts: Timeouts = .init(),
         uploads: Uploads = .init(),
-        controlSocket: String = "run/lurcher.sock"
+        controlSocket: String = "run/lurcher.sock",
+        noClobberForwardedFor: Bool = false
     ) {
+        self.noClobberForwardedFor = noClobberForwardedFor
         self.controlSocket = controlSocket
         self.listenHost = listenHost
         self.listenPort = listenPort

@@ -70,13 +70,14 @@ public final class Gateway: Sendable {
             handlerIdentities: handlerConfigurations.map {
                 HandlerIdentity(
                     sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding,
-                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil)
+                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil, downloadFlowControl: $0.downloadFlowControl)
             },
             dispatcher: dispatcher,
             files: StaticFileResponder(threadPool: threadPool),
             limits: configuration.server.limits,
             timeouts: configuration.server.timeouts,
             uploads: configuration.server.uploads,
+            keepsForwardedFor: configuration.server.noClobberForwardedFor,
             logger: logger,
             counters: counters,
             operations: operations?.recordsRequests == true ? operations : nil)

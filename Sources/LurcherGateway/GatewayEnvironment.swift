@@ -11,6 +11,8 @@ struct GatewayEnvironment: Sendable {
     let limits: Limits
     let timeouts: Timeouts
     let uploads: Uploads
+    /// `no_clobber_xff`: handlers get the client's `x-forwarded-for` with the peer appended.
+    let keepsForwardedFor: Bool
     let logger: Logger
     let counters: GatewayCounters
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).

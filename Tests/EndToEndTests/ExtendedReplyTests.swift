@@ -121,6 +121,16 @@ import Testing
         #expect(Set(noticed).isDisjoint(with: closed), "no disconnect notice after the handler's close: \(noticed)")
     }
 
+    /// One extended reply naming 128 connections, Mongrel2's most (`limits.handler_targets`): the open one keeps
+    /// its answer, and each of the 127 gone ones earns a disconnect notice.
+    @Test func anExtendedReplyReachesAllOfItsHundredAndTwentyEightIds() async throws {
+        let gateway = try await gateway()
+        #expect(try gateway.get("/x/many?n=128").status == 200)
+        let noticed = Set(try await notices(gateway, route: "/x", probe: 910_500, listing: "disconnects"))
+        let gone = Set((910_001..<910_128).map(String.init))
+        #expect(gone.isSubset(of: noticed), "no notice for \(gone.subtracting(noticed).sorted())")
+    }
+
     @Test func cancelDropsAStreamAlreadyBegun() async throws {
         let gateway = try await gateway()
         let connection = try gateway.connect()

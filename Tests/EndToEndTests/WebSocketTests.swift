@@ -131,12 +131,6 @@ import Testing
         #expect(grown < 32 << 20, "the gateway grew by \(grown) bytes")
     }
 
-    private func residentBytes(of pid: Int32) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
-        return try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])) * 1024
-    }
-
     /// A stopping gateway answers what is in flight, then closes its WebSockets with 1001 (going away).
     @Test func aStoppingGatewayClosesWebSocketsWith1001() async throws {
         let gateway = try await gateway()

@@ -50,4 +50,6 @@ struct HandlerIdentity: Sendable {
     /// Broker mode: its processes finish each WebSocket message, and the client is read no faster. In push mode
     /// the socket takes messages at once, and the dispatcher says only when one has to wait.
     var finishesWebSocketMessages = false
+    /// Download flow control: the connection's first request to it says the window, `DOWNLOAD_CREDITS`.
+    var downloadFlowControl = false
 }

@@ -37,7 +37,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
-            summarizes: environment.operations != nil, counters: environment.counters)
+            summarizes: environment.operations != nil, keepsForwardedFor: environment.keepsForwardedFor,
+            counters: environment.counters)
         connection = HTTP1Connection(
             timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
             recordsExchanges: environment.operations != nil)
@@ -125,6 +126,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .keepAlive: connection.keptAlive(now: now)
         case .cancel: connection.cancelled()
+        case .creditsOverdrawn: connection.creditsOverdrawn()
+        case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
         // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
         case .held, .webSocketHolderGone: break
         // Requests still being answered are answered; the gateway's shutdown closes what remains.

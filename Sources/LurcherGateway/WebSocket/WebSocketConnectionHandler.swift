@@ -115,6 +115,8 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         case .gatewayStopping: connection.gatewayStopping(now: now)
         case .keepAlive: connection.keptAlive(now: now)
         case .cancel: connection.cancelled()
+        case .creditsOverdrawn: connection.creditsOverdrawn()
+        case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
         }
         perform()
     }

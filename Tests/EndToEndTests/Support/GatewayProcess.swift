@@ -27,6 +27,7 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Writes a configuration with `handlers` (plus `/` serving `static/`) and starts the gateway.
     /// - Parameters:
+    ///   - server: extra TOML lines for the `[server]` table, such as `no_clobber_xff = true`.
     ///   - routes: extra TOML lines for the host's routes table, such as `"/files" = { dir = "..." }`.
     ///   - extra: TOML tables appended to the file, such as `[access_log]` or `[uploads]`.
     ///   - logLevel: lurcher's `--log-level`.
@@ -35,7 +36,8 @@ final class GatewayProcess: @unchecked Sendable {
     ///   - options: more options for `lurcher start`, such as `--watch`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        write: Double = 60, webSocketIdle: Double = 300, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
+        write: Double = 60, webSocketIdle: Double = 300, server: String = "", limits: String = "", routes: String = "", extra: String = "",
+        logLevel: String = "debug",
         throughShell: Bool = false, options: [String] = []
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
@@ -44,6 +46,7 @@ final class GatewayProcess: @unchecked Sendable {
             [server]
             listen = "127.0.0.1:0"
             control = "\(directory)/control.sock"
+            \(server)
 
             [limits]
             \(limits)
