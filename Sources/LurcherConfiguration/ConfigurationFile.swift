@@ -20,6 +20,8 @@ struct ConfigurationFile: Decodable {
         var uuid: String?
         var default_host: String?
         var control: String?
+        var control_port: String?
+        var control_port_allow_remote: Bool?
     }
 
     struct LimitsSection: Decodable {

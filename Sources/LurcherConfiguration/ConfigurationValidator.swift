@@ -45,6 +45,9 @@ struct ConfigurationValidator {
             }
             server.controlSocket = control
         }
+        if let endpoint = section?.control_port {
+            server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
+        }
         return server
     }
 
