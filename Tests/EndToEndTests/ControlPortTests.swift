@@ -188,12 +188,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/lurcher.toml"
-        try "[server]\ncontrol_port = \"tcp://0.0.0.0:9999\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let hosts = "[[hosts]]\nname = \"localhost\"\n[hosts.routes]\n\"/\" = { dir = \"/tmp\" }\n"
+        try "[server]\ncontrol_port = \"tcp://0.0.0.0:9999\"\n\(hosts)".write(toFile: path, atomically: true, encoding: .utf8)
         let check = try ChildProcess([TestPaths.lurcher, "check", "--config", path], outputPath: directory + "/check.log")
         #expect(try await check.waitForExit() != 0)
         #expect(check.output.contains(path) && check.output.contains("server.control_port"), "\(check.output)")
         #expect(check.output.contains("control_port_allow_remote = true"), "the fix: \(check.output)")
-        try "[server]\ncontrol_port = \"tcp://0.0.0.0:9999\"\ncontrol_port_allow_remote = true\n".write(
+        try "[server]\ncontrol_port = \"tcp://0.0.0.0:9999\"\ncontrol_port_allow_remote = true\n\(hosts)".write(
             toFile: path, atomically: true, encoding: .utf8)
         let allowed = try ChildProcess([TestPaths.lurcher, "check", "--config", path], outputPath: directory + "/allowed.log")
         #expect(try await allowed.waitForExit() == 0, "\(allowed.output)")

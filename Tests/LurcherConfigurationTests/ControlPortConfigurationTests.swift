@@ -4,7 +4,9 @@ import Testing
 /// `[server] control_port`: Mongrel2's control port, off unless set, and kept off other hosts unless allowed.
 @Suite struct ControlPortConfigurationTests {
     private func load(_ server: String) throws(ConfigurationError) -> ServerConfiguration {
-        try ConfigurationLoader.parse("[server]\n" + server, file: "test.toml").server
+        try ConfigurationLoader.parse(
+            "[server]\n\(server)\n[[hosts]]\nname = \"localhost\"\n[hosts.routes]\n\"/\" = { dir = \"/tmp\" }\n", file: "test.toml"
+        ).server
     }
 
     private func error(_ server: String) -> ConfigurationError? {
