@@ -33,7 +33,7 @@ import Testing
         ])
         let time = try #require(replies[1].rows.first?.first as? String, "time is a string")
         #expect((before...before + 60).contains(Int(time) ?? 0))
-        #expect(replies[2].raw == "52:7:headers,7:4:uuid,]4:rows,42:38:36:\(Self.uuid),]]}")
+        #expect(replies[2].raw == "75:7:headers,7:4:uuid,]4:rows,44:40:36:\(Self.uuid),]]}")
         #expect(replies[3].headers == ["port", "bind_addr", "uuid", "chroot", "access_log", "error_log", "pid_file", "default_hostname"])
         #expect(replies[3].rows.first?[0] as? Int == gateway.port)
         #expect(replies[3].rows.first?[2] as? String == Self.uuid)
@@ -153,11 +153,15 @@ import Testing
         let deep = String(repeating: "[", count: 100_000)
         var nested = "[\"help\", {}]"
         for _ in 0..<300 { nested = "[\(nested)]" }
-        let wide = "[\"help\", {" + (0..<20000).map { "\"k\($0)\": [1, 2]" }.joined(separator: ", ") + "}]"
+        // A request of 240 KB: `help` with 20,000 arguments.
+        let wide = "\((0..<20000).map { "2:k\($0 % 10),4:1:1#]" }.joined())"
         let replies = try await port.ask(
-            [ControlPortClient.raw(Array(deep.utf8)), nested, ControlPortClient.raw([0xFF, 0x00, 0x3A]), wide,
+            // Files for the large ones: one argument may hold 128 KiB at most.
+            [try ControlPortClient.file(Array(deep.utf8), in: gateway.directory), nested,
+             ControlPortClient.raw([0xFF, 0x00, 0x3A]), try ControlPortClient.file(Self.tnetstring(wide), in: gateway.directory),
              ControlPortClient.raw(Array("10:4:help,0:}]".utf8) + [0]),
-             ControlPortClient.raw(Array(repeating: UInt8(ascii: "9"), count: 2 << 20)), #"["uuid", {}]"#],
+             try ControlPortClient.file(Array(repeating: UInt8(ascii: "9"), count: 2 << 20), in: gateway.directory),
+             #"["uuid", {}]"#],
             timeout: .seconds(5))
         #expect(replies[0]?.raw == Self.invalidData)
         #expect(replies[1]?.raw == Self.invalidData, "nested too deep")
@@ -198,6 +202,15 @@ import Testing
             toFile: path, atomically: true, encoding: .utf8)
         let allowed = try ChildProcess([TestPaths.lurcher, "check", "--config", path], outputPath: directory + "/allowed.log")
         #expect(try await allowed.waitForExit() == 0, "\(allowed.output)")
+    }
+}
+
+extension ControlPortTests {
+    /// `["help", {ARGUMENTS}]` for the dict payload `arguments`, already in tnetstring form.
+    fileprivate static func tnetstring(_ arguments: String) -> [UInt8] {
+        let dict = "\(arguments.utf8.count):\(arguments)}"
+        let list = "4:help,\(dict)"
+        return Array("\(list.utf8.count):\(list)]".utf8)
     }
 }
 

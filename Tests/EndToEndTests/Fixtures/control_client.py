@@ -4,8 +4,8 @@
 as a tnetstring and reads one tnetstring back.
 
 Usage: control_client.py ENDPOINT req|dealer TIMEOUT_MS REQUEST...
-A REQUEST is JSON, such as `["status", {"what": "net"}]`, sent as a tnetstring; or `hex:BYTES`, sent as those
-bytes. Each is sent in turn on a socket of its own, and one JSON line is printed for it:
+A REQUEST is JSON, such as `["status", {"what": "net"}]`, sent as a tnetstring; `hex:BYTES`, sent as those
+bytes; or `file:PATH`, sent as the file's bytes. Each is sent in turn on a socket of its own, and one JSON line is printed for it:
 `{"raw": HEX, "value": REPLY}` with the reply's bytes and the reply decoded (strings as text), or
 `{"timeout": true}` when no reply came within TIMEOUT_MS.
 """
@@ -77,7 +77,13 @@ def main():
     endpoint, mode, timeout_ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
     context = zmq.Context()
     for request in sys.argv[4:]:
-        data = bytes.fromhex(request[4:]) if request.startswith("hex:") else tns(json.loads(request))
+        if request.startswith("hex:"):
+            data = bytes.fromhex(request[4:])
+        elif request.startswith("file:"):
+            with open(request[5:], "rb") as file:
+                data = file.read()
+        else:
+            data = tns(json.loads(request))
         print(json.dumps(ask(context, endpoint, mode, timeout_ms, data)), flush=True)
     context.term()
 

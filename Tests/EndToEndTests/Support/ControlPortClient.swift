@@ -17,13 +17,15 @@ struct ControlPortClient {
         var headers: [String] { table["headers"] as? [String] ?? [] }
     }
 
-    /// Sends each request, JSON such as `["status", {"what": "net"}]` or `hex:BYTES`, on a socket of its own.
+    /// Sends each request, JSON such as `["status", {"what": "net"}]`, `hex:BYTES` or `file:PATH`, on a socket of
+    /// its own; `timeout` is each one's.
     func ask(_ requests: [String], timeout: Duration = .seconds(10)) async throws -> [Reply?] {
         let milliseconds = Int(timeout / .milliseconds(1))
         let client = try ChildProcess(
             ["python3", TestPaths.controlPortClient, endpoint, mode, String(milliseconds)] + requests,
             outputPath: directory + "/control-client-\(UUID().uuidString.prefix(8)).log")
-        let status = try await client.waitForExit(timeout: timeout * (requests.count + 1))
+        // Slack for Python's start on a loaded machine.
+        let status = try await client.waitForExit(timeout: timeout * requests.count + .seconds(30))
         guard status == 0 else { throw ClientFailed(output: client.output) }
         return try client.output.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
@@ -41,6 +43,14 @@ struct ControlPortClient {
     /// The request `hex:...` for `bytes`.
     static func raw(_ bytes: [UInt8]) -> String {
         "hex:" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The request `file:...` for `bytes` written to a file in `directory`: for requests too large for an
+    /// argument.
+    static func file(_ bytes: [UInt8], in directory: String) throws -> String {
+        let path = directory + "/request-\(UUID().uuidString.prefix(8))"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return "file:" + path
     }
 
     private static func bytes(hex: String) -> [UInt8] {
