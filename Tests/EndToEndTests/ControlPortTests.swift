@@ -99,12 +99,18 @@ import Testing
         #expect(try await port.ask("kill", ["id": id])?.raw == Self.invalidArgument, "gone now")
     }
 
-    @Test func stopDrainsTheRequestsInFlight() async throws {
-        let (gateway, port) = try await gateway()
+    /// A connection whose request the handler holds for `seconds`, streaming, once the gateway counts it in flight.
+    private func stream(on gateway: GatewayProcess, seconds: Double) async throws -> HTTPConnection {
         let streaming = try gateway.connect()
-        try streaming.send(HTTPConnection.request("GET", "/x/stream?for=1.5&every=0.3"))
+        try streaming.send(HTTPConnection.request("GET", "/x/stream?for=\(seconds)&every=0.3"))
         #expect(try streaming.readResponse(toHead: true).status == 200)
         #expect(try await gateway.inFlight() == 1)
+        return streaming
+    }
+
+    @Test func stopDrainsTheRequestsInFlight() async throws {
+        let (gateway, port) = try await gateway()
+        let streaming = try await stream(on: gateway, seconds: 1.5)
         #expect(try await port.ask("stop")?.rows.first?.first as? String == "signal sent to server")
         let rest = String(decoding: try streaming.readToEnd(), as: UTF8.self)
         #expect(rest.contains("end"), "the stream in flight was let finish: \(rest)")
@@ -113,10 +119,7 @@ import Testing
 
     @Test func terminateStopsAtOnce() async throws {
         let (gateway, port) = try await gateway()
-        let streaming = try gateway.connect()
-        try streaming.send(HTTPConnection.request("GET", "/x/stream?for=20&every=0.3"))
-        #expect(try streaming.readResponse(toHead: true).status == 200)
-        #expect(try await gateway.inFlight() == 1)
+        let streaming = try await stream(on: gateway, seconds: 20)
         let started = ContinuousClock.now
         #expect(try await port.ask("terminate")?.rows.first?.first as? String == "signal sent to server")
         let rest = String(decoding: try streaming.readToEnd(), as: UTF8.self)

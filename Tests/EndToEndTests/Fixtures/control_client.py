@@ -10,25 +10,13 @@ bytes; or `file:PATH`, sent as the file's bytes. Each is sent in turn on a socke
 `{"timeout": true}` when no reply came within TIMEOUT_MS.
 """
 import json
+import os
 import sys
 
 import zmq
 
-
-def tns(value):
-    if isinstance(value, bool):
-        payload, tag = (b"true" if value else b"false"), b"!"
-    elif isinstance(value, int):
-        payload, tag = str(value).encode(), b"#"
-    elif isinstance(value, str):
-        payload, tag = value.encode(), b","
-    elif isinstance(value, list):
-        payload, tag = b"".join(tns(item) for item in value), b"]"
-    elif isinstance(value, dict):
-        payload, tag = b"".join(tns(key) + tns(item) for key, item in value.items()), b"}"
-    else:
-        payload, tag = b"", b"~"
-    return str(len(payload)).encode() + b":" + payload + tag
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xreply_handler import tns  # noqa: E402
 
 
 def parse(data):
