@@ -21,6 +21,8 @@ struct ConfigurationFile: Decodable {
         var default_host: String?
         var control: String?
         var no_clobber_xff: Bool?
+        var control_port: String?
+        var control_port_allow_remote: Bool?
     }
 
     struct LimitsSection: Decodable {

@@ -46,6 +46,9 @@ struct ConfigurationValidator {
             server.controlSocket = control
         }
         server.noClobberForwardedFor = section?.no_clobber_xff ?? false
+        if let endpoint = section?.control_port {
+            server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
+        }
         return server
     }
 

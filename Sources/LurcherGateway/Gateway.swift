@@ -20,6 +20,7 @@ public final class Gateway: Sendable {
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
     private let counters: GatewayCounters
+    private let connections: ConnectionTable
     let logger: Logger
     /// The routes in use; a reload replaces them.
     let routes: RoutingTable
@@ -28,8 +29,10 @@ public final class Gateway: Sendable {
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
-        counters: GatewayCounters, logger: Logger, routes: RoutingTable, handlerIndex: [String: Int]
+        counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
+        handlerIndex: [String: Int]
     ) {
+        self.connections = connections
         self.routes = routes
         self.handlerIndex = handlerIndex
         self.counters = counters
@@ -60,6 +63,7 @@ public final class Gateway: Sendable {
             handlers: handlerConfigurations, limits: configuration.server.limits, timeouts: configuration.server.timeouts,
             ids: connectionIDs, logger: logger, handlerReady: handlerReady)
         let counters = GatewayCounters()
+        let connections = ConnectionTable()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
@@ -80,6 +84,7 @@ public final class Gateway: Sendable {
             keepsForwardedFor: configuration.server.noClobberForwardedFor,
             logger: logger,
             counters: counters,
+            connections: connections,
             operations: operations?.recordsRequests == true ? operations : nil)
 
         let bootstrap = ServerBootstrap(group: group)
@@ -98,6 +103,7 @@ public final class Gateway: Sendable {
                     let handler = HTTP1ConnectionHandler(
                         connectionID: connectionIDs.next(),
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "",
+                        fileDescriptor: channel.fileDescriptor,
                         environment: environment)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -107,6 +113,7 @@ public final class Gateway: Sendable {
             let channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
+                connections: connections,
                 logger: logger, routes: routes, handlerIndex: handlerIndex)
         } catch {
             dispatcher.shutdown()
@@ -129,6 +136,18 @@ public final class Gateway: Sendable {
                 framesSent: counters.webSocketFramesSent.load(ordering: .relaxed),
                 violations: counters.webSocketViolations.load(ordering: .relaxed)),
             handlers: await dispatcher.snapshot())
+    }
+
+    /// Every open client connection with its figures, in id order (the control port's `status what=net`).
+    public func connectionStatuses() async -> [ConnectionStatus] {
+        await connections.snapshot()
+    }
+
+    /// Closes the client connection with `id` as though the client had gone: the handlers that had its
+    /// requests get a disconnect notice (the control port's `kill`).
+    /// - Returns: whether a connection with that id was open.
+    public func closeConnection(id: UInt64) -> Bool {
+        connections.close(id: id)
     }
 
     /// Client headers removed since the gateway started because they would pass for the gateway's own

@@ -15,6 +15,8 @@ struct GatewayEnvironment: Sendable {
     let keepsForwardedFor: Bool
     let logger: Logger
     let counters: GatewayCounters
+    /// The open connections and their figures, for the control port.
+    let connections: ConnectionTable
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).
     let operations: Operations?
 }

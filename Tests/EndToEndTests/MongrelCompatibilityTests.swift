@@ -121,7 +121,7 @@ import Testing
     func noClobberXFFKeepsTheClientsForwardedFor(keep: Bool) async throws {
         let gateway = try await GatewayProcess(
             handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])],
-            server: "no_clobber_xff = \(keep)")
+            server: { _ in "no_clobber_xff = \(keep)" })
         try await gateway.waitForConnected("py", 1)
         let headers = try #require(
             try gateway.get("/py/xff", headers: ["X-Forwarded-For": "203.0.113.7"]).json()["headers"] as? [String: Any])

@@ -26,14 +26,18 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var inputAfterHandshake: ByteBuffer?
     private var framesAfter101: ByteBuffer?
     private var mailbox: ConnectionMailbox?
+    /// Its figures for the control port; the WebSocket room takes it over.
+    private let record: ConnectionRecord
     private var timer: Scheduled<Void>?
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
 
-    init(connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment) {
+    /// - Parameter fileDescriptor: the client socket's, shown by the control port; -1 when there is none.
+    init(connectionID: UInt64, remoteAddress: String, fileDescriptor: Int32, environment: GatewayEnvironment) {
         self.connectionID = connectionID
         self.remoteAddress = remoteAddress
         self.environment = environment
+        record = ConnectionRecord(id: connectionID, fileDescriptor: fileDescriptor)
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
@@ -49,6 +53,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.openConnections.add(1, ordering: .relaxed)
+        environment.connections.opened(record, channel: context.channel, now: now)
         let mailbox = ConnectionMailbox(receiver: self)
         self.mailbox = mailbox
         environment.dispatcher.register(
@@ -66,6 +71,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         timer?.cancel()
         timer = nil
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
+        environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
         context.fireChannelInactive()
@@ -73,6 +79,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        record.read(buffer.readableBytes, now: now)
         if inputAfterHandshake != nil {
             inputAfterHandshake!.writeBuffer(&buffer)
             return
@@ -124,7 +131,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .dispatched(let token): connection.dispatched(token: token, now: now)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
-        case .keepAlive: connection.keptAlive(now: now)
+        case .keepAlive:
+            record.ping(now: now)
+            connection.keptAlive(now: now)
         case .cancel: connection.cancelled()
         case .creditsOverdrawn: connection.creditsOverdrawn()
         case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
@@ -141,7 +150,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Parses `buffer` as far as the waiting room allows, and tells the connection what came of it.
     private func parse(_ buffer: ByteBuffer) {
         let outcome = parser.feed(buffer, room: connection.roomForRequests)
-        while let request = parser.completed.popFirst() { connection.requestParsed(request) }
+        while let request = parser.completed.popFirst() {
+            record.serving(.http, now: now)
+            connection.requestParsed(request)
+        }
         switch outcome {
         case .consumedAll:
             heldInput = nil
@@ -215,13 +227,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func write(_ write: HTTP1Connection<HTTP1Output>.Write, context: ChannelHandlerContext) {
         switch write {
         case .canned(let response):
-            context.write(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
+            let bytes = ByteBuffer(string: response.encoded())
+            record.wrote(bytes.readableBytes, now: now)
+            context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
         case .continueInterim:
             parser.acknowledgeContinue()
             let interim = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
             assert(interim.readableBytes == HTTP1Connection<HTTP1Output>.continueInterimBytes)
+            record.wrote(interim.readableBytes, now: now)
             context.write(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
         case .output(let output):
+            record.wrote(output.byteCount, now: now)
             output.write(to: context)
         }
     }
@@ -281,6 +297,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         timer = nil
         let webSocket = WebSocketConnectionHandler(
             connectionID: connectionID, remoteAddress: remoteAddress, environment: environment, mailbox: mailbox!,
+            record: record,
             handOver: handOver, input: inputAfterHandshake.take(), frames: framesAfter101.take())
         do {
             try context.pipeline.syncOperations.addHandler(webSocket, position: .after(self))

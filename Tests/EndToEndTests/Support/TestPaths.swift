@@ -25,6 +25,7 @@ enum TestPaths {
     static var pythonWebSocketHandler: String { fixture("ws_handler.py") }
     static var pythonExtendedReplyHandler: String { fixture("xreply_handler.py") }
     static var webSocketClient: String { fixture("ws_client.py") }
+    static var controlPortClient: String { fixture("control_client.py") }
     static var webSocketConformance: String { fixture("ws_conformance.py") }
     static var pythonCreditsHandler: String { fixture("credits_handler.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
