@@ -111,6 +111,26 @@ import Testing
         #expect(entry["waiting"] as? Bool == false)
     }
 
+    /// A flow-controlled handler's WebSocket: each message repeats the handshake's `DOWNLOAD_CREDITS`, as Mongrel2's
+    /// do, and each frame the handler sends earns its credits back.
+    @Test func aWebSocketsFramesAreCreditedToo() async throws {
+        let gateway = try await gateway()
+        let client = try gateway.connect()
+        try client.send(HTTPConnection.webSocketHandshake("/credits/ws"))
+        #expect(try client.readResponse(toHead: true).status == 101)
+        for word in ["one", "two", "three"].map({ Array($0.utf8) }) {
+            try client.send(HTTPConnection.maskedFrame(0x81, word))
+            #expect(try client.read(2 + word.count) == [0x81, UInt8(word.count)] + word)
+        }
+        var entry: [String: Any] = [:]
+        try await waitUntil("the credits for the last echo") {
+            entry = downloader(in: try report(gateway.port, server: gateway)) ?? [:]
+            return (entry["credit_events"] as? [Int] ?? []).reduce(0, +) == entry["sent"] as? Int
+        }
+        #expect(creditHeaders(entry) == Array(repeating: "102400", count: 4))
+        #expect((entry["credit_events"] as? [Int])?.count == 4, "the 101 and three frames")
+    }
+
     /// The same handler behind Mongrel2 (`download.flow_control = 1`) and behind Lurcher: each request sees the
     /// same `DOWNLOAD_CREDITS` headers, and each written message earns the same credits event.
     @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))

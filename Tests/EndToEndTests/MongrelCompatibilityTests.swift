@@ -129,6 +129,19 @@ import Testing
         #expect(headers["REMOTE_ADDR"] as? String == "127.0.0.1")
     }
 
+    /// Mongrel2's own `no_clobber_xff` passes the client's header on unchanged, where Lurcher's appends the peer.
+    @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))
+    func mongrel2sNoClobberXFFPassesTheClientsValueUnchanged() async throws {
+        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "py", route: "/py")], settings: ["no_clobber_xff": "1"])
+        let handler = try ChildProcess(
+            ["python3", TestPaths.pythonHandler] + mongrel2.handlerSpecs("py"), outputPath: mongrel2.directory + "/py.log")
+        let answer = try answer(
+            to: HTTPConnection.request("GET", "/py/xff", headers: ["X-Forwarded-For": "203.0.113.7"]),
+            connection: try mongrel2.connect())
+        _ = handler
+        #expect((answer["headers"] as? [String: Any])?["x-forwarded-for"] as? String == "203.0.113.7")
+    }
+
     /// Sends `request` on `connection` and returns the Python handler's account of what it received.
     private func answer(to request: String, connection: HTTPConnection) throws -> [String: Any] {
         try connection.send(request)

@@ -10,6 +10,8 @@ speaks Lurcher's broker protocol instead (DEALER: READY, HEARTBEAT, REQUEST, REP
 - `.../download?bytes=N&piece=P`: a `Content-Length: N` answer, its head one message and its body messages of at
   most P bytes, each sent only when the connection has credits for it. The body is bytes `i % 251`.
 - `.../overdraw?bytes=N`: a whole answer of N body bytes in one message, credits or not (a handler gone wrong).
+- A WebSocket handshake is accepted, and each text message echoed, both under credits as downloads are (push mode
+  only: this handler does not finish broker-mode WebSocket messages).
 - `.../report`: as JSON, per connection id: the `DOWNLOAD_CREDITS` header of each of its requests (null when it had
   none), the credits events' byte counts, the bytes sent, whether a download waits for credits, and whether a
   disconnect notice came. The report's own reply is not counted.
@@ -26,6 +28,7 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mongrel2_handler import http_response, parse_request  # noqa: E402
+from ws_handler import TEXT, frame, handshake_response  # noqa: E402
 from xreply_handler import query  # noqa: E402
 
 
@@ -135,7 +138,14 @@ def main():
         if header is not None:
             credits[conn] = int(header)
         q = query(headers)
-        if path.endswith("/report"):
+        if headers.get("METHOD") == "WEBSOCKET_HANDSHAKE":
+            downloads[conn] = [sender, [handshake_response(headers, body)], request_id]
+            pump(conn)
+        elif headers.get("METHOD") == "WEBSOCKET":
+            if headers.get("FLAGS") == "0x81":
+                downloads.setdefault(conn, [sender, [], request_id])[1].append(frame(TEXT, body))
+                pump(conn)
+        elif path.endswith("/report"):
             answer = http_response(json.dumps(report).encode())
             # Kept out of the accounting: the credits its writing returns are given back here at once.
             credits[conn] = credits.get(conn, 0) - len(answer)
