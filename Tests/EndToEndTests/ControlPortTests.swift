@@ -51,6 +51,36 @@ import Testing
         #expect(replies[13].raw == Self.invalidData)
     }
 
+    /// The same requests to a real Mongrel2's control port and to Lurcher's get the same answers: byte for byte
+    /// where the answer says nothing about the server, the same tables where it does (times, uuids, ports,
+    /// connections, tasks), and the same commands in `help`.
+    @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))
+    func mongrel2AndLurcherAnswerTheSameRequestsAlike() async throws {
+        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "x", route: "/x")], controlPort: "ipc://run/control")
+        let (gateway, lurcherPort) = try await gateway()
+        let mongrel2Port = ControlPortClient(endpoint: "ipc://\(mongrel2.directory)/run/control", directory: gateway.directory)
+        let exact = [
+            #"["status", {"what": "bogus"}]"#, #"["status", {}]"#, #"["kill", {"id": 999999}]"#, #"["kill", {"id": "1"}]"#,
+            #"["nope", {}]"#, "hex:68656c6c6f", #""just a string""#, #"["help"]"#,
+        ]
+        let tables = [
+            #"["help", {}]"#, #"["time", {}]"#, #"["uuid", {}]"#, #"["info", {}]"#, #"["status", {"what": "net"}]"#,
+            #"["status", {"what": "tasks"}]"#, #"["uuid", {}, "extra"]"#,
+        ]
+        let fromMongrel2 = try await mongrel2Port.ask(exact + tables)
+        let fromLurcher = try await lurcherPort.ask(exact + tables)
+        _ = mongrel2
+        #expect(fromMongrel2.allSatisfy { $0 != nil } && fromLurcher.allSatisfy { $0 != nil }, "every request answered")
+        for (index, request) in exact.enumerated() {
+            #expect(fromLurcher[index]?.raw == fromMongrel2[index]?.raw, "\(request)")
+        }
+        for (index, request) in tables.enumerated().map({ ($0 + exact.count, $1) }) {
+            #expect(fromLurcher[index]?.headers == fromMongrel2[index]?.headers, "\(request)")
+        }
+        let names = { (reply: ControlPortClient.Reply?) in reply?.rows.map { $0.first as? String } }
+        #expect(names(fromLurcher[exact.count]) == names(fromMongrel2[exact.count]), "help lists the same commands")
+    }
+
     @Test func statusNetShowsEachOpenConnectionAndItsBytesGrowing() async throws {
         let (gateway, port) = try await gateway()
         let client = try gateway.connect()
