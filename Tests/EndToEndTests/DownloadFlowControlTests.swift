@@ -148,6 +148,7 @@ import Testing
         let handler = try ChildProcess(
             ["python3", TestPaths.pythonCreditsHandler] + mongrel2.handlerSpecs("paced"),
             outputPath: mongrel2.directory + "/paced.log")
+        try await mongrel2.waitForHandler(answering: "/credits/report")
         let fromMongrel2 = try downloads(port: mongrel2.port, server: mongrel2)
         _ = handler
         let lurcher = try await gateway()

@@ -80,13 +80,7 @@ import Testing
     @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))
     func mongrel2AndLurcherSendTheSameRequestMessage() async throws {
         let request = HTTPConnection.request("POST", "/py/items?colour=red", headers: ["X-Tag": "one"], body: "a=1")
-        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "py", route: "/py")])
-        let handler = try ChildProcess(
-            ["python3", TestPaths.pythonHandler] + mongrel2.handlerSpecs("py"), outputPath: mongrel2.directory + "/py.log")
-        let fromMongrel2 = try answer(to: request, connection: try mongrel2.connect())
-        _ = handler
-        let lurcher = try await gateway()
-        let fromLurcher = try answer(to: request, connection: try lurcher.connect())
+        let (fromMongrel2, fromLurcher) = try await answersFromBoth(to: request)
         #expect(fromMongrel2["path"] as? String == fromLurcher["path"] as? String)
         #expect(fromMongrel2["body"] as? String == fromLurcher["body"] as? String)
         let mongrel2Headers = try #require(fromMongrel2["headers"] as? [String: Any])
@@ -104,13 +98,7 @@ import Testing
         var request = "GET /py/repeats HTTP/1.1\r\nHost: localhost\r\n"
         for index in 1...7 { request += "X-Tag: \(index)\r\n" }
         request += "\r\n"
-        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "py", route: "/py")])
-        let handler = try ChildProcess(
-            ["python3", TestPaths.pythonHandler] + mongrel2.handlerSpecs("py"), outputPath: mongrel2.directory + "/py.log")
-        let fromMongrel2 = try answer(to: request, connection: try mongrel2.connect())
-        _ = handler
-        let lurcher = try await gateway()
-        let fromLurcher = try answer(to: request, connection: try lurcher.connect())
+        let (fromMongrel2, fromLurcher) = try await answersFromBoth(to: request)
         #expect((fromMongrel2["headers"] as? [String: Any])?["x-tag"] as? [String] == ["1", "2", "3", "4", "5"])
         #expect((fromLurcher["headers"] as? [String: Any])?["x-tag"] as? [String] == (1...7).map(String.init))
     }
@@ -132,14 +120,26 @@ import Testing
     /// Mongrel2's own `no_clobber_xff` passes the client's header on unchanged, where Lurcher's appends the peer.
     @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))
     func mongrel2sNoClobberXFFPassesTheClientsValueUnchanged() async throws {
-        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "py", route: "/py")], settings: ["no_clobber_xff": "1"])
+        let answer = try await answerFromMongrel2(
+            to: HTTPConnection.request("GET", "/py/xff", headers: ["X-Forwarded-For": "203.0.113.7"]),
+            settings: ["no_clobber_xff": "1"])
+        #expect((answer["headers"] as? [String: Any])?["x-forwarded-for"] as? String == "203.0.113.7")
+    }
+
+    /// The Python handler's account of `request`, through a real Mongrel2 with `settings`.
+    private func answerFromMongrel2(to request: String, settings: [String: String] = [:]) async throws -> [String: Any] {
+        let mongrel2 = try await Mongrel2Process(handlers: [.init(name: "py", route: "/py")], settings: settings)
         let handler = try ChildProcess(
             ["python3", TestPaths.pythonHandler] + mongrel2.handlerSpecs("py"), outputPath: mongrel2.directory + "/py.log")
-        let answer = try answer(
-            to: HTTPConnection.request("GET", "/py/xff", headers: ["X-Forwarded-For": "203.0.113.7"]),
-            connection: try mongrel2.connect())
-        _ = handler
-        #expect((answer["headers"] as? [String: Any])?["x-forwarded-for"] as? String == "203.0.113.7")
+        defer { _ = handler }
+        try await mongrel2.waitForHandler(answering: "/py/ready")
+        return try answer(to: request, connection: try mongrel2.connect())
+    }
+
+    /// The Python handler's account of `request` through Mongrel2, and through Lurcher.
+    private func answersFromBoth(to request: String) async throws -> (mongrel2: [String: Any], lurcher: [String: Any]) {
+        let fromMongrel2 = try await answerFromMongrel2(to: request)
+        return (fromMongrel2, try answer(to: request, connection: try await gateway().connect()))
     }
 
     /// Sends `request` on `connection` and returns the Python handler's account of what it received.

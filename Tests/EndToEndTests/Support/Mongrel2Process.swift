@@ -44,7 +44,8 @@ final class Mongrel2Process: @unchecked Sendable {
         for folder in ["logs", "run", "tmp"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
         }
-        port = try Self.freePort()
+        // Mongrel2 cannot be told to pick a port and report it, as Lurcher can.
+        port = try freeTCPPort()
         let routes = handlers.enumerated().map { "'\($1.route)': h\($0)" }.joined(separator: ", ")
         var conf = handlers.enumerated().map { index, handler in
             "h\(index) = Handler(send_spec='ipc://run/\(handler.name)-requests', send_ident='\(handler.sendIdent)', "
@@ -85,26 +86,19 @@ final class Mongrel2Process: @unchecked Sendable {
         var description: String { "\(what) failed:\n\(log)" }
     }
 
+    /// Waits until a handler answers a GET for `path`: Mongrel2 cannot say when a handler has connected, and a
+    /// request it routes before then is not answered.
+    func waitForHandler(answering path: String) async throws {
+        try await waitUntil("a handler to answer \(path) through mongrel2 (log: \(directory)/mongrel2.log)") {
+            let connection = try HTTPConnection(port: port, server: self, receiveTimeout: 1)
+            try connection.send(HTTPConnection.request("GET", path))
+            return (try? connection.readResponse()) != nil
+        }
+    }
+
     /// Opens a new client connection, which keeps this Mongrel2 running while it is open.
     func connect() throws -> HTTPConnection {
         try HTTPConnection(port: port, server: self)
-    }
-
-    /// A loopback port nothing listens on now: Mongrel2 cannot be told to pick one and report it, as Lurcher can.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw Failed(what: "finding a free port", log: String(cString: strerror(errno))) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     deinit {
