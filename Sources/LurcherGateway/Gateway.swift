@@ -3,6 +3,7 @@ import LurcherConfiguration
 import LurcherOperations
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The HTTP front end: accepts clients, routes their requests, and answers them from files or handlers.
 ///
@@ -21,6 +22,7 @@ public final class Gateway: Sendable {
     private let dispatcher: Dispatcher
     private let counters: GatewayCounters
     private let connections: ConnectionTable
+    private let draining = Atomic<Bool>(false)
     let logger: Logger
     /// The routes in use; a reload replaces them.
     let routes: RoutingTable
@@ -162,10 +164,14 @@ public final class Gateway: Sendable {
         dispatcher.processExited(handler: handler, processID: processID, stopped: stopped)
     }
 
+    /// Whether ``drain(timeout:)`` has begun: the gateway takes no new clients (the admin listener's `/health`).
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:
     /// it returns as soon as the last one is. Open connections are not closed, so their answers can still be
     /// written; open WebSockets are sent close 1001 (going away), so their clients know to reconnect.
     public func drain(timeout: Duration) async {
+        draining.store(true, ordering: .relaxed)
         try? await channel.close()
         let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
