@@ -107,6 +107,19 @@ let package = Package(
             ]
         ),
 
+        // Mongrel2's control port: the command table, and the ZeroMQ REP socket that serves it.
+        .target(
+            name: "LurcherControlPort",
+            dependencies: [
+                "ZeroMQ",
+                "LurcherProtocol",
+                "LurcherConfiguration",
+                "LurcherGateway",
+                "LurcherSupervisor",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The `lurcher` command.
         .executableTarget(
             name: "LurcherCLI",
@@ -115,6 +128,7 @@ let package = Package(
                 "LurcherGateway",
                 "LurcherSupervisor",
                 "LurcherConfiguration",
+                "LurcherControlPort",
                 "ZeroMQ",
                 "LurcherOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,6 +155,9 @@ let package = Package(
         .testTarget(name: "LurcherProtocolTests", dependencies: ["LurcherProtocol"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "LurcherConfigurationTests", dependencies: ["LurcherConfiguration"]),
+        .testTarget(
+            name: "LurcherControlPortTests",
+            dependencies: ["LurcherControlPort", "LurcherProtocol", "LurcherGateway", "LurcherSupervisor"]),
         .testTarget(
             name: "LurcherGatewayTests",
             dependencies: [

@@ -20,6 +20,9 @@ struct ConfigurationFile: Decodable {
         var uuid: String?
         var default_host: String?
         var control: String?
+        var no_clobber_xff: Bool?
+        var control_port: String?
+        var control_port_allow_remote: Bool?
     }
 
     struct LimitsSection: Decodable {
@@ -86,6 +89,7 @@ struct ConfigurationFile: Decodable {
         var send_ident: String
         var `protocol`: String?
         var upload_stream: Bool?
+        var download_flow_control: Bool?
         var command: [String]?
         var processes: Int?
         var min_processes: Int?

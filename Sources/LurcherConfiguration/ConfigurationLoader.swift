@@ -21,6 +21,26 @@ public enum ConfigurationLoader {
         return try parse(text, file: path)
     }
 
+    /// The control socket the file at `path` names (`server.control`), read without validating the rest, so that
+    /// `lurcher ctl` still reaches the gateway the moment after an operator has broken another key.
+    /// - Returns: the socket, and why the default was taken instead of the file's value when the file could not
+    ///   be read as TOML or its `server.control` is not a string (nil when the file was read, or says nothing).
+    public static func controlSocket(path: String) -> (socket: String, problem: String?) {
+        let fallback = ServerConfiguration().controlSocket
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return (fallback, "cannot read \(path)")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch {
+            return (fallback, "\(path) is not valid TOML: \(error)")
+        }
+        guard let value = table["server"]?.table?["control"] else { return (fallback, nil) }
+        guard let socket = value.string else { return (fallback, "\(path): server.control is not a string") }
+        return (socket, nil)
+    }
+
     /// Parses and validates configuration text; `file` is only used in error messages.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> GatewayConfiguration {
         let document: ConfigurationFile

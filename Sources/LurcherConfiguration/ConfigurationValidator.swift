@@ -45,6 +45,10 @@ struct ConfigurationValidator {
             }
             server.controlSocket = control
         }
+        server.noClobberForwardedFor = section?.no_clobber_xff ?? false
+        if let endpoint = section?.control_port {
+            server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
+        }
         return server
     }
 
@@ -145,7 +149,7 @@ struct ConfigurationValidator {
             handlers[name] = HandlerConfiguration(
                 name: name, sendSpec: section.send_spec, dispatch: dispatch,
                 sendIdent: section.send_ident, headerEncoding: encoding, uploadStream: section.upload_stream ?? false,
-                process: process)
+                downloadFlowControl: section.download_flow_control ?? false, process: process)
         }
         return handlers
     }

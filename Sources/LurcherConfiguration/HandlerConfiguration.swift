@@ -16,6 +16,10 @@ public struct HandlerConfiguration: Sendable {
     /// Whether a large or chunked body reaches the handler as Mongrel2's streamed upload (`UPLOAD_STREAM`
     /// messages paced by `ctl credits`) instead of through a temp file.
     public var uploadStream: Bool
+    /// Mongrel2's download flow control (`download.flow_control`, here per handler): the handler hears how many
+    /// of its reply bytes each connection has written, and may have at most
+    /// 102400 of them unwritten (Mongrel2's `MAX_CREDITS`); past that its connection is closed.
+    public var downloadFlowControl: Bool
     /// The processes `lurcher start` keeps running for this handler, if any.
     public var process: ProcessConfiguration?
 
@@ -26,8 +30,10 @@ public struct HandlerConfiguration: Sendable {
         sendIdent: String,
         headerEncoding: HeaderEncoding = .json,
         uploadStream: Bool = false,
+        downloadFlowControl: Bool = false,
         process: ProcessConfiguration? = nil
     ) {
+        self.downloadFlowControl = downloadFlowControl
         self.name = name
         self.sendSpec = sendSpec
         self.dispatch = dispatch

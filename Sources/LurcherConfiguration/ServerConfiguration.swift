@@ -16,6 +16,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var uploads: Uploads
     /// Unix socket `lurcher ctl` talks to (relative paths are relative to the working directory).
     public var controlSocket: String
+    /// Mongrel2's `no_clobber_xff`: keep a client's `X-Forwarded-For` and append the peer to it, for a gateway
+    /// behind a proxy that sets it. Off, the header is the peer alone, so a client cannot forge it.
+    public var noClobberForwardedFor: Bool
+    /// Mongrel2's control port, for `m2sh control` and other Mongrel2 tools; nil (the default) opens none.
+    public var controlPort: ControlPortConfiguration?
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -25,9 +30,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         limits: Limits = .init(),
         timeouts: Timeouts = .init(),
         uploads: Uploads = .init(),
-        controlSocket: String = "run/lurcher.sock"
+        controlSocket: String = "run/lurcher.sock",
+        noClobberForwardedFor: Bool = false,
+        controlPort: ControlPortConfiguration? = nil
     ) {
+        self.noClobberForwardedFor = noClobberForwardedFor
         self.controlSocket = controlSocket
+        self.controlPort = controlPort
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.uuid = uuid
@@ -36,6 +45,26 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.timeouts = timeouts
         self.uploads = uploads
     }
+}
+
+/// Mongrel2's control port: a ZeroMQ REP socket that answers Mongrel2's control commands (`status`, `kill`,
+/// `stop` and the rest) as tnetstrings.
+public struct ControlPortConfiguration: Sendable, Equatable {
+    /// `ipc://PATH` (a relative path is relative to the working directory, as Mongrel2's is to its chroot) or
+    /// `tcp://HOST:PORT`.
+    public var endpoint: String
+
+    public init(endpoint: String = "ipc://run/control") {
+        self.endpoint = endpoint
+    }
+
+    /// The socket file of an `ipc://` endpoint, or nil for TCP.
+    public var socketPath: String? {
+        endpoint.hasPrefix(Self.ipcScheme) ? String(endpoint.dropFirst(Self.ipcScheme.count)) : nil
+    }
+
+    static let ipcScheme = "ipc://"
+    static let tcpScheme = "tcp://"
 }
 
 /// Request size limits. Each is enforced while parsing, before a handler sees the request.

@@ -3,6 +3,7 @@ import LurcherConfiguration
 import LurcherOperations
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The HTTP front end: accepts clients, routes their requests, and answers them from files or handlers.
 ///
@@ -20,6 +21,8 @@ public final class Gateway: Sendable {
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
     private let counters: GatewayCounters
+    private let connections: ConnectionTable
+    private let draining = Atomic<Bool>(false)
     let logger: Logger
     /// The routes in use; a reload replaces them.
     let routes: RoutingTable
@@ -28,8 +31,10 @@ public final class Gateway: Sendable {
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
-        counters: GatewayCounters, logger: Logger, routes: RoutingTable, handlerIndex: [String: Int]
+        counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
+        handlerIndex: [String: Int]
     ) {
+        self.connections = connections
         self.routes = routes
         self.handlerIndex = handlerIndex
         self.counters = counters
@@ -60,6 +65,7 @@ public final class Gateway: Sendable {
             handlers: handlerConfigurations, limits: configuration.server.limits, timeouts: configuration.server.timeouts,
             ids: connectionIDs, logger: logger, handlerReady: handlerReady)
         let counters = GatewayCounters()
+        let connections = ConnectionTable()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
@@ -70,15 +76,18 @@ public final class Gateway: Sendable {
             handlerIdentities: handlerConfigurations.map {
                 HandlerIdentity(
                     sendIdent: Array($0.sendIdent.utf8), encoding: $0.headerEncoding,
-                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil, streamsUploads: $0.uploadStream)
+                    finishesWebSocketMessages: $0.dispatch.recvSpec == nil, streamsUploads: $0.uploadStream,
+                    downloadFlowControl: $0.downloadFlowControl)
             },
             dispatcher: dispatcher,
             files: StaticFileResponder(threadPool: threadPool),
             limits: configuration.server.limits,
             timeouts: configuration.server.timeouts,
             uploads: configuration.server.uploads,
+            keepsForwardedFor: configuration.server.noClobberForwardedFor,
             logger: logger,
             counters: counters,
+            connections: connections,
             operations: operations?.recordsRequests == true ? operations : nil)
 
         let bootstrap = ServerBootstrap(group: group)
@@ -97,6 +106,7 @@ public final class Gateway: Sendable {
                     let handler = HTTP1ConnectionHandler(
                         connectionID: connectionIDs.next(),
                         remoteAddress: channel.remoteAddress?.ipAddress ?? "",
+                        fileDescriptor: channel.fileDescriptor,
                         environment: environment)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -106,6 +116,7 @@ public final class Gateway: Sendable {
             let channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
+                connections: connections,
                 logger: logger, routes: routes, handlerIndex: handlerIndex)
         } catch {
             dispatcher.shutdown()
@@ -130,6 +141,18 @@ public final class Gateway: Sendable {
             handlers: await dispatcher.snapshot())
     }
 
+    /// Every open client connection with its figures, in id order (the control port's `status what=net`).
+    public func connectionStatuses() async -> [ConnectionStatus] {
+        await connections.snapshot()
+    }
+
+    /// Closes the client connection with `id` as though the client had gone: the handlers that had its
+    /// requests get a disconnect notice (the control port's `kill`).
+    /// - Returns: whether a connection with that id was open.
+    public func closeConnection(id: UInt64) -> Bool {
+        connections.close(id: id)
+    }
+
     /// Client headers removed since the gateway started because they would pass for the gateway's own
     /// (`x-mongrel2-*` and the capitalised keys), for the metrics.
     public var reservedHeadersRemoved: Int { counters.reservedHeadersRemoved.load(ordering: .relaxed) }
@@ -142,10 +165,14 @@ public final class Gateway: Sendable {
         dispatcher.processExited(handler: handler, processID: processID, stopped: stopped)
     }
 
+    /// Whether ``drain(timeout:)`` has begun: the gateway takes no new clients (the admin listener's `/health`).
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:
     /// it returns as soon as the last one is. Open connections are not closed, so their answers can still be
     /// written; open WebSockets are sent close 1001 (going away), so their clients know to reconnect.
     public func drain(timeout: Duration) async {
+        draining.store(true, ordering: .relaxed)
         try? await channel.close()
         let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }

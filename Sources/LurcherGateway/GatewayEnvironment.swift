@@ -11,8 +11,12 @@ struct GatewayEnvironment: Sendable {
     let limits: Limits
     let timeouts: Timeouts
     let uploads: Uploads
+    /// `no_clobber_xff`: handlers get the client's `x-forwarded-for` with the peer appended.
+    let keepsForwardedFor: Bool
     let logger: Logger
     let counters: GatewayCounters
+    /// The open connections and their figures, for the control port.
+    let connections: ConnectionTable
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).
     let operations: Operations?
 }

@@ -116,6 +116,15 @@ extension ZMQSocket {
         if let ttl { try setOption(ZMQ_HEARTBEAT_TTL, int: Int32(milliseconds: ttl)) }
     }
 
+    /// The largest message a peer may send (`ZMQ_MAXMSGSIZE`); a peer that sends a larger one is disconnected
+    /// before the message is taken in. nil for no limit.
+    public func setMaximumMessageSize(_ bytes: Int?) throws {
+        var value = Int64(bytes ?? -1)
+        try check(
+            zmq_setsockopt(try open("set ZMQ_MAXMSGSIZE"), ZMQ_MAXMSGSIZE, &value, MemoryLayout<Int64>.size),
+            "set ZMQ_MAXMSGSIZE to \(value)")
+    }
+
     /// Whether TCP endpoints may use IPv6 (`ZMQ_IPV6`).
     public func setIPv6(_ on: Bool) throws {
         try setOption(ZMQ_IPV6, int: on ? 1 : 0)

@@ -12,6 +12,13 @@ import Testing
         return (status, child.output)
     }
 
+    @Test func versionPrintsTheRelease() async throws {
+        let result = try await run(["--version"])
+        #expect(result.status == 0)
+        let version = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version.split(separator: ".").count == 3 && version.allSatisfy { $0.isNumber || $0 == "." }, "\(version)")
+    }
+
     @Test func checkAcceptsTheDefaultConfiguration() async throws {
         let result = try await run(["check"])
         #expect(result.status == 0)
@@ -28,6 +35,21 @@ import Testing
         #expect(result.output.contains(path))
         #expect(result.output.contains("server.listen"))
         #expect(result.output.contains("Fix:"))
+    }
+
+    /// The moment after an operator has broken the file is when they need `ctl`: it reads `server.control` alone.
+    @Test func ctlStillReachesTheGatewayWhenTheFileOnDiskIsInvalid() async throws {
+        let gateway = try await GatewayProcess(handlers: [])
+        let valid = try String(contentsOfFile: gateway.configPath, encoding: .utf8)
+        try (valid + "\n[no_such_section]\nkey = 1\n").write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
+        #expect(try await run(["check", "--config", gateway.configPath]).status == 78, "the file is invalid")
+        let status = try await run(["ctl", "status", "--json", "--config", gateway.configPath])
+        #expect(status.status == 0, "\(status.output)")
+        #expect(status.output.contains("\"gateway\""))
+        // Not TOML at all: the default socket is tried, with a warning saying why.
+        try "not = [toml".write(toFile: gateway.configPath, atomically: true, encoding: .utf8)
+        let unreadable = try await run(["ctl", "status", "--config", gateway.configPath])
+        #expect(unreadable.output.contains("is not valid TOML"))
     }
 
     @Test func theDefaultConfigurationServesStaticFilesAndTheHelloHandler() async throws {

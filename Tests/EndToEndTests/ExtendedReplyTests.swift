@@ -74,20 +74,21 @@ import Testing
     }
 
     @Test func aKeptAliveWebSocketOutlivesWebSocketIdleAndOneWithoutIsClosed() async throws {
-        let gateway = try await gateway(webSocketIdle: 1)
+        // 2 s idle against keep-alives every 0.3 s: a loaded machine has delayed the handler's sleeps past 1 s.
+        let gateway = try await gateway(webSocketIdle: 2)
         func open(_ query: String) throws -> HTTPConnection {
             let connection = try gateway.connect()
             try connection.send(HTTPConnection.webSocketHandshake("/x/ws?\(query)"))
             #expect(try connection.readResponse(toHead: true).status == 101)
             return connection
         }
-        let kept = try open("for=8&every=0.3")
+        let kept = try open("for=12&every=0.3")
         let unkept = try open("keepalive=0")
         try await waitUntil("both WebSockets to be open") { try await gateway.webSocketCount("open") == 2 }
-        try await Task.sleep(for: .seconds(2))
-        #expect(try unkept.read(2) == [0x88, 2 + 4], "closed as idle (1001) after 1 s")
+        try await Task.sleep(for: .seconds(4))
+        #expect(try unkept.read(2) == [0x88, 2 + 4], "closed as idle (1001) after 2 s")
         try kept.send(HTTPConnection.maskedFrame(0x81, Array("hello".utf8)))
-        #expect(try kept.read(7) == [0x81, 5] + Array("hello".utf8), "still open after 2 s of silence from the client")
+        #expect(try kept.read(7) == [0x81, 5] + Array("hello".utf8), "still open after 4 s of silence from the client")
         #expect(try await gateway.webSocketCount("open") == 1)
     }
 
@@ -119,6 +120,16 @@ import Testing
         #expect(closed.count == 1)
         let noticed = try await notices(gateway, route: "/x", probe: 900_011, listing: "disconnects")
         #expect(Set(noticed).isDisjoint(with: closed), "no disconnect notice after the handler's close: \(noticed)")
+    }
+
+    /// One extended reply naming 128 connections, Mongrel2's most (`limits.handler_targets`): the open one keeps
+    /// its answer, and each of the 127 gone ones earns a disconnect notice.
+    @Test func anExtendedReplyReachesAllOfItsHundredAndTwentyEightIds() async throws {
+        let gateway = try await gateway()
+        #expect(try gateway.get("/x/many?n=128").status == 200)
+        let noticed = Set(try await notices(gateway, route: "/x", probe: 910_500, listing: "disconnects"))
+        let gone = Set((910_001..<910_128).map(String.init))
+        #expect(gone.isSubset(of: noticed), "no notice for \(gone.subtracting(noticed).sorted())")
     }
 
     @Test func cancelDropsAStreamAlreadyBegun() async throws {

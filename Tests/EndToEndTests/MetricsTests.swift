@@ -33,6 +33,25 @@ import Testing
         _ = open
     }
 
+    /// `/health` for a load balancer: 200 while serving, 503 from the moment a stop begins to drain (here held
+    /// open by a request its handler never answers), so that no new client is sent to a gateway on its way out.
+    @Test func healthIsOKWhileServingAnd503WhileDraining() async throws {
+        let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"")
+        let port = try #require(gateway.adminPort)
+        func health() throws -> HTTPResponse {
+            let connection = try HTTPConnection(port: port)
+            try connection.send(HTTPConnection.request("GET", "/health"))
+            return try connection.readResponse()
+        }
+        #expect(try health().status == 200)
+        let pending = try gateway.connect()
+        try pending.send(HTTPConnection.request("GET", "/py/never"))
+        try await waitUntil("the request to be in flight") { try await gateway.inFlight() == 1 }
+        gateway.child.signal(SIGTERM)
+        try await waitUntil("health to say draining") { try health().status == 503 }
+        #expect(try health().text == "draining\n")
+    }
+
     @Test func theAdminListenerAnswersNothingButMetrics() async throws {
         let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"")
         let port = try #require(gateway.adminPort)

@@ -87,7 +87,7 @@ import Testing
         #expect(messages.filter { $0.done == "1" }.count == 1)
         // The most the gateway was resident, against what it was before: a gateway that read ahead of the
         // credits would have held much of the 50 MB.
-        let grown = try residentBytes(of: pid, field: "VmHWM") - before
+        let grown = try residentBytes(of: pid, peak: true) - before
         #expect(grown < 16 << 20, "the gateway grew by \(grown) bytes")
         try await waitUntil("the upload to leave the in-flight count") { try await gateway.inFlight() == 0 }
     }

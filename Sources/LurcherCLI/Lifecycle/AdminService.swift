@@ -5,8 +5,8 @@ import LurcherOperations
 import LurcherSupervisor
 import NIOPosix
 
-/// The admin listener for `/metrics`, when the configuration has one. It stops after the pools, so it can be
-/// scraped while they drain.
+/// The admin listener for `/metrics` and `/health`, when the configuration has one. It stops after the pools, so
+/// it can be scraped, and says it is draining, while they drain.
 struct AdminService: StagedService {
     let configuration: GatewayConfiguration
     let gateway: Gateway
@@ -21,6 +21,8 @@ struct AdminService: StagedService {
             configuration: settings, group: MultiThreadedEventLoopGroup.singleton, metrics: metrics
         ) { [gateway, supervisor, operations] in
             await OperationsSnapshot(gateway: gateway, supervisor: supervisor, operations: operations)
+        } draining: { [gateway] in
+            gateway.isDraining
         }
         logger.info("metrics on http://\(admin.localAddress.ipAddress ?? "?"):\(admin.localAddress.port ?? 0)/metrics")
         return admin

@@ -10,10 +10,11 @@ extension Start {
     /// The service group of `lurcher start`, in the order its parts start.
     ///
     /// The group stops them in the reverse order, each once the one after it has returned: signals stop being
-    /// acted on, rebuilds stop being watched (`--watch`), the control socket closes, the gateway stops accepting and drains the requests in flight, the
-    /// pools stop, then the admin listener, the gateway's connections and transport, and last the access log and
-    /// the event feed. SIGTERM and SIGINT (and `lurcher ctl stop`, and `LURCHER_STOP_WITH_PARENT`) start that
-    /// graceful stop; SIGQUIT makes it an immediate one; and a part that fails to start stops the ones already
+    /// acted on, rebuilds stop being watched (`--watch`), the control port and the control socket close, the gateway
+    /// stops accepting and drains the requests in flight, the pools stop, then the admin listener, the gateway's
+    /// connections and transport, and last the access log and the event feed. SIGTERM and SIGINT (and `lurcher ctl stop`, the control port's `stop`, and
+    /// `LURCHER_STOP_WITH_PARENT`) start that graceful stop; SIGQUIT (and the control port's `terminate`) makes it
+    /// an immediate one; and a part that fails to start stops the ones already
     /// running the same way.
     func services(
         configuration: GatewayConfiguration, generation: GatewayGeneration, gateway: Gateway, supervisor: Supervisor,
@@ -39,6 +40,11 @@ extension Start {
                 lifecycle: lifecycle),
             DrainService(gateway: gateway, timeout: stopDuration, lifecycle: lifecycle),
             ControlService(path: configuration.server.controlSocket, commands: commands, lifecycle: lifecycle),
+            ControlPortService(
+                configuration: configuration.server.controlPort,
+                target: GatewayControlPortTarget(
+                    configuration: configuration, gateway: gateway, supervisor: supervisor, reloader: reloader),
+                logger: logger, lifecycle: lifecycle),
         ]
         if watch { services.append(WatchService(supervisor: supervisor, logger: logger, lifecycle: lifecycle)) }
         services.append(

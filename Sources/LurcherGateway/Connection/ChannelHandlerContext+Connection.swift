@@ -9,12 +9,27 @@ extension ChannelHandlerContext {
     /// out.
     func closeAfterWrites(mode: CloseMode = .all) {
         let channel = self.channel
-        let flushed = eventLoop.makePromise(of: Void.self)
-        flushed.futureResult.whenComplete { _ in
+        whenWritten { _ in
             // A channel that cannot close one side alone (not a socket) closes whole.
             channel.close(mode: mode).whenFailure { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// Calls `done` once everything written before has gone to the kernel, or failed to (the channel closed):
+    /// an empty write, flushed, completes after every write queued ahead of it.
+    func whenWritten(_ done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
+        let flushed = eventLoop.makePromise(of: Void.self)
+        flushed.futureResult.whenComplete(done)
         writeAndFlush(NIOAny(IOData.byteBuffer(channel.allocator.buffer(capacity: 0))), promise: flushed)
+    }
+
+    /// Hands a flow-controlled handler's `receipt` to `dispatcher` once the reply before it has been written, so
+    /// the handler gets its credits. A channel that closes first fails the write, and the handler hears of the
+    /// close instead.
+    func returnCredits(_ receipt: DownloadReceipt, connectionID: UInt64, to dispatcher: Dispatcher) {
+        whenWritten { result in
+            if case .success = result { dispatcher.downloadWritten(receipt, connectionID: connectionID) }
+        }
     }
 
     /// Runs `fire` at `time` on the connection's clock, cancelling `previous`: a connection keeps one timer.

@@ -16,9 +16,11 @@ import Glibc
 /// room.
 final class BrokerDispatch: HandlerDispatch {
     let name: String
+    private let index: Int
     private let configuration: BrokerConfiguration
     private let sendIdent: [UInt8]
     private let encoding: HeaderEncoding
+    private let downloadFlowControl: Bool
     private let context: DispatchContext
     private let router: ZMQSocket
     private var jobs: JobFrontend?
@@ -43,10 +45,12 @@ final class BrokerDispatch: HandlerDispatch {
 
     /// Binds the ROUTER (and the job endpoint, if configured) and starts the heartbeat.
     init(
-        configuration handler: HandlerConfiguration, broker: BrokerConfiguration, replyTimeout: Duration, zmq: ZMQContext,
-        context: DispatchContext
+        index: Int, configuration handler: HandlerConfiguration, broker: BrokerConfiguration, replyTimeout: Duration,
+        zmq: ZMQContext, context: DispatchContext
     ) throws {
         name = handler.name
+        self.index = index
+        downloadFlowControl = handler.downloadFlowControl
         configuration = broker
         sendIdent = Array(handler.sendIdent.utf8)
         encoding = handler.headerEncoding
@@ -302,7 +306,17 @@ final class BrokerDispatch: HandlerDispatch {
                 sendDisconnectNotice(connectionID: id, to: worker.identity)
             }
         }
-        context.relay(reply, to: connections) { sendDisconnectNotice(connectionID: $0, to: worker.identity) }
+        context.relay(reply, to: connections, credits: downloadFlowControl ? (index, worker.identity) : nil, from: name) {
+            sendDisconnectNotice(connectionID: $0, to: worker.identity)
+        }
+    }
+
+    /// To the process that sent the reply; one that has gone since has no use for them.
+    func sendCredits(_ bytes: Int, connectionID: UInt64, process: [UInt8]?) {
+        guard let process, workers[process] != nil else { return }
+        var event: [UInt8] = []
+        CreditsEvent.append(sender: sendIdent, connectionID: connectionID, bytes: bytes, encoding: encoding, to: &event)
+        _ = sendMessage(.event(payload: event), to: process)
     }
 
     private func sendDisconnectNotice(connectionID: UInt64, to identity: [UInt8]) {

@@ -33,6 +33,12 @@ enum DispatcherEvent: Equatable {
     case cancel
     /// The gateway is stopping, its requests in flight answered: a WebSocket closes with 1001.
     case gatewayStopping
+    /// Follows a flow-controlled handler's reply: once everything before it has been written, hand `receipt` back
+    /// (``Dispatcher/downloadWritten(_:connectionID:)``), so the handler gets its credits.
+    case whenWritten(DownloadReceipt)
+    /// A flow-controlled handler sent more than its download credits allow: close at once, dropping queued
+    /// output, and tell the handlers, as Mongrel2 does.
+    case creditsOverdrawn
 }
 
 /// Whatever serves a connection now: HTTP/1 first, then the room a 101 hands it to.
@@ -59,5 +65,14 @@ struct ConnectionSink: Sendable {
     func deliver(_ event: DispatcherEvent) {
         let mailbox = self.mailbox
         eventLoop.execute { mailbox.value.receiver?.dispatcherEvent(event) }
+    }
+
+    /// Delivers `first`, then `second`, in one hop to the event loop.
+    func deliver(_ first: DispatcherEvent, then second: DispatcherEvent) {
+        let mailbox = self.mailbox
+        eventLoop.execute {
+            mailbox.value.receiver?.dispatcherEvent(first)
+            mailbox.value.receiver?.dispatcherEvent(second)
+        }
     }
 }

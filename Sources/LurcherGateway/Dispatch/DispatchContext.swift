@@ -21,6 +21,8 @@ final class DispatchContext {
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
     /// Every dispatch's held requests; set by ``HandlerDispatches`` once all dispatches exist.
     var heldEverywhere: () -> Int = { 0 }
+    /// What flow-controlled handlers have sent each connection and it has not written yet.
+    var downloadCredits = DownloadCredits()
 
     init(
         loop: ZMQLoop, logger: Logger, holdTimeout: Duration, maxHeld: Int, ids: ConnectionIDs,
@@ -56,16 +58,34 @@ final class DispatchContext {
     }
 
     /// Passes a handler's reply to the connections it names.
-    /// - Parameter unknown: called for each connection id that has no open connection; the handler should hear
-    ///   that the client is gone, so it stops streaming to it.
-    func relay(_ reply: DecodedReply, to ids: [UInt64], unknown: (UInt64) -> Void) {
+    /// - Parameters:
+    ///   - credits: for a flow-controlled handler, where its credits go once each connection has written the
+    ///     reply (``DownloadReceipt`` without its byte count); nil for any other.
+    ///   - unknown: called for each connection id that has no open connection; the handler should hear that the
+    ///     client is gone, so it stops streaming to it.
+    func relay(
+        _ reply: DecodedReply, to ids: [UInt64], credits: (handler: Int, process: [UInt8]?)?, from handler: String,
+        unknown: (UInt64) -> Void
+    ) {
         let event: DispatcherEvent = reply.body.isEmpty ? .close : .reply(ByteBuffer(bytes: reply.body))
         for id in ids {
-            if let sink = connections.withLockedValue({ $0[id] }) {
-                sink.deliver(event)
-            } else {
+            guard let sink = connections.withLockedValue({ $0[id] }) else {
                 unknown(id)
+                continue
             }
+            guard let credits, !reply.body.isEmpty else {
+                sink.deliver(event)
+                continue
+            }
+            guard downloadCredits.take(reply.body.count, for: id) else {
+                logger.warning(
+                    "handler overdrew its download credits; closing the connection",
+                    metadata: ["handler": "\(handler)", "connection": "\(id)", "bytes": "\(reply.body.count)"])
+                sink.deliver(.creditsOverdrawn)
+                continue
+            }
+            sink.deliver(
+                event, then: .whenWritten(DownloadReceipt(handler: credits.handler, process: credits.process, bytes: reply.body.count)))
         }
     }
 

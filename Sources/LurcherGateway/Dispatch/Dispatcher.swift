@@ -60,6 +60,13 @@ final class Dispatcher: Sendable {
         }
     }
 
+    /// Connection `connectionID` has written the reply `receipt` came with (download flow control): its handler
+    /// gets the credits.
+    func downloadWritten(_ receipt: DownloadReceipt, connectionID: UInt64) {
+        let dispatches = self.dispatches
+        thread.execute { _ in dispatches.value.downloadWritten(receipt, connectionID: connectionID) }
+    }
+
     /// The connection is now a WebSocket whose handshake handler `index` accepted: in broker mode, its messages go
     /// to the process that took the handshake.
     func webSocketOpened(connectionID: UInt64, handler index: Int) {

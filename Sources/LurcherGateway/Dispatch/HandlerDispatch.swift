@@ -15,6 +15,9 @@ protocol HandlerDispatch: AnyObject {
     func webSocketOpened(_ connectionID: UInt64)
     /// A process of this handler's pool has exited (the supervisor saw it go); `stopped` when it was asked to.
     func processExited(_ processID: Int32, stopped: Bool)
+    /// Tells the handler that connection `connectionID` has written `bytes` of its replies (download flow control),
+    /// through `process` in broker mode, the one that sent them.
+    func sendCredits(_ bytes: Int, connectionID: UInt64, process: [UInt8]?)
     /// The handler's state for `lurcher ctl status`.
     func snapshot() -> GatewayStatus.Handler
 }

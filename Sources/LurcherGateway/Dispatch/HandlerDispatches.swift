@@ -15,6 +15,7 @@ final class HandlerDispatches {
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
     private let handlerReady: @Sendable (String, Int32?) -> Void
     private var dispatches: [any HandlerDispatch] = []
+    private var context: DispatchContext!
 
     init(
         handlers: [HandlerConfiguration], limits: Limits, timeouts: Timeouts, ids: ConnectionIDs, logger: Logger,
@@ -36,6 +37,7 @@ final class HandlerDispatches {
             loop: loop, logger: logger, holdTimeout: timeouts.hold, maxHeld: limits.maxHeldRequests, ids: ids,
             connections: connections, handlerReady: handlerReady)
         context.heldEverywhere = { [unowned self] in dispatches.reduce(0) { $0 + $1.heldCount } }
+        self.context = context
         for (index, configuration) in configurations.enumerated() {
             switch configuration.dispatch {
             case .push(let recvSpec):
@@ -44,7 +46,7 @@ final class HandlerDispatches {
             case .broker(let broker):
                 dispatches.append(
                     try BrokerDispatch(
-                        configuration: configuration, broker: broker, replyTimeout: timeouts.reply, zmq: zmq, context: context))
+                        index: index, configuration: configuration, broker: broker, replyTimeout: timeouts.reply, zmq: zmq, context: context))
             }
         }
     }
@@ -54,7 +56,14 @@ final class HandlerDispatches {
     }
 
     func connectionClosed(connectionID: UInt64, handlers: [Int], notify: Bool) {
+        context.downloadCredits.forget(connectionID)
         for index in handlers { dispatches[index].connectionClosed(connectionID, notify: notify) }
+    }
+
+    /// A connection has written a flow-controlled handler's reply: the handler may send that much more.
+    func downloadWritten(_ receipt: DownloadReceipt, connectionID: UInt64) {
+        context.downloadCredits.written(receipt.bytes, for: connectionID)
+        dispatches[receipt.handler].sendCredits(receipt.bytes, connectionID: connectionID, process: receipt.process)
     }
 
     func webSocketOpened(connectionID: UInt64, handler index: Int) {

@@ -7,8 +7,10 @@ import ZeroMQ
 /// from their PUB sockets to a SUB that subscribes to the handler's `send_ident`.
 final class PushDispatch: HandlerDispatch {
     let name: String
+    private let index: Int
     private let sendIdent: [UInt8]
     private let encoding: HeaderEncoding
+    private let downloadFlowControl: Bool
     private let context: DispatchContext
     /// Requests go out here.
     private let push: ZMQSocket
@@ -42,8 +44,10 @@ final class PushDispatch: HandlerDispatch {
     /// Binds the handler's sockets and starts watching them.
     init(index: Int, configuration: HandlerConfiguration, recvSpec: String, zmq: ZMQContext, context: DispatchContext) throws {
         name = configuration.name
+        self.index = index
         sendIdent = Array(configuration.sendIdent.utf8)
         encoding = configuration.headerEncoding
+        downloadFlowControl = configuration.downloadFlowControl
         self.context = context
         push = try ZMQSocket(context: zmq, type: .push)
         sub = try ZMQSocket(context: zmq, type: .sub)
@@ -170,6 +174,14 @@ final class PushDispatch: HandlerDispatch {
         _ = send(message)
     }
 
+    /// To whichever process the PUSH socket picks, as Mongrel2 sends its credits; with none connected, there is no
+    /// one waiting for them.
+    func sendCredits(_ bytes: Int, connectionID: UInt64, process: [UInt8]?) {
+        var message: [UInt8] = []
+        CreditsEvent.append(sender: sendIdent, connectionID: connectionID, bytes: bytes, encoding: encoding, to: &message)
+        _ = send(message)
+    }
+
     // MARK: - Replies
 
     private func receiveReplies() {
@@ -185,7 +197,9 @@ final class PushDispatch: HandlerDispatch {
             guard let message else { return }
             guard let (reply, ids) = context.decodeReply(
                 message, from: name, malformed: &malformedReplies, gone: { sendDisconnect(connectionID: $0) }) else { continue }
-            context.relay(reply, to: ids) { sendDisconnect(connectionID: $0) }
+            context.relay(reply, to: ids, credits: downloadFlowControl ? (index, nil) : nil, from: name) {
+                sendDisconnect(connectionID: $0)
+            }
         }
     }
 

@@ -9,10 +9,16 @@ struct HandlerRequestEncoder {
     let connectionID: UInt64
     /// Where the client headers removed for passing as the gateway's own are counted.
     private let counters: GatewayCounters
+    /// `no_clobber_xff`: the client's `x-forwarded-for` is kept, with the peer appended.
+    private let keepsForwardedFor: Bool
     private var headers = RequestHeadersWriter(reservingCapacity: 0)
+    /// Whether this connection has told a flow-controlled handler its `DOWNLOAD_CREDITS`: Mongrel2 tells only the
+    /// connection's first request.
+    private var announcedCredits = false
 
-    init(connectionID: UInt64, counters: GatewayCounters) {
+    init(connectionID: UInt64, keepsForwardedFor: Bool = false, counters: GatewayCounters) {
         self.connectionID = connectionID
+        self.keepsForwardedFor = keepsForwardedFor
         self.counters = counters
     }
 
@@ -90,7 +96,7 @@ struct HandlerRequestEncoder {
     ) {
         headers.reset(encoding: handler.encoding, reservingCapacity: head.bytes.count + head.url.count * 2 + 256)
         headers.append(name: "PATH".utf8, value: target.path)
-        // x-forwarded-for is replaced by the real peer below; the handler gets a chunked body decoded, so it is
+        // x-forwarded-for is written below, with the real peer; the handler gets a chunked body decoded, so it is
         // told the decoded length instead of transfer-encoding. A client's header that would pass for one of the
         // gateway's is dropped: handlers trust those (an upload header names a file they read).
         var removed = 0
@@ -113,7 +119,24 @@ struct HandlerRequestEncoder {
         headers.append(name: "PATTERN".utf8, value: pattern)
         headers.append(name: "URL_SCHEME".utf8, value: head.scheme.name)
         headers.append(name: "REMOTE_ADDR".utf8, value: head.peer)
-        headers.append(name: "x-forwarded-for".utf8, value: head.peer)
+        appendForwardedFor(of: head)
+        if handler.downloadFlowControl, !announcedCredits {
+            announcedCredits = true
+            headers.append(name: "DOWNLOAD_CREDITS".utf8, value: DownloadCredits.windowText)
+        }
+    }
+
+    /// `x-forwarded-for`: the peer; with `no_clobber_xff`, the client's own values first, comma-separated, as a proxy
+    /// in front would have it (nginx's `$proxy_add_x_forwarded_for`).
+    private mutating func appendForwardedFor(of head: RequestHead) {
+        let clientValues = keepsForwardedFor ? head.values(of: "x-forwarded-for") : []
+        guard !clientValues.isEmpty else {
+            headers.append(name: "x-forwarded-for".utf8, value: head.peer)
+            return
+        }
+        var value: [UInt8] = []
+        for part in clientValues { value += part + Array(", ".utf8) }
+        headers.append(name: "x-forwarded-for".utf8, value: value + head.peer)
     }
 
     private static let forwardedFor = Array("x-forwarded-for".utf8)[...]

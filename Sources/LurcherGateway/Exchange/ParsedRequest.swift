@@ -56,4 +56,6 @@ struct HandlerIdentity: Sendable {
     var finishesWebSocketMessages = false
     /// `upload_stream`: a body past the upload threshold, or chunked, goes to it as a streamed upload.
     var streamsUploads = false
+    /// Download flow control: the connection's first request to it says the window, `DOWNLOAD_CREDITS`.
+    var downloadFlowControl = false
 }

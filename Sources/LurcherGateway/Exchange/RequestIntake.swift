@@ -51,9 +51,10 @@ struct RequestIntake {
     ///   - peer: the client's address; `scheme`, what it connected over.
     ///   - handlers: the handlers that ``RoutingTable`` routes name by index.
     ///   - summarizes: keep each request's line for the access log.
+    ///   - keepsForwardedFor: `no_clobber_xff`, which keeps the client's `x-forwarded-for` (see ``HandlerRequestEncoder``).
     init(
         connectionID: UInt64, peer: [UInt8], scheme: RequestHead.Scheme, router: RoutingTable, handlers: [HandlerIdentity],
-        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, counters: GatewayCounters
+        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, keepsForwardedFor: Bool = false, counters: GatewayCounters
     ) {
         head = RequestHead(peer: peer, scheme: scheme)
         self.router = router
@@ -61,7 +62,7 @@ struct RequestIntake {
         self.maxBodyBytes = maxBodyBytes
         self.uploads = uploads
         self.summarizes = summarizes
-        encoder = HandlerRequestEncoder(connectionID: connectionID, counters: counters)
+        encoder = HandlerRequestEncoder(connectionID: connectionID, keepsForwardedFor: keepsForwardedFor, counters: counters)
     }
 
     /// Forgets the previous request, keeping the buffers, for the next one's head.

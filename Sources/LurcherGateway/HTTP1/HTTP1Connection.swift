@@ -480,6 +480,15 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         act(.closeNow)
     }
 
+    /// A flow-controlled handler sent more than its download credits allow: close now, dropping queued output.
+    /// Unlike a cancel, the handlers hear of it, as in Mongrel2 (`Register_disconnect`, then its notice).
+    mutating func creditsOverdrawn() {
+        guard !closing else { return }
+        closing = true
+        inputFinished = true
+        act(.closeNow)
+    }
+
     /// The request with `token` had been held, and has now been sent to a handler: its reply time starts now.
     mutating func dispatched(token: UInt64, now: Instant) {
         guard !closing, case .handler(let answering) = current, answering.token == token else { return }

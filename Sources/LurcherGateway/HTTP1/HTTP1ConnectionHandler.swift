@@ -28,18 +28,23 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var mailbox: ConnectionMailbox?
     /// The handler and token of the streamed upload being sent, the latest this connection began.
     private var uploadToken: (handler: Int, token: UInt64)?
+    /// Its figures for the control port; the WebSocket room takes it over.
+    private let record: ConnectionRecord
     private var timer: Scheduled<Void>?
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
 
-    init(connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment) {
+    /// - Parameter fileDescriptor: the client socket's, shown by the control port; -1 when there is none.
+    init(connectionID: UInt64, remoteAddress: String, fileDescriptor: Int32, environment: GatewayEnvironment) {
         self.connectionID = connectionID
         self.remoteAddress = remoteAddress
         self.environment = environment
+        record = ConnectionRecord(id: connectionID, fileDescriptor: fileDescriptor)
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
-            summarizes: environment.operations != nil, counters: environment.counters)
+            summarizes: environment.operations != nil, keepsForwardedFor: environment.keepsForwardedFor,
+            counters: environment.counters)
         connection = HTTP1Connection(
             timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
             recordsExchanges: environment.operations != nil, uploadPieceLimit: environment.uploads.streamPieceLimit)
@@ -50,6 +55,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.openConnections.add(1, ordering: .relaxed)
+        environment.connections.opened(record, channel: context.channel, now: now)
         let mailbox = ConnectionMailbox(receiver: self)
         self.mailbox = mailbox
         environment.dispatcher.register(
@@ -67,6 +73,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         timer?.cancel()
         timer = nil
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
+        environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
         context.fireChannelInactive()
@@ -74,6 +81,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        record.read(buffer.readableBytes, now: now)
         if inputAfterHandshake != nil {
             inputAfterHandshake!.writeBuffer(&buffer)
             return
@@ -125,9 +133,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .dispatched(let token): connection.dispatched(token: token, now: now)
         case .unavailable(let token): connection.unavailable(token: token, now: now)
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
-        case .keepAlive: connection.keptAlive(now: now)
+        case .keepAlive:
+            record.ping(now: now)
+            connection.keptAlive(now: now)
         case .credits(let credits): connection.creditsGranted(credits, now: now)
         case .cancel: connection.cancelled()
+        case .creditsOverdrawn: connection.creditsOverdrawn()
+        case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
         // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
         case .held, .webSocketHolderGone: break
         // Requests still being answered are answered; the gateway's shutdown closes what remains.
@@ -151,7 +163,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             }
         }
         let outcome = parser.feed(buffer, room: connection.roomForRequests)
-        while let request = parser.completed.popFirst() { connection.requestParsed(request) }
+        while let request = parser.completed.popFirst() {
+            record.serving(.http, now: now)
+            connection.requestParsed(request)
+        }
         switch outcome {
         case .consumedAll:
             heldInput = nil
@@ -285,13 +300,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func write(_ write: HTTP1Connection<HTTP1Output>.Write, context: ChannelHandlerContext) {
         switch write {
         case .canned(let response):
-            context.write(wrapOutboundOut(.byteBuffer(ByteBuffer(string: response.encoded()))), promise: nil)
+            let bytes = ByteBuffer(string: response.encoded())
+            record.wrote(bytes.readableBytes, now: now)
+            context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
         case .continueInterim:
             parser.acknowledgeContinue()
             let interim = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
             assert(interim.readableBytes == HTTP1Connection<HTTP1Output>.continueInterimBytes)
+            record.wrote(interim.readableBytes, now: now)
             context.write(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
         case .output(let output):
+            record.wrote(output.byteCount, now: now)
             output.write(to: context)
         }
     }
@@ -351,6 +370,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         timer = nil
         let webSocket = WebSocketConnectionHandler(
             connectionID: connectionID, remoteAddress: remoteAddress, environment: environment, mailbox: mailbox!,
+            record: record,
             handOver: handOver, input: inputAfterHandshake.take(), frames: framesAfter101.take())
         do {
             try context.pipeline.syncOperations.addHandler(webSocket, position: .after(self))

@@ -52,14 +52,15 @@ final class HTTPRequestParser {
 
     init(
         connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
-        uploads: Uploads = Uploads(), summarizes: Bool = false, counters: GatewayCounters = GatewayCounters()
+        uploads: Uploads = Uploads(), summarizes: Bool = false, keepsForwardedFor: Bool = false,
+        counters: GatewayCounters = GatewayCounters()
     ) {
         parser = Binding(HTTP_REQUEST, callbacks: Self.callbacks)
         self.limits = limits
         intake = RequestIntake(
             connectionID: connectionID, peer: Array(remoteAddress.utf8), scheme: .http, router: router,
             handlers: handlers, maxBodyBytes: limits.maxBodyBytes, uploads: uploads, summarizes: summarizes,
-            counters: counters)
+            keepsForwardedFor: keepsForwardedFor, counters: counters)
         parser.reset(owner: self)
     }
 

@@ -217,6 +217,14 @@ struct WebSocketConnection {
         act(.closeNow)
     }
 
+    /// A flow-controlled handler sent more than its download credits allow: close the socket now, with no close
+    /// frame, as Mongrel2 does; the handlers hear of it.
+    mutating func creditsOverdrawn() {
+        guard !closing else { return }
+        closing = true
+        act(.closeNow)
+    }
+
     /// The handler side took the message with `token`: more of the client's may be read.
     mutating func taken(token: UInt64, now: Instant) {
         if let index = untaken.firstIndex(where: { $0.token == token }) {

@@ -15,6 +15,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
     private let remoteAddress: String
     private let environment: GatewayEnvironment
     private let mailbox: ConnectionMailbox
+    private let record: ConnectionRecord
     private let handler: Int
     private var connection: WebSocketConnection
     private var context: ChannelHandlerContext?
@@ -26,11 +27,13 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
 
     /// - Parameters:
     ///   - input: what the client sent after its handshake, read by HTTP/1 and not parsed.
+    ///   - record: the connection's figures for the control port, which HTTP/1 kept until now.
     ///   - frames: what the handler sent after its 101 in the same reply.
     init(
         connectionID: UInt64, remoteAddress: String, environment: GatewayEnvironment, mailbox: ConnectionMailbox,
-        handOver: WebSocketHandOver, input: ByteBuffer?, frames: ByteBuffer?
+        record: ConnectionRecord, handOver: WebSocketHandOver, input: ByteBuffer?, frames: ByteBuffer?
     ) {
+        self.record = record
         self.connectionID = connectionID
         self.remoteAddress = remoteAddress
         self.environment = environment
@@ -49,6 +52,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         mailbox.receiver = self
+        record.serving(.webSocket, now: now)
         environment.counters.openWebSockets.add(1, ordering: .relaxed)
         environment.dispatcher.webSocketOpened(connectionID: connectionID, handler: handler)
     }
@@ -72,13 +76,18 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         timer = nil
         environment.counters.openConnections.subtract(1, ordering: .relaxed)
         environment.counters.openWebSockets.subtract(1, ordering: .relaxed)
+        environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        connection.received(unwrapInboundIn(data), now: now)
+        let bytes = unwrapInboundIn(data)
+        // Every frame keeps a WebSocket alive, as each pass of Mongrel2's state machine pings the connection.
+        record.read(bytes.readableBytes, now: now)
+        record.ping(now: now)
+        connection.received(bytes, now: now)
         perform()
     }
 
@@ -113,10 +122,14 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         case .handlerLost(let token): connection.handlerLost(token: token, now: now)
         case .webSocketHolderGone(let stopped): connection.holderGone(stopped: stopped, now: now)
         case .gatewayStopping: connection.gatewayStopping(now: now)
-        case .keepAlive: connection.keptAlive(now: now)
+        case .keepAlive:
+            record.ping(now: now)
+            connection.keptAlive(now: now)
         case .cancel: connection.cancelled()
         // A WebSocket streams no upload; Mongrel2 too lets such credits lie unused.
         case .credits: break
+        case .creditsOverdrawn: connection.creditsOverdrawn()
+        case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
         }
         perform()
     }
@@ -141,6 +154,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
         while let action = connection.nextAction() {
             switch action {
             case .write(let bytes):
+                record.wrote(bytes.readableBytes, now: now)
                 context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
                 wrote = true
             case .forward(let message, let token):

@@ -3,8 +3,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The admin listener: answers `GET /metrics` with the Prometheus text format, apart from the public listener
-/// so that metrics are never exposed to clients by a route.
+/// The admin listener: answers `GET /metrics` with the Prometheus text format, and `GET /health` with 200 while
+/// the gateway serves and 503 once it drains (for a load balancer's health check), apart from the public listener
+/// so that neither is exposed to clients by a route.
 public final class AdminServer: Sendable {
     /// The address it listens on, with the real port when the configuration asked for port 0.
     public let localAddress: SocketAddress
@@ -16,16 +17,18 @@ public final class AdminServer: Sendable {
     }
 
     /// Starts listening.
-    /// - Parameter snapshot: reads the levels and totals kept elsewhere; called on every scrape.
+    /// - Parameters:
+    ///   - snapshot: reads the levels and totals kept elsewhere; called on every scrape.
+    ///   - draining: whether the gateway has begun to stop; called for each `GET /health`.
     public static func start(
         configuration: AdminConfiguration, group: any EventLoopGroup, metrics: GatewayMetrics,
-        snapshot: @escaping @Sendable () async -> OperationsSnapshot
+        snapshot: @escaping @Sendable () async -> OperationsSnapshot, draining: @escaping @Sendable () -> Bool
     ) async throws -> AdminServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(metrics: metrics, snapshot: snapshot))
+                    try channel.pipeline.syncOperations.addHandler(AdminHandler(metrics: metrics, snapshot: snapshot, draining: draining))
                 }
             }
             .bind(host: configuration.listenHost, port: configuration.listenPort).get()
@@ -39,17 +42,22 @@ public final class AdminServer: Sendable {
 }
 
 /// Answers one admin connection's requests.
-private final class MetricsHandler: ChannelInboundHandler {
+private final class AdminHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let metrics: GatewayMetrics
     private let snapshot: @Sendable () async -> OperationsSnapshot
+    private let draining: @Sendable () -> Bool
     private var head: HTTPRequestHead?
 
-    init(metrics: GatewayMetrics, snapshot: @escaping @Sendable () async -> OperationsSnapshot) {
+    init(
+        metrics: GatewayMetrics, snapshot: @escaping @Sendable () async -> OperationsSnapshot,
+        draining: @escaping @Sendable () -> Bool
+    ) {
         self.metrics = metrics
         self.snapshot = snapshot
+        self.draining = draining
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -64,11 +72,18 @@ private final class MetricsHandler: ChannelInboundHandler {
     }
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        guard head.uri == "/metrics" || head.uri.hasPrefix("/metrics?") else {
-            return respond(.notFound, body: "not found: the admin listener serves GET /metrics\n", head: head, context: context)
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard path == "/metrics" || path == "/health" else {
+            return respond(
+                .notFound, body: "not found: the admin listener serves GET /metrics and GET /health\n", head: head,
+                context: context)
         }
         guard head.method == .GET || head.method == .HEAD else {
             return respond(.methodNotAllowed, body: "use GET\n", head: head, context: context)
+        }
+        if path == "/health" {
+            let draining = self.draining()
+            return respond(draining ? .serviceUnavailable : .ok, body: draining ? "draining\n" : "serving\n", head: head, context: context)
         }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let metrics = self.metrics

@@ -13,6 +13,8 @@ Query `for=S` (seconds) and `every=E` (seconds) time the keep-alives; `keepalive
   (cancel to 900002 only), then a normal answer.
 - `.../probe?id=N`: `ctl keep-alive` to N, then an answer; a test waits for N's notice to know that every
   notice the gateway sent before it has arrived.
+- `.../many?n=N`: `ctl keep-alive` in ONE extended reply to this connection and the N-1 gone ids 910001 onwards
+  (Mongrel2 takes up to 128 ids in a reply, `limits.handler_targets`), then an answer.
 - `.../disconnects`: the ids of the disconnect notices received, as JSON.
 - A WebSocket handshake (`.../ws`) is accepted; keep-alives as above follow unless `keepalive=0`; text is
   echoed.
@@ -151,6 +153,10 @@ def main():
             reply(replies, sender, [conn_id], http_response(b"{}"))
         elif path.endswith("/probe"):
             extended(replies, sender, [q["id"].encode()], ctl(keep_alive=True))
+            reply(replies, sender, [conn_id], http_response(b"{}"))
+        elif path.endswith("/many"):
+            gone = [str(910001 + i).encode() for i in range(int(q["n"]) - 1)]
+            extended(replies, sender, [conn_id] + gone, ctl(keep_alive=True))
             reply(replies, sender, [conn_id], http_response(b"{}"))
         elif path.endswith("/disconnects"):
             reply(replies, sender, [conn_id], http_response(json.dumps(disconnected).encode()))

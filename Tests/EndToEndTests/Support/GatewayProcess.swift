@@ -29,13 +29,15 @@ final class GatewayProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - routes: extra TOML lines for the host's routes table, such as `"/files" = { dir = "..." }`.
     ///   - extra: TOML tables appended to the file, such as `[access_log]` or `[uploads]`.
+    ///   - server: more lines for the `[server]` table, given the gateway's folder, such as a `control_port` in it.
     ///   - logLevel: lurcher's `--log-level`.
     ///   - throughShell: start the gateway from a shell, which is then ``child`` (see ``gatewayPID``), so a test
     ///     can kill the gateway's parent.
     ///   - options: more options for `lurcher start`, such as `--watch`.
     init(
         handlers: [Handler], hold: Double = 10, reply: Double = 10, request: Double = 30, keepAlive: Double = 60,
-        write: Double = 60, webSocketIdle: Double = 300, limits: String = "", routes: String = "", extra: String = "", logLevel: String = "debug",
+        write: Double = 60, webSocketIdle: Double = 300, limits: String = "", routes: String = "", extra: String = "",
+        server: (_ directory: String) -> String = { _ in "" }, logLevel: String = "debug",
         throughShell: Bool = false, options: [String] = []
     ) async throws {
         directory = NSTemporaryDirectory() + "lurcher-test-" + UUID().uuidString.prefix(8)
@@ -44,6 +46,7 @@ final class GatewayProcess: @unchecked Sendable {
             [server]
             listen = "127.0.0.1:0"
             control = "\(directory)/control.sock"
+            \(server(directory))
 
             [limits]
             \(limits)

@@ -26,7 +26,9 @@ enum TestPaths {
     static var pythonExtendedReplyHandler: String { fixture("xreply_handler.py") }
     static var pythonUploadStreamHandler: String { fixture("upload_stream_handler.py") }
     static var webSocketClient: String { fixture("ws_client.py") }
+    static var controlPortClient: String { fixture("control_client.py") }
     static var webSocketConformance: String { fixture("ws_conformance.py") }
+    static var pythonCreditsHandler: String { fixture("credits_handler.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 

@@ -9,13 +9,19 @@ import Testing
         _ fields: [(name: String, value: String)], body: String = "", encoding: HeaderEncoding = .json,
         counters: GatewayCounters = GatewayCounters()
     ) throws -> DecodedRequest {
+        var encoder = HandlerRequestEncoder(connectionID: 3, counters: counters)
+        return try message(fields, body: body, with: &encoder, to: HandlerIdentity(sendIdent: Array("S".utf8), encoding: encoding))
+    }
+
+    /// The next request of the connection `encoder` serves.
+    private func message(
+        _ fields: [(name: String, value: String)], body: String = "", with encoder: inout HandlerRequestEncoder,
+        to handler: HandlerIdentity
+    ) throws -> DecodedRequest {
         var head = RequestHead(peer: Array("10.0.0.1".utf8), scheme: .http)
         head.fill(.post, "/app/x", fields: fields)
         let target = try #require(RequestTarget(url: head.url, isConnect: false))
-        var encoder = HandlerRequestEncoder(connectionID: 3, counters: counters)
-        let bytes = encoder.message(
-            for: head, target: target, pattern: Array("/app".utf8), body: Array(body.utf8),
-            to: HandlerIdentity(sendIdent: Array("S".utf8), encoding: encoding))
+        let bytes = encoder.message(for: head, target: target, pattern: Array("/app".utf8), body: Array(body.utf8), to: handler)
         return try WireRequest.decode(bytes)
     }
 
@@ -44,5 +50,29 @@ import Testing
         #expect(decoded.headers["transfer-encoding"] == nil)
         #expect(decoded.headers["content-length"] == .single("5"))
         #expect(decoded.body == Array("hello".utf8))
+    }
+
+    /// `no_clobber_xff`: the client's values (a proxy's) come first, as one comma-separated value, then the peer.
+    @Test func withNoClobberTheClientsForwardedForIsKeptAndThePeerAppended() throws {
+        var encoder = HandlerRequestEncoder(connectionID: 3, keepsForwardedFor: true, counters: GatewayCounters())
+        let handler = HandlerIdentity(sendIdent: Array("S".utf8), encoding: .json)
+        let proxied = try message(
+            [("x-forwarded-for", "203.0.113.7"), ("x-forwarded-for", "198.51.100.2")], with: &encoder, to: handler)
+        #expect(proxied.headers["x-forwarded-for"] == .single("203.0.113.7, 198.51.100.2, 10.0.0.1"))
+        let direct = try message([], with: &encoder, to: handler)
+        #expect(direct.headers["x-forwarded-for"] == .single("10.0.0.1"))
+    }
+
+    /// Mongrel2 tells only a connection's first request its download window.
+    @Test func onlyTheConnectionsFirstRequestToAFlowControlledHandlerCarriesDownloadCredits() throws {
+        var encoder = HandlerRequestEncoder(connectionID: 3, counters: GatewayCounters())
+        let plain = HandlerIdentity(sendIdent: Array("P".utf8), encoding: .json)
+        let paced = HandlerIdentity(sendIdent: Array("F".utf8), encoding: .tnetstring, downloadFlowControl: true)
+        let first = try message([], with: &encoder, to: plain)
+        let second = try message([], with: &encoder, to: paced)
+        let third = try message([], with: &encoder, to: paced)
+        #expect(first.headers["DOWNLOAD_CREDITS"] == nil)
+        #expect(second.headers["DOWNLOAD_CREDITS"] == .single("102400"))
+        #expect(third.headers["DOWNLOAD_CREDITS"] == nil)
     }
 }

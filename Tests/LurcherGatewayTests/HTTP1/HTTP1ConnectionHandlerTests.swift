@@ -34,10 +34,12 @@ import Testing
             router: .localhost([RouteConfiguration(pattern: "/app", target: .handler("app"))], handlers: ["app": 0]),
             handlerIdentities: [HandlerIdentity(sendIdent: Array("app".utf8), encoding: .json)],
             dispatcher: dispatcher, files: StaticFileResponder(threadPool: threadPool), limits: limits,
-            timeouts: timeouts, uploads: Uploads(), logger: Logger(label: "test"), counters: counters, operations: nil)
+            timeouts: timeouts, uploads: Uploads(), keepsForwardedFor: false, logger: Logger(label: "test"), counters: counters,
+            connections: ConnectionTable(), operations: nil)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            HTTP1ConnectionHandler(connectionID: 7, remoteAddress: "127.0.0.1", environment: environment))
+            HTTP1ConnectionHandler(
+                connectionID: 7, remoteAddress: "127.0.0.1", fileDescriptor: -1, environment: environment))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
     }

@@ -12,19 +12,22 @@ struct WebSocketSessionTests {
             + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kxGjxKQE0P+sbQ=\r\n").utf8)
 
     /// Runs an echo session (and a plain HTTP responder) against a fake gateway, and stops it after `body`.
+    /// - Parameter drainTimeout: short by default, so a test that leaves its WebSocket open ends soon after; a test
+    ///   that goes on talking to a stopping handler needs it longer than a loaded machine can delay it.
     private func withEchoHandler(
+        drainTimeout: Duration = .seconds(1),
         session: @escaping @Sendable (Request, WebSocket) async throws -> Void = { _, socket in
             for try await message in socket.messages { try await socket.send(message) }
         },
         _ body: (FakeBrokerGateway, HandlerConnection) async throws -> Void
     ) async throws {
         let gateway = try FakeBrokerGateway()
-        // A short drain, so a test that leaves its WebSocket open ends soon after; a long liveness, because the
-        // fake gateway sends no heartbeats, and a handler that hears none reconnects (a second READY).
+        // A long liveness, because the fake gateway sends no heartbeats, and a handler that hears none reconnects
+        // (a second READY).
         let connection = try HandlerConnection(
             settings: .init(
                 mode: .broker, sendSpec: gateway.endpoint, heartbeatInterval: .seconds(1), heartbeatLiveness: 100,
-                drainTimeout: .seconds(1), handlesSignals: false))
+                drainTimeout: drainTimeout, handlesSignals: false))
         let running = Task {
             try await connection.run(webSocket: session, shouldUpgrade: { _ in .accept(subprotocols: ["chat"]) }) { _ in
                 Response(text: "http\n")
@@ -133,7 +136,7 @@ struct WebSocketSessionTests {
     }
 
     @Test func aStopWaitsForTheOpenWebSocketAndRefusesNewHandshakes() async throws {
-        try await withEchoHandler { gateway, connection in
+        try await withEchoHandler(drainTimeout: .seconds(30)) { gateway, connection in
             try gateway.send(.request(requestID: 1, payload: FakeBrokerGateway.handshake()))
             _ = try await gateway.next()
             connection.shutdown()
