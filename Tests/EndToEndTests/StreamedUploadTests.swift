@@ -207,4 +207,78 @@ import Testing
         let garbage = try await onThread { try connection.readResponse() }
         #expect(garbage.status == 400)
     }
+
+    // MARK: - Against Mongrel2
+
+    /// The same uploads through Mongrel2 1.12 (`upload.stream = 1`) and through Lurcher, to the same handler: the
+    /// first message's headers are the same, and so are the upload headers' rules (offset 0 first, no piece past the
+    /// credits even with credits granted before the upload, one DONE, a chunked upload's empty first and last
+    /// messages). Where the pieces are cut depends on the socket reads, so piece sizes are not compared. The head
+    /// is sent alone and the body only once the handler has the first message: Mongrel2 corrupts a first message
+    /// that carries more than `limits.content_length` bytes.
+    @Test(.enabled(if: Mongrel2Process.isInstalled, "mongrel2-core is not installed: no comparison with Mongrel2"))
+    func mongrel2AndLurcherSendTheSameStreamedUploads() async throws {
+        let size = 300_000
+        let mongrel2 = try await Mongrel2Process(
+            handlers: [.init(name: "up", route: "/up")], settings: ["upload.stream": "1", "limits.content_length": "65536"])
+        let handler = try ChildProcess(
+            ["python3", TestPaths.pythonUploadStreamHandler] + mongrel2.handlerSpecs("up"),
+            outputPath: mongrel2.directory + "/up.log")
+        try await mongrel2.waitForHandler(answering: "/up/started")
+        let lurcher = try await gateway()
+        for chunked in [false, true] {
+            let fromMongrel2 = try await onThread { try Self.uploadAfterItsHead(port: mongrel2.port, server: mongrel2, count: size, chunked: chunked) }
+            let fromLurcher = try await onThread { try Self.uploadAfterItsHead(port: lurcher.port, server: lurcher, count: size, chunked: chunked) }
+            for report in [fromMongrel2, fromLurcher] {
+                _ = try checkedReport(report, bytes: size, window: 20000)
+            }
+            let (m2, ours) = (try fromMongrel2.json(), try fromLurcher.json())
+            #expect(
+                ours["headers"] as? [String: String] == m2["headers"] as? [String: String],
+                "chunked \(chunked): \(ours["headers"] ?? "") against \(m2["headers"] ?? "")")
+            let (m2Messages, ourMessages) = (shape(m2), shape(ours))
+            for messages in [m2Messages, ourMessages] {
+                #expect(messages.first.map { "\($0.offset) \($0.done) \($0.length)" } == "0  0", "the body came after the head")
+                #expect(messages.filter { $0.done == "1" }.count == 1 && messages.last?.done == "1")
+                if chunked {
+                    #expect(messages.dropFirst().first?.offset == "0")
+                    #expect(messages.last.map { "\($0.offset) \($0.length)" } == "\(size) 0")
+                }
+            }
+        }
+        _ = handler
+    }
+
+    /// On one connection: a GET to `/up/grant`, which earns it credits it must not keep, then an upload of
+    /// `count` pattern bytes whose body is sent once the handler has its first message (chunked in pieces of 100,
+    /// 2000 and 50 bytes, or with `Content-Length`).
+    private static func uploadAfterItsHead(port: Int, server: AnyObject, count: Int, chunked: Bool) throws -> HTTPResponse {
+        func started() throws -> Int {
+            let connection = try HTTPConnection(port: port, server: server)
+            try connection.send(HTTPConnection.request("GET", "/up/started"))
+            return (try JSONSerialization.jsonObject(with: Data(connection.readResponse().body)) as? [String])?.count ?? 0
+        }
+        let client = try HTTPConnection(port: port, server: server)
+        try client.send(HTTPConnection.request("GET", "/up/grant"))
+        _ = try client.readResponse()
+        let before = try started()
+        let framing = chunked ? ["Transfer-Encoding": "chunked"] : ["Content-Length": "\(count)"]
+        try client.send(HTTPConnection.request("POST", "/up/compare?window=20000", headers: framing))
+        try waitUntilBlocking("the handler to have the upload's first message") { try started() > before }
+        let body = pattern(count: count)
+        guard chunked else {
+            try client.send(body)
+            return try client.readResponse()
+        }
+        var framed: [UInt8] = []
+        var sent = 0
+        for index in 0... {
+            guard sent < count else { break }
+            let chunk = body[sent..<min(count, sent + [100, 2000, 50][index % 3])]
+            framed += Array(String(chunk.count, radix: 16).utf8) + [13, 10] + chunk + [13, 10]
+            sent += chunk.count
+        }
+        try client.send(framed + Array("0\r\n\r\n".utf8))
+        return try client.readResponse()
+    }
 }
