@@ -107,6 +107,15 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             inputHeld = false
         case .held:
             inputHeld = true
+        case .malformed(let status) where stream.map({ !$0.ended }) == true:
+            // A streamed upload's body broke (bad chunking, or past `max_body_bytes`): it can never end, so its
+            // client hears why now and the handler hears of the close.
+            inputHeld = false
+            inputFinished = true
+            if case .handler(let answering) = current, !answering.wroteBytes {
+                write(CannedResponse(status: status, close: true), now: now)
+            }
+            closeAfterWrites(now: now)
         case .malformed(let status):
             inputHeld = false
             inputFinished = true

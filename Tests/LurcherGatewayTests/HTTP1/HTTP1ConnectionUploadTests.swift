@@ -136,6 +136,17 @@ import Testing
         #expect(c.machine.uploadAllowance == 0)
     }
 
+    @Test func aBodyThatBreaksMidStreamIsAnsweredAtOnceAndTheHandlerHearsOfTheClose() {
+        var c = streaming(chunked: true)
+        c.machine.uploadSent(bytes: 0, isLast: false, now: c.now)
+        c.machine.creditsGranted(100, now: c.now)
+        _ = c.take()
+        c.machine.inputParsed(.malformed(.payloadTooLarge), midRequest: true, awaitsContinue: false, now: c.now)
+        #expect(c.take().prefix(2) == ["write canned 413 close", "closeAfterWrites"])
+        c.machine.closed(now: c.now)
+        #expect(c.take().contains("tellHandlersClosed [0]"))
+    }
+
     @Test func creditsForAConnectionWithNoUploadChangeNothing() {
         var c = TestConnection(HTTP1Connection(timeouts: timeouts, maxWaiting: 16, recordsExchanges: false))
         c.open()
