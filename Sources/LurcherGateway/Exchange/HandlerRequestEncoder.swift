@@ -68,7 +68,8 @@ struct HandlerRequestEncoder {
     ) -> (message: [UInt8], messages: WebSocketMessageEncoder) {
         encodeHeaders(of: head, target: target, pattern: pattern, bodyLength: 0, withMethod: false, for: handler)
         let messages = WebSocketMessageEncoder(
-            handler: index, sendIdent: handler.sendIdent, connectionID: connectionID, path: Array(target.path),
+            handler: index,
+            messages: FollowUpMessages(sendIdent: handler.sendIdent, connectionID: connectionID, path: Array(target.path)),
             headers: headers)
         headers.append(name: "METHOD".utf8, value: "WEBSOCKET_HANDSHAKE".utf8)
         return (wireMessage(for: head, path: target.path, body: accept, to: handler), messages)

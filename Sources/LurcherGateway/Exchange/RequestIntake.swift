@@ -127,8 +127,10 @@ struct RequestIntake {
             if handler.streamsUploads, chunked || (contentLength ?? 0) > UInt64(uploads.threshold) {
                 pending = .streamedUpload(index: index, target: target)
                 upload = UploadStream(
-                    chunked: chunked, sendIdent: handler.sendIdent, connectionID: encoder.connectionID,
-                    path: Array(target.path), encoding: handler.encoding)
+                    chunked: chunked,
+                    messages: FollowUpMessages(
+                        sendIdent: handler.sendIdent, connectionID: encoder.connectionID, path: Array(target.path)),
+                    encoding: handler.encoding)
             }
             // The front end refuses any other expectation (417); HTTP/1.0 clients do not wait for the 100.
             expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil

@@ -20,9 +20,7 @@ struct UploadStream {
 
     /// The body is chunked, so its length is unknown until its last chunk.
     let chunked: Bool
-    private let sendIdent: [UInt8]
-    private let connectionID: UInt64
-    private let path: [UInt8]
+    private let messages: FollowUpMessages
     private let encoding: HeaderEncoding
     /// Body bytes read and not yet in a message.
     private(set) var pending: [UInt8] = []
@@ -35,11 +33,9 @@ struct UploadStream {
     /// The message with `UPLOAD_STREAM_DONE` has been taken.
     private(set) var finished = false
 
-    init(chunked: Bool, sendIdent: [UInt8], connectionID: UInt64, path: [UInt8], encoding: HeaderEncoding) {
+    init(chunked: Bool, messages: FollowUpMessages, encoding: HeaderEncoding) {
         self.chunked = chunked
-        self.sendIdent = sendIdent
-        self.connectionID = connectionID
-        self.path = path
+        self.messages = messages
         self.encoding = encoding
     }
 
@@ -80,11 +76,7 @@ struct UploadStream {
         var headers = RequestHeadersWriter(encoding: encoding, reservingCapacity: 64)
         headers.append(name: Self.stream, value: String(offset).utf8)
         if isLast { headers.append(name: Self.done, value: Self.one) }
-        var message: [UInt8] = []
-        message.reserveCapacity(sendIdent.count + path.count + headers.framedCount + body.count + 32)
-        WireRequest.append(
-            sender: sendIdent, connectionID: connectionID, path: path, headers: headers, body: body, to: &message)
-        return message
+        return messages.message(headers: headers, body: body)
     }
 
     static let stream = Array("UPLOAD_STREAM".utf8)

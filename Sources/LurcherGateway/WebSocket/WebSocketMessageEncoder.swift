@@ -8,17 +8,13 @@ import LurcherProtocol
 struct WebSocketMessageEncoder: Sendable {
     /// The handler the handshake went to, which every message goes to.
     let handler: Int
-    private let sendIdent: [UInt8]
-    private let connectionID: UInt64
-    private let path: [UInt8]
+    private let messages: FollowUpMessages
     /// The handshake's headers and the gateway's keys, without `METHOD`.
     private let headers: RequestHeadersWriter
 
-    init(handler: Int, sendIdent: [UInt8], connectionID: UInt64, path: [UInt8], headers: RequestHeadersWriter) {
+    init(handler: Int, messages: FollowUpMessages, headers: RequestHeadersWriter) {
         self.handler = handler
-        self.sendIdent = sendIdent
-        self.connectionID = connectionID
-        self.path = path
+        self.messages = messages
         self.headers = headers
     }
 
@@ -27,12 +23,7 @@ struct WebSocketMessageEncoder: Sendable {
         var headers = self.headers
         headers.append(name: Self.method, value: Self.webSocket)
         headers.append(name: Self.flags, value: message.flagsText.utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(sendIdent.count + path.count + headers.framedCount + message.payload.count + 32)
-        WireRequest.append(
-            sender: sendIdent, connectionID: connectionID, path: path, headers: headers, body: message.payload,
-            to: &bytes)
-        return bytes
+        return messages.message(headers: headers, body: message.payload)
     }
 
     private static let method = Array("METHOD".utf8)

@@ -11,7 +11,7 @@ import Testing
 
     private static func connection(maxMessageBytes: Int = 1 << 20, broker: Bool = true) -> WebSocketConnection {
         let messages = WebSocketMessageEncoder(
-            handler: 0, sendIdent: Array("ident".utf8), connectionID: 7, path: Array("/ws".utf8),
+            handler: 0, messages: FollowUpMessages(sendIdent: Array("ident".utf8), connectionID: 7, path: Array("/ws".utf8)),
             headers: RequestHeadersWriter())
         return WebSocketConnection(
             handOver: WebSocketHandOver(messages: messages, exchange: nil, handlers: [0], lastToken: 3),
