@@ -4,8 +4,9 @@ import Testing
 /// Mongrel2's streamed uploads (`upload_stream = true`) through the real gateway, with a handler written with
 /// nothing but pyzmq (`Fixtures/upload_stream_handler.py`), in push and broker mode. The handler checks every
 /// piece's offset and bytes against the test pattern (the bytes 0 to 250 over and over) and grants credits as it
-/// takes pieces, so the tests see what reached it, in order, and that no piece went past its credits.
-@Suite struct StreamedUploadTests {
+/// takes pieces, so the tests see what reached it, in order, and that no piece went past its credits. One at a
+/// time: two 50 MB uploads at once would take the CPU the suite's timing-sensitive tests need.
+@Suite(.serialized) struct StreamedUploadTests {
     /// A gateway whose handler `up` streams bodies over 64 KiB; in broker mode it has two processes, so that a
     /// piece sent to the wrong one would be lost.
     private func gateway(mode: String = "push", request: Double = 30, reply: Double = 30) async throws -> GatewayProcess {

@@ -29,12 +29,15 @@ import Testing
         dispatcher.shutdown()
     }
 
-    private func channel(timeouts: Timeouts = Timeouts(), limits: Limits = Limits()) throws -> EmbeddedChannel {
+    /// - Parameter streamsUploads: the handler has `upload_stream`, and bodies over 10 bytes stream.
+    private func channel(
+        timeouts: Timeouts = Timeouts(), limits: Limits = Limits(), streamsUploads: Bool = false
+    ) throws -> EmbeddedChannel {
         let environment = GatewayEnvironment(
             router: .localhost([RouteConfiguration(pattern: "/app", target: .handler("app"))], handlers: ["app": 0]),
-            handlerIdentities: [HandlerIdentity(sendIdent: Array("app".utf8), encoding: .json)],
+            handlerIdentities: [HandlerIdentity(sendIdent: Array("app".utf8), encoding: .json, streamsUploads: streamsUploads)],
             dispatcher: dispatcher, files: StaticFileResponder(threadPool: threadPool), limits: limits,
-            timeouts: timeouts, uploads: Uploads(), keepsForwardedFor: false, logger: Logger(label: "test"), counters: counters,
+            timeouts: timeouts, uploads: Uploads(threshold: streamsUploads ? 10 : Uploads().threshold), keepsForwardedFor: false, logger: Logger(label: "test"), counters: counters,
             connections: ConnectionTable(), operations: nil)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
@@ -170,6 +173,27 @@ import Testing
         #expect(counter.reads == before, "a read waits while a request is held back")
         try handler(channel).dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
         #expect(counter.reads == before + 1, "the deferred read goes out once the held request is taken")
+    }
+
+    /// A streamed upload's client is read only while the handler's credits last: the read NIO asks for waits for
+    /// a grant, and bytes past the credits wait, unparsed, for the next.
+    @Test func aStreamedUploadReadsTheClientOnlyAsFarAsItsCredits() throws {
+        let channel = try channel(streamsUploads: true)
+        let counter = OutboundCounter()
+        try channel.pipeline.syncOperations.addHandler(counter, position: .first)
+        let handler = try handler(channel)
+        try channel.writeInbound(ByteBuffer(string: "POST /app HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n0123456789"))
+        let before = counter.reads
+        channel.read()
+        #expect(counter.reads == before, "no credits yet: the client is not read")
+        handler.dispatcherEvent(.credits(50))
+        #expect(counter.reads == before + 1, "the grant lets the waiting read go")
+        try channel.writeInbound(ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 80)))
+        channel.read()
+        #expect(counter.reads == before + 1, "30 bytes past the credits wait: nothing more is read")
+        handler.dispatcherEvent(.credits(50))
+        #expect(counter.reads == before + 2, "the held 30 bytes are taken, with 20 credits left to read with")
+        #expect(channel.isActive)
     }
 
     /// A handler's 101 to a handshake hands the channel to the WebSocket room: with the frame the client sent
