@@ -26,7 +26,7 @@ enum DispatcherEvent: Equatable {
     /// stream or WebSocket the handler still wants is not reaped.
     case keepAlive
     /// A handler's `ctl credits` (an extended reply): the connection's streamed upload may read this many more
-    /// body bytes (validated: 1 to ``ConnectionControl/maxCredits``).
+    /// body bytes (0 to ``ConnectionControl/maxCredits``; larger, negative or non-integer grants are refused).
     case credits(Int)
     /// A handler's `ctl cancel`, or an extended reply with a key nobody knows: close at once, dropping queued
     /// output, and tell no handler (the handler asked for it, as in Mongrel2).
