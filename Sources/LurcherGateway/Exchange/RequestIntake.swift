@@ -175,8 +175,8 @@ struct RequestIntake {
     var readsStreamedBody: Bool { upload.map { !$0.bodyEnded } ?? false }
     /// Body bytes of the streamed upload read and not yet in a message.
     var pendingUploadBytes: Int { upload?.pending.count ?? 0 }
-    /// Whether the streamed upload's first message has been taken.
-    var uploadStarted: Bool { upload?.started ?? false }
+    /// Whether the request is a streamed upload whose first message has not been taken yet.
+    var uploadAwaitsStart: Bool { upload.map { !$0.started } ?? false }
 
     /// The request a streamed upload is, complete from its head; its body follows in messages.
     mutating func streamedUploadRequest(keepAlive: Bool) -> ParsedRequest {

@@ -154,9 +154,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// upload's body is parsed only as far as the connection allows; what is left is held until it allows more.
     private func parse(_ buffer: ByteBuffer) {
         var buffer = buffer
-        if parser.readsStreamedBody {
-            guard feedStreamedBody(&buffer) else { return }
-            if parser.readsStreamedBody || !parser.uploadStarted || buffer.readableBytes == 0 {
+        if parser.readsStreamedBody || parser.uploadAwaitsStart {
+            if parser.readsStreamedBody {
+                guard feedStreamedBody(&buffer) else { return }
+            }
+            if parser.readsStreamedBody || parser.uploadAwaitsStart || buffer.readableBytes == 0 {
                 heldInput = buffer.readableBytes > 0 ? buffer : nil
                 report(heldInput == nil ? .consumedAll : .held)
                 return

@@ -113,8 +113,9 @@ final class HTTPRequestParser {
     var readsStreamedBody: Bool { intake.readsStreamedBody }
     /// Body bytes of the streamed upload read and not yet in a message.
     var pendingUploadBytes: Int { intake.pendingUploadBytes }
-    /// Whether the streamed upload's first message has been taken, so that later pieces can be.
-    var uploadStarted: Bool { intake.uploadStarted }
+    /// Whether the request is a streamed upload whose first message has not been taken: until it is, nothing
+    /// after the body may be parsed, since the next request's head starts the intake afresh.
+    var uploadAwaitsStart: Bool { intake.uploadAwaitsStart }
 
     /// The streamed upload's first message (see ``RequestIntake/takeUploadStart()``).
     func takeUploadStart() -> (message: [UInt8], bodyBytes: Int, isLast: Bool) { intake.takeUploadStart() }

@@ -196,6 +196,21 @@ import Testing
         #expect(channel.isActive)
     }
 
+    /// A body that came whole with its head is all in the upload's first message; the request after it in the same
+    /// read waits for the upload's answer, then is answered in turn.
+    @Test func aStreamedUploadThatCameWholeWithTheNextRequestIsFollowedByIt() throws {
+        let channel = try channel(streamsUploads: true)
+        let handler = try handler(channel)
+        try channel.writeInbound(
+            ByteBuffer(
+                string: "POST /app HTTP/1.1\r\nHost: localhost\r\nContent-Length: 12\r\n\r\nhello world!"
+                    + "GET /app HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+        handler.dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")))
+        handler.dispatcherEvent(.reply(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")))
+        #expect(statuses(in: try output(channel)) == ["204", "200"])
+        #expect(channel.isActive)
+    }
+
     /// A handler's 101 to a handshake hands the channel to the WebSocket room: with the frame the client sent
     /// before the 101 (which HTTP/1 kept, unparsed), the frame the handler sent with it, and a read issued once
     /// HTTP/1 has left the pipeline.
