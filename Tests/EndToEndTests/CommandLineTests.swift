@@ -53,30 +53,8 @@ import Testing
     }
 
     @Test func theDefaultConfigurationServesStaticFilesAndTheHelloHandler() async throws {
-        // conf/lurcher.toml as shipped, moved to an ephemeral port and private endpoints.
-        let directory = NSTemporaryDirectory() + "lurcher-default-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var config = try String(contentsOfFile: TestPaths.packageRoot.path + "/conf/lurcher.toml", encoding: .utf8)
-        // Every port moves, so that a gateway started by scripts/start does not stop this one from listening.
-        config = config.replacingOccurrences(of: "127.0.0.1:6767", with: "127.0.0.1:0")
-            .replacingOccurrences(of: "127.0.0.1:9180", with: "127.0.0.1:0")
-            .replacingOccurrences(of: "tcp://127.0.0.1:9997", with: "ipc://\(directory)/requests")
-            .replacingOccurrences(of: "tcp://127.0.0.1:9996", with: "ipc://\(directory)/replies")
-            .replacingOccurrences(of: ".build/debug/hello-handler", with: TestPaths.helloHandler)
-            .replacingOccurrences(of: ".build/debug/chat-handler", with: TestPaths.chatHandler)
-            .replacingOccurrences(of: "run/lurcher.sock", with: "\(directory)/control.sock")
-        try config.write(toFile: directory + "/lurcher.toml", atomically: true, encoding: .utf8)
-        let child = try ChildProcess(
-            [TestPaths.lurcher, "start", "--config", directory + "/lurcher.toml"], outputPath: directory + "/log",
-            releaseSignal: SIGTERM)
-        var port = 0
-        try await waitUntil("the default configuration to listen") {
-            guard let range = child.output.range(of: "listening on http://127.0.0.1:") else { return false }
-            port = Int(child.output[range.upperBound...].prefix { $0.isNumber }) ?? 0
-            // The shipped handlers run in broker mode: each process (two hello, one chat) says READY.
-            return child.output.components(separatedBy: "handler process ready").count - 1 == 3
-        }
+        let gateway = try await DefaultConfigurationGateway()
+        let (port, directory, child) = (gateway.port, gateway.directory, gateway.child)
         let index = try HTTPConnection(port: port)
         try index.send(HTTPConnection.request("GET", "/"))
         let page = try index.readResponse()

@@ -36,7 +36,8 @@ import Testing
     /// `/health` for a load balancer: 200 while serving, 503 from the moment a stop begins to drain (here held
     /// open by a request its handler never answers), so that no new client is sent to a gateway on its way out.
     @Test func healthIsOKWhileServingAnd503WhileDraining() async throws {
-        let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"")
+        // A long stop timeout, so that the drain outlasts a loaded machine's delays; the test's end frees it.
+        let gateway = try await pythonGateway(extra: "[admin]\nlisten = \"127.0.0.1:0\"", options: ["--stop-timeout", "60"])
         let port = try #require(gateway.adminPort)
         func health() throws -> HTTPResponse {
             let connection = try HTTPConnection(port: port)

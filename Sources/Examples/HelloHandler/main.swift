@@ -3,6 +3,7 @@
 // Query options, for tests:
 // - `sleep=MS` waits that many milliseconds before answering, to keep a request in flight;
 // - `close=1` answers with an empty reply, which makes the gateway close the connection.
+// A POST is answered with what it sent, as JSON, as in the README's example.
 //
 // Under `lurcher start` it reads its endpoints from the environment; by hand:
 //   hello-handler --send-spec tcp://127.0.0.1:9997 --recv-spec tcp://127.0.0.1:9996
@@ -20,6 +21,9 @@ do {
         }
         if request.queryParameter("close") == "1" {
             return .closeConnection
+        }
+        if request.method == "POST" {
+            return try .json(["received": request.bodyString])
         }
         return Response(text: "Hello from Lurcher (pid \(pid))\n")
     }

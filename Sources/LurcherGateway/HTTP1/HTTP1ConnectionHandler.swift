@@ -17,6 +17,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let environment: GatewayEnvironment
     private let parser: HTTPRequestParser
     private let responseParser = HTTPResponseParser()
+    private var dateStamp = ResponseDateStamp()
     private var connection: HTTP1Connection<HTTP1Output>
     private var context: ChannelHandlerContext?
     /// Input the parser has not taken yet because enough requests are waiting.
@@ -126,7 +127,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 if connection.closing, case .end(_, let excess) = part, excess > 0 {
                     framesAfter101 = bytes.getSlice(at: bytes.writerIndex - excess, length: excess)
                 }
-                connection.replied(part.map(HTTP1Output.bytes), now: now)
+                // A final answer without a Date gets one; an interim one (a 101 included) is passed as sent.
+                if case .head(let status, let head) = part, status >= 200, let stamped = dateStamp.stamped(head) {
+                    connection.replied(.head(status: status, .bytes(stamped)), now: now)
+                } else {
+                    connection.replied(part.map(HTTP1Output.bytes), now: now)
+                }
             }
         case .reply(let bytes): connection.pushed(.bytes(bytes), now: now)
         case .close: connection.handlerClosed(now: now)

@@ -1,10 +1,10 @@
 import Foundation
 
 /// A gateway with the Python Mongrel2 handler at `/py`, and whatever operations sections a test adds.
-func pythonGateway(extra: String, logLevel: String = "debug") async throws -> GatewayProcess {
+func pythonGateway(extra: String, logLevel: String = "debug", options: [String] = []) async throws -> GatewayProcess {
     let gateway = try await GatewayProcess(
         handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])], extra: extra,
-        logLevel: logLevel)
+        logLevel: logLevel, options: options)
     try await gateway.waitForConnected("py", 1)
     return gateway
 }
