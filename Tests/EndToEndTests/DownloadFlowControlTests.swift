@@ -5,12 +5,15 @@ import Testing
 /// protocol alone (`Fixtures/credits_handler.py`): it sends no more than its credits allow, and the gateway returns
 /// them only once the bytes have been written to the client's socket.
 @Suite struct DownloadFlowControlTests {
-    private func gateway(mode: String = "push") async throws -> GatewayProcess {
-        let gateway = try await GatewayProcess(handlers: [
-            .init(
-                name: "paced", route: "/credits", command: ["python3", TestPaths.pythonCreditsHandler], mode: mode,
-                extra: "download_flow_control = true")
-        ])
+    /// - Parameter write: `timeouts.write`; the 50 MB test's client reads nothing until the handler has stalled,
+    ///   which on a loaded machine has taken longer than the default minute.
+    private func gateway(mode: String = "push", write: Double = 60) async throws -> GatewayProcess {
+        let gateway = try await GatewayProcess(
+            handlers: [
+                .init(
+                    name: "paced", route: "/credits", command: ["python3", TestPaths.pythonCreditsHandler], mode: mode,
+                    extra: "download_flow_control = true")
+            ], write: write)
         try await gateway.waitForConnected("paced", 1)
         return gateway
     }
@@ -41,7 +44,7 @@ import Testing
     /// 50 MB to a client that reads nothing at first: the handler gets credits only for what reached the socket,
     /// so it stalls with a few megabytes out, the gateway's memory stays flat, and then every byte arrives.
     @Test func aFiftyMegabyteDownloadUnderCreditsArrivesWholeWithMemoryBounded() async throws {
-        let gateway = try await gateway()
+        let gateway = try await gateway(write: 600)
         let size = 50 << 20
         let baseline = try residentBytes(of: gateway.child.pid)
         let client = try gateway.connect(receiveBuffer: 65536)
