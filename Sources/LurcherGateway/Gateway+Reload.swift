@@ -24,7 +24,4 @@ extension Gateway {
 
     /// Sends to handler sockets that failed with an error since the gateway started, for the metrics.
     public var zeroMQSendFailures: Int { DispatchCounters.sendFailures.load(ordering: .relaxed) }
-
-    /// TLS connections that failed (a handshake refused or timed out, a bad record) since the gateway started.
-    public var tlsFailures: Int { counters.tlsFailures.load(ordering: .relaxed) }
 }
