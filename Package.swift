@@ -167,6 +167,8 @@ let package = Package(
                 "LurcherGateway", "LurcherConfiguration",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "LurcherOperationsTests", dependencies: ["LurcherOperations"]),
