@@ -18,9 +18,7 @@ public struct LoadedCertificatePair: Sendable {
         do {
             key = try NIOSSLPrivateKey(file: pair.key, format: .pem)
         } catch {
-            throw TLSSetupError(
-                file: pair.key, problem: Self.unreadable(pair.key, "private key", error),
-                fix: "name a PEM private key without a passphrase (BEGIN PRIVATE KEY)")
+            throw Self.unreadable(pair.key, "private key", error, fix: "name a PEM private key without a passphrase (BEGIN PRIVATE KEY)")
         }
         // BoringSSL refuses a key that does not match the certificate when a context is built from the two.
         do {
@@ -42,14 +40,19 @@ public struct LoadedCertificatePair: Sendable {
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw TLSSetupError(file: path, problem: unreadable(path, what, error), fix: fix)
+            throw unreadable(path, what, error, fix: fix)
         }
         guard !certificates.isEmpty else { throw TLSSetupError(file: path, problem: "holds no certificate", fix: fix) }
         return certificates
     }
 
-    private static func unreadable(_ path: String, _ what: String, _ error: any Error) -> String {
-        FileManager.default.isReadableFile(atPath: path)
-            ? "is not a PEM \(what) (\(error))" : "cannot be read (relative to \(FileManager.default.currentDirectoryPath))"
+    /// What is wrong with a file NIOSSL could not load, and what to do about it.
+    private static func unreadable(_ path: String, _ what: String, _ error: any Error, fix: String) -> TLSSetupError {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            return TLSSetupError(
+                file: path, problem: "cannot be read (relative to \(FileManager.default.currentDirectoryPath))",
+                fix: "correct the path; scripts/make-dev-certificate makes the self-signed run/tls/ pair conf/lurcher.toml names")
+        }
+        return TLSSetupError(file: path, problem: "is not a PEM \(what) (\(error))", fix: fix)
     }
 }
