@@ -20,7 +20,7 @@ import Testing
         #expect(new != old)
         #expect(try await folder.servedFingerprint(gateway, sni: "localhost") == new)
         #expect(try await gateway.tlsCount("reloads") == 1)
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
         #expect(try await client.waitForExit() == 0, "\(client.output)")
         #expect(client.output.contains("second 200"), "the connection opened before the reload is still served")
     }

@@ -85,7 +85,9 @@ import Testing
         channel.flush()
 
         var output: [UInt8] = []
-        try waitUntilRunning(channel.embeddedEventLoop) { written.futureResult.isFulfilled }
+        let done = Completion()
+        written.futureResult.whenComplete { _ in done.happened = true }
+        try waitUntilRunning(channel.embeddedEventLoop) { done.happened }
         channel.embeddedEventLoop.run()
         while let part = try channel.readOutbound(as: IOData.self) {
             guard case .byteBuffer(let buffer) = part else {
@@ -99,6 +101,11 @@ import Testing
         let same = output == expected
         #expect(same, "\(output.count) bytes out, \(expected.count) expected")
         _ = try channel.finish()
+    }
+
+    /// Set by a callback that runs on the embedded loop, which is this test's thread.
+    private final class Completion: @unchecked Sendable {
+        var happened = false
     }
 
     /// Runs `loop`'s tasks until `condition` holds: the file is read on the thread pool, whose results come back
