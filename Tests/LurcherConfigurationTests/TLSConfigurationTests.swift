@@ -32,16 +32,15 @@ import Testing
         let defaults = try #require(try configuration().tls)
         #expect(defaults == TLSListenerConfiguration(certificate: CertificatePair(certificate: "cert.pem", key: "key.pem")))
         #expect(defaults.listenPort == 6768 && defaults.minimumVersion == .tls12 && defaults.clientVerification == .none)
-        let all = try #require(
-            try configuration(
-                tls: """
-                    listen = "0.0.0.0:8443"
-                    min_version = "1.3"
-                    client_ca = "ca.pem"
-                    verify_client = "required"
-                    hsts = "max-age=31536000"
-                    """,
-                server: "redirect_to_https = true", host: "certificate = \"e.pem\"\nkey = \"e.key\""))
+        let all = try configuration(
+            tls: """
+                listen = "0.0.0.0:8443"
+                min_version = "1.3"
+                client_ca = "ca.pem"
+                verify_client = "required"
+                hsts = "max-age=31536000"
+                """,
+            server: "redirect_to_https = true", host: "certificate = \"e.pem\"\nkey = \"e.key\"")
         #expect(all.tls?.listenHost == "0.0.0.0" && all.tls?.listenPort == 8443)
         #expect(all.tls?.minimumVersion == .tls13 && all.tls?.clientVerification == .required && all.tls?.clientCA == "ca.pem")
         #expect(all.tls?.hsts == "max-age=31536000")
