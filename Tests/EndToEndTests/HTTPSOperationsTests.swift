@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The HTTPS listener as operators run it and hostile clients probe it: certificate reloads, `lurcher check`,
-/// stalled and garbage handshakes, plain HTTP on the TLS port, and the failure metric.
-@Suite struct HTTPSOperationsTests {
+/// stalled and garbage handshakes, plain HTTP on the TLS port, and the failure metric. One test at a time, as
+/// HTTPSTests.
+@Suite(.serialized) struct HTTPSOperationsTests {
     @Test func aReloadServesANewCertificateToNewHandshakesWhileAnOpenConnectionKeepsWorking() async throws {
         let folder = try await TLSFolder()
         let gateway = try await folder.gateway()
@@ -110,7 +111,11 @@ import Testing
         let port = try folder.tlsPort(gateway)
         let silent = try (0..<8).map { _ in try HTTPConnection(port: port) }
         try await waitUntil("four of them to be accepted") { try await gateway.gatewayStatus()["openConnections"] as? Int == 4 }
-        #expect(try await gateway.gatewayStatus()["openConnections"] as? Int == 4, "the rest wait in the backlog")
+        // The rest wait in the backlog: as the stalled ones are timed out, others take their places, never more.
+        for _ in 0..<5 {
+            let open = try await gateway.gatewayStatus()["openConnections"] as? Int ?? 0
+            #expect(open <= 4, "\(open) connections open")
+        }
         // Once the stalled ones are timed out, an honest client is served.
         let honest = try await folder.curl(gateway, "/py/after")
         #expect(honest.status == 0, "\(honest.output)")

@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// The `[tls]` listener with real clients (curl, Python's ssl, openssl s_client) and certificates made by openssl
-/// for each test: what handlers see, SNI, protocol versions, client certificates, redirects and HSTS.
-@Suite struct HTTPSTests {
+/// for each test: what handlers see, SNI, protocol versions, client certificates, redirects and HSTS. One test at a
+/// time: each runs a gateway, a handler and several clients, on two cores the rest of the suite shares.
+@Suite(.serialized) struct HTTPSTests {
     @Test func anHTTPSRequestReachesAMongrel2HandlerAsHTTPS() async throws {
         let folder = try await TLSFolder()
         let gateway = try await folder.gateway()
