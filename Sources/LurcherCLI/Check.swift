@@ -1,19 +1,33 @@
 import ArgumentParser
+import Foundation
 import LurcherConfiguration
+import LurcherGateway
 
 /// `lurcher check`: validates the configuration without starting anything.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate the configuration file and exit.")
+
+    /// A certificate this close to expiring is warned about.
+    static let expiryWarning: TimeInterval = 14 * 24 * 3600
 
     @OptionGroup var options: ConfigurationOptions
 
     func run() throws {
         do {
             let configuration = try ConfigurationLoader.load(path: options.config)
+            // The certificate files are read as the gateway reads them: a key that is not the certificate's fails here.
+            for certificate in try CertificateExpiry.check(configuration) {
+                let left = certificate.expires.timeIntervalSinceNow
+                if left <= 0 {
+                    printError("warning: \(certificate.file): the certificate expired on \(certificate.expires); clients will refuse it. Fix: renew it, then run lurcher ctl reload")
+                } else if left < Self.expiryWarning {
+                    printError("warning: \(certificate.file): the certificate expires in \(Int(left / 86400)) day(s), on \(certificate.expires). Fix: renew it, then run lurcher ctl reload")
+                }
+            }
             let routes = configuration.hosts.reduce(0) { $0 + $1.routes.count }
             print(
                 "\(options.config): OK (\(configuration.hosts.count) host(s), \(routes) route(s), "
-                    + "\(configuration.handlers.count) handler(s))")
+                    + "\(configuration.handlers.count) handler(s)\(configuration.tls == nil ? "" : ", HTTPS"))")
         } catch {
             printError(error)
             throw ExitCode(78)  // EX_CONFIG
@@ -37,5 +51,3 @@ struct StandardError: TextOutputStream {
         FileHandle.standardError.write(Data(string.utf8))
     }
 }
-
-import Foundation

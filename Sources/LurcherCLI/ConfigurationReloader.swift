@@ -7,8 +7,8 @@ import LurcherSupervisor
 /// Re-reads the configuration file and applies it to the running gateway and pools, one reload at a time.
 ///
 /// The new file is validated as `lurcher start` validates it, then checked against the running
-/// configuration: only hosts, routes, Dir routes, the default host and pool settings can change without a
-/// restart. Anything else rejects the whole reload, and the running configuration stays as it was.
+/// configuration: only hosts, routes, Dir routes, the default host, pool settings and `[tls]` (but its address)
+/// can change without a restart; certificate files are read again. Anything else rejects the whole reload, and the running configuration stays as it was.
 actor ConfigurationReloader {
     private let path: String
     private let gateway: Gateway
@@ -39,12 +39,13 @@ actor ConfigurationReloader {
         do {
             updated = try ConfigurationLoader.load(path: path)
             if let problem = running.reloadProblem(becoming: updated, file: path) { throw problem }
+            // Certificates are read here, so that a bad file rejects the reload before anything changes.
+            try gateway.reload(updated)
         } catch {
             logger.error("configuration reload rejected; keeping the running configuration", metadata: ["error": "\(error)"])
             operations.publish(.configurationRejected(file: path, error: "\(error)"))
             throw error
         }
-        gateway.reload(updated)
         running = updated
         let changes = try await supervisor.reconfigure(Array(updated.handlers.values))
         reloads += 1

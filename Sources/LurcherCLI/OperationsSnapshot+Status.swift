@@ -18,5 +18,6 @@ extension OperationsSnapshot {
         openWebSockets = status.webSockets.open
         webSocketMessagesReceived = status.webSockets.messagesReceived
         webSocketFramesSent = status.webSockets.framesSent
+        tlsFailures = status.tls?.failures ?? 0
     }
 }

@@ -14,6 +14,7 @@ struct ConfigurationFile: Decodable {
     var access_log: AccessLogSection?
     var admin: AdminSection?
     var events: EventsSection?
+    var tls: TLSSection?
 
     struct ServerSection: Decodable {
         var listen: String?
@@ -23,6 +24,7 @@ struct ConfigurationFile: Decodable {
         var no_clobber_xff: Bool?
         var control_port: String?
         var control_port_allow_remote: Bool?
+        var redirect_to_https: Bool?
     }
 
     struct LimitsSection: Decodable {
@@ -53,6 +55,18 @@ struct ConfigurationFile: Decodable {
     struct HostSection: Decodable {
         var name: String
         var routes: [String: RouteSection]
+        var certificate: String?
+        var key: String?
+    }
+
+    struct TLSSection: Decodable {
+        var listen: String?
+        var certificate: String
+        var key: String
+        var min_version: String?
+        var client_ca: String?
+        var verify_client: String?
+        var hsts: String?
     }
 
     struct RouteSection: Decodable {

@@ -20,7 +20,8 @@ struct ConfigurationValidator {
             server.defaultHost = hosts.first?.name
         }
         let operations = try validateOperations(document)
-        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers, operations: operations)
+        let tls = try validateTLS(document.tls, hosts: document.hosts ?? [], server: server)
+        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers, operations: operations, tls: tls)
     }
 
     func error(_ key: String, _ problem: String, _ fix: String) -> ConfigurationError {
@@ -46,6 +47,7 @@ struct ConfigurationValidator {
             server.controlSocket = control
         }
         server.noClobberForwardedFor = section?.no_clobber_xff ?? false
+        server.redirectsToHTTPS = section?.redirect_to_https ?? false
         if let endpoint = section?.control_port {
             server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
         }
@@ -248,7 +250,8 @@ struct ConfigurationValidator {
             let routes = try section.routes.sorted(by: { $0.key < $1.key }).map { (pattern, route) throws(ConfigurationError) in
                 try validateRoute(pattern: pattern, route, key: "\(key).routes.\"\(pattern)\"", handlers: handlers)
             }
-            return HostConfiguration(name: section.name.lowercased(), routes: routes)
+            return HostConfiguration(
+                name: section.name.lowercased(), routes: routes, certificate: try certificatePair(of: section, key: key))
         }
     }
 

@@ -1,7 +1,8 @@
 extension GatewayConfiguration {
     /// Why a running gateway cannot take `new` as a reload, or nil when it can.
     ///
-    /// A reload applies hosts, routes, Dir routes, the default host and each pool's processes. Everything
+    /// A reload applies hosts, routes, Dir routes, the default host, each pool's processes and everything in
+    /// `[tls]` but its address (the certificate files are read again even when their names stay). Everything
     /// else is bound or opened once at start (listeners, ZeroMQ endpoints, log files), so changing it needs a
     /// restart; the reload is refused rather than half applied.
     /// - Parameter file: the new configuration's file, for the error.
@@ -16,6 +17,10 @@ extension GatewayConfiguration {
         if operations.accessLog != new.operations.accessLog { return problem("access_log", "[access_log]") }
         if operations.admin != new.operations.admin { return problem("admin", "[admin]") }
         if operations.events != new.operations.events { return problem("events", "[events]") }
+        if (tls == nil) != (new.tls == nil) { return problem("tls", "whether there is a [tls] listener") }
+        if let tls, let newTLS = new.tls, (tls.listenHost, tls.listenPort) != (newTLS.listenHost, newTLS.listenPort) {
+            return problem("tls.listen", "[tls] listen")
+        }
         for name in Set(handlers.keys).symmetricDifference(new.handlers.keys).sorted() {
             let change = handlers[name] == nil ? "adding" : "removing"
             return ConfigurationError(

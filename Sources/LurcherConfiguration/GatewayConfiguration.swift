@@ -12,13 +12,17 @@ public struct GatewayConfiguration: Sendable {
     public var handlers: [String: HandlerConfiguration]
     /// The access log, metrics and log events.
     public var operations: OperationsConfiguration
+    /// The HTTPS listener, or nil for none.
+    public var tls: TLSListenerConfiguration?
 
     public init(
         server: ServerConfiguration = .init(),
         hosts: [HostConfiguration] = [],
         handlers: [String: HandlerConfiguration] = [:],
-        operations: OperationsConfiguration = .init()
+        operations: OperationsConfiguration = .init(),
+        tls: TLSListenerConfiguration? = nil
     ) {
+        self.tls = tls
         self.server = server
         self.hosts = hosts
         self.handlers = handlers

@@ -4,8 +4,11 @@ public struct HostConfiguration: Sendable {
     public var name: String
     /// Routes by URL path prefix; the longest matching prefix wins.
     public var routes: [RouteConfiguration]
+    /// The certificate served to clients whose SNI name is this host's, instead of `[tls]`'s.
+    public var certificate: CertificatePair?
 
-    public init(name: String = "localhost", routes: [RouteConfiguration] = []) {
+    public init(name: String = "localhost", routes: [RouteConfiguration] = [], certificate: CertificatePair? = nil) {
+        self.certificate = certificate
         self.name = name
         self.routes = routes
     }

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var noClobberForwardedFor: Bool
     /// Mongrel2's control port, for `m2sh control` and other Mongrel2 tools; nil (the default) opens none.
     public var controlPort: ControlPortConfiguration?
+    /// `redirect_to_https`: plain-HTTP requests are answered 301 with the same URL on the `[tls]` listener.
+    public var redirectsToHTTPS: Bool
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -32,8 +34,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         uploads: Uploads = .init(),
         controlSocket: String = "run/lurcher.sock",
         noClobberForwardedFor: Bool = false,
-        controlPort: ControlPortConfiguration? = nil
+        controlPort: ControlPortConfiguration? = nil,
+        redirectsToHTTPS: Bool = false
     ) {
+        self.redirectsToHTTPS = redirectsToHTTPS
         self.noClobberForwardedFor = noClobberForwardedFor
         self.controlSocket = controlSocket
         self.controlPort = controlPort

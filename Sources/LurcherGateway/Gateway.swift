@@ -15,12 +15,16 @@ import Synchronization
 public final class Gateway: Sendable {
     /// The address the server is listening on (with the real port when the configuration asked for port 0).
     public let localAddress: SocketAddress
+    /// The HTTPS listener's address, with the real port; nil without `[tls]`.
+    public var tlsAddress: SocketAddress? { tls?.channel.localAddress }
 
     private let channel: any Channel
+    /// The HTTPS listener, whose certificates a reload replaces.
+    let tls: TLSListener?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let dispatcher: Dispatcher
-    private let counters: GatewayCounters
+    let counters: GatewayCounters
     private let connections: ConnectionTable
     private let draining = Atomic<Bool>(false)
     let logger: Logger
@@ -32,8 +36,9 @@ public final class Gateway: Sendable {
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
         counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
-        handlerIndex: [String: Int]
+        handlerIndex: [String: Int], tls: TLSListener?
     ) {
+        self.tls = tls
         self.connections = connections
         self.routes = routes
         self.handlerIndex = handlerIndex
@@ -46,12 +51,13 @@ public final class Gateway: Sendable {
         self.logger = logger
     }
 
-    /// Binds the handlers' ZeroMQ sockets and the HTTP listener, and starts serving.
+    /// Binds the handlers' ZeroMQ sockets and the HTTP listener (and the HTTPS one, with `[tls]`), and starts serving.
     /// - Parameters:
     ///   - operations: where answered requests are reported (access log, metrics, events).
     ///   - handlerReady: called with a handler's name (and the process id, when the handler says it) each
     ///     time one of its processes can take requests.
-    /// - Throws: ``GatewayError`` when an endpoint or the listening address cannot be bound.
+    /// - Throws: ``GatewayError`` when an endpoint or a listening address cannot be bound, or a certificate file
+    ///   cannot be used.
     public static func start(
         configuration: GatewayConfiguration, logger: Logger, operations: Operations? = nil,
         handlerReady: @escaping @Sendable (String, Int32?) -> Void = { _, _ in }
@@ -71,7 +77,7 @@ public final class Gateway: Sendable {
         threadPool.start()
 
         let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex))
-        let environment = GatewayEnvironment(
+        var environment = GatewayEnvironment(
             router: routes,
             handlerIdentities: handlerConfigurations.map {
                 HandlerIdentity(
@@ -90,40 +96,69 @@ public final class Gateway: Sendable {
             connections: connections,
             operations: operations?.recordsRequests == true ? operations : nil)
 
-        let bootstrap = ServerBootstrap(group: group)
+        let server = configuration.server
+        var tls: TLSListener?
+        do {
+            if let tlsConfiguration = configuration.tls {
+                let serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts)
+                do {
+                    tls = try await TLSListener.bind(
+                        tlsConfiguration, serving: serving, group: group, environment: environment,
+                        connectionIDs: connectionIDs, fileIO: NonBlockingFileIO(threadPool: threadPool))
+                } catch {
+                    throw GatewayError.cannotListen(
+                        key: "tls.listen", address: "\(tlsConfiguration.listenHost):\(tlsConfiguration.listenPort)",
+                        underlying: "\(error)")
+                }
+                if server.redirectsToHTTPS, let port = tls?.channel.localAddress?.port {
+                    environment.httpsRedirect = HTTPSRedirect(port: port)
+                }
+            }
+            let plainEnvironment = environment
+            let bootstrap = listenerBootstrap(group: group, maxConnections: server.limits.maxConnections) { channel in
+                try channel.pipeline.syncOperations.addHandler(
+                    HTTP1ConnectionHandler(
+                        connectionID: connectionIDs.next(), remoteAddress: channel.remoteAddress?.ipAddress ?? "",
+                        fileDescriptor: channel.fileDescriptor, environment: plainEnvironment))
+            }
+            let channel: any Channel
+            do {
+                channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
+            } catch {
+                throw GatewayError.cannotListen(
+                    key: "server.listen", address: "\(server.listenHost):\(server.listenPort)", underlying: "\(error)")
+            }
+            return Gateway(
+                channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
+                connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls)
+        } catch {
+            try? await tls?.channel.close()
+            dispatcher.shutdown()
+            try? await group.shutdownGracefully()
+            try? await threadPool.shutdownGracefully()
+            if let error = error as? TLSSetupError { throw GatewayError.tls(error) }
+            throw error
+        }
+    }
+
+    /// A listener's bootstrap: at most `maxConnections` open at once (``ConnectionLimiter``), each set up by
+    /// `initialize`, which adds the connection's handlers.
+    static func listenerBootstrap(
+        group: any EventLoopGroup, maxConnections: Int, initialize: @escaping @Sendable (any Channel) throws -> Void
+    ) -> ServerBootstrap {
+        ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionLimiter(maximum: configuration.server.limits.maxConnections))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimiter(maximum: maxConnections))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = HTTP1ConnectionHandler(
-                        connectionID: connectionIDs.next(),
-                        remoteAddress: channel.remoteAddress?.ipAddress ?? "",
-                        fileDescriptor: channel.fileDescriptor,
-                        environment: environment)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                }
+                channel.eventLoop.makeCompletedFuture { try initialize(channel) }
             }
-        let server = configuration.server
-        do {
-            let channel = try await bootstrap.bind(host: server.listenHost, port: server.listenPort).get()
-            return Gateway(
-                channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
-                connections: connections,
-                logger: logger, routes: routes, handlerIndex: handlerIndex)
-        } catch {
-            dispatcher.shutdown()
-            try? await group.shutdownGracefully()
-            try? await threadPool.shutdownGracefully()
-            throw GatewayError.cannotListen(address: "\(server.listenHost):\(server.listenPort)", underlying: "\(error)")
-        }
     }
 
     /// Connections, requests in flight, and each handler's side of the dispatcher.
@@ -138,6 +173,12 @@ public final class Gateway: Sendable {
                 messagesReceived: counters.webSocketMessagesReceived.load(ordering: .relaxed),
                 framesSent: counters.webSocketFramesSent.load(ordering: .relaxed),
                 violations: counters.webSocketViolations.load(ordering: .relaxed)),
+            tls: tls.map { _ in
+                GatewayStatus.TLS(
+                    handshakes: counters.tlsHandshakes.load(ordering: .relaxed),
+                    failures: counters.tlsFailures.load(ordering: .relaxed),
+                    reloads: counters.tlsReloads.load(ordering: .relaxed))
+            },
             handlers: await dispatcher.snapshot())
     }
 
@@ -174,6 +215,7 @@ public final class Gateway: Sendable {
     public func drain(timeout: Duration) async {
         draining.store(true, ordering: .relaxed)
         try? await channel.close()
+        try? await tls?.channel.close()
         let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
         dispatcher.gatewayStopping()
@@ -182,6 +224,7 @@ public final class Gateway: Sendable {
     /// Stops accepting, closes every connection, and stops the dispatch thread.
     public func shutdown() async throws {
         try? await channel.close()
+        try? await tls?.channel.close()
         try await group.shutdownGracefully()
         dispatcher.shutdown()
         try await threadPool.shutdownGracefully()

@@ -19,4 +19,6 @@ struct GatewayEnvironment: Sendable {
     let connections: ConnectionTable
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).
     let operations: Operations?
+    /// `redirect_to_https`: where plain-HTTP requests are sent; nil when they are answered.
+    var httpsRedirect: HTTPSRedirect? = nil
 }

@@ -50,7 +50,20 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     /// WebSockets open now, and since the gateway started: client messages passed to handlers, handler replies
     /// written to clients, and WebSockets closed for breaking the protocol.
     public var webSockets: WebSockets = WebSockets()
+    /// The HTTPS listener's figures since the gateway started; nil without `[tls]`.
+    public var tls: TLS? = nil
     public var handlers: [Handler]
+
+    /// The HTTPS listener, for `lurcher ctl status`.
+    public struct TLS: Sendable, Codable, Equatable {
+        /// Handshakes completed.
+        public var handshakes = 0
+        /// Connections closed for a TLS failure: a handshake refused or not finished within `timeouts.request`,
+        /// or a bad record later.
+        public var failures = 0
+        /// Certificate reloads applied (the first load at start is not one).
+        public var reloads = 0
+    }
 
     /// The gateway's WebSockets, for `lurcher ctl status`.
     public struct WebSockets: Sendable, Codable, Equatable {
@@ -77,4 +90,8 @@ final class GatewayCounters: Sendable {
     let webSocketFramesSent = Atomic<Int>(0)
     /// WebSockets closed because the client broke the protocol (1002, 1007, 1009).
     let webSocketViolations = Atomic<Int>(0)
+    /// TLS handshakes completed, and TLS connections that failed (a handshake refused or timed out, a bad record).
+    let tlsHandshakes = Atomic<Int>(0)
+    let tlsFailures = Atomic<Int>(0)
+    let tlsReloads = Atomic<Int>(0)
 }

@@ -20,6 +20,9 @@ import Testing
     }
 
     @Test func checkAcceptsTheDefaultConfiguration() async throws {
+        // As scripts/start does first: the [tls] listener's self-signed pair, in run/tls/.
+        let certificate = try await runCommand([TestPaths.packageRoot.path + "/scripts/make-dev-certificate"], in: NSTemporaryDirectory())
+        #expect(certificate.status == 0, "\(certificate.output)")
         let result = try await run(["check"])
         #expect(result.status == 0)
         #expect(result.output.contains("conf/lurcher.toml: OK"))
@@ -72,6 +75,11 @@ import Testing
         let chat = try ChildProcess(
             ["python3", TestPaths.webSocketClient, "ws://127.0.0.1:\(port)/chat", "chat"], outputPath: directory + "/chat.out")
         #expect(try await chat.waitForExit(timeout: .seconds(60)) == 0, "chat: \(chat.output)")
+        // The HTTPS listener, with the self-signed certificate made for it.
+        let https = try await runCommand(
+            ["curl", "-sS", "--max-time", "20", "--cacert", directory + "/tls/cert.pem", "https://localhost:\(gateway.tlsPort)/hello"],
+            in: directory)
+        #expect(https.output.hasPrefix("Hello from Lurcher"), "\(https.output)")
         child.signal(SIGTERM)
         #expect(try await child.waitForExit() == 0)
     }

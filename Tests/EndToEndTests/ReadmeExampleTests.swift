@@ -44,6 +44,7 @@ import Testing
         for command in commands.filter({ !$0.hasPrefix("lurcher ctl stop") }) + commands.filter({ $0.hasPrefix("lurcher ctl stop") }) {
             let runnable = command
                 .replacingOccurrences(of: "localhost:6767", with: "127.0.0.1:\(gateway.port)")
+                .replacingOccurrences(of: "localhost:6768", with: "localhost:\(gateway.tlsPort)")
                 .replacingOccurrences(of: "127.0.0.1:9180", with: "127.0.0.1:\(gateway.adminPort)")
                 .replacingOccurrences(of: "curl ", with: "curl --fail -sS --max-time 30 ")
                 .replacingOccurrences(of: "lurcher ", with: "\(TestPaths.lurcher) ") + (command.hasPrefix("lurcher ") ? " --config \(gateway.configPath)" : "")

@@ -68,6 +68,7 @@ extension Start {
     /// Says where the gateway is, once every part has started, and starts watching the parent process when asked.
     private static func announce(gateway: Gateway, operations: Operations, logger: Logger) {
         if let events = operations.events { logger.info("publishing events on \(events.endpoint)") }
+        if let tls = gateway.tlsAddress { logger.info("listening on https://\(tls.ipAddress ?? "?"):\(tls.port ?? 0)") }
         logger.info("listening on http://\(gateway.localAddress.ipAddress ?? "?"):\(gateway.localAddress.port ?? 0)")
         if ProcessInfo.processInfo.environment["LURCHER_STOP_WITH_PARENT"] != nil {
             // For test harnesses and the like: when the process that started us is gone, stop cleanly rather

@@ -119,6 +119,7 @@ struct HandlerRequestEncoder {
         if let fragment = target.fragment { headers.append(name: "FRAGMENT".utf8, value: fragment) }
         headers.append(name: "PATTERN".utf8, value: pattern)
         headers.append(name: "URL_SCHEME".utf8, value: head.scheme.name)
+        if let fingerprint = head.peerCertificateSHA1 { headers.append(name: "PEER_CERT_SHA1".utf8, value: fingerprint) }
         headers.append(name: "REMOTE_ADDR".utf8, value: head.peer)
         appendForwardedFor(of: head)
         if handler.downloadFlowControl, !announcedCredits {

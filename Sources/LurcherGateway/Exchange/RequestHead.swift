@@ -24,6 +24,9 @@ struct RequestHead {
     /// request of a connection.
     let peer: [UInt8]
     let scheme: Scheme
+    /// The SHA-1 fingerprint of the client's TLS certificate (``CertificateFingerprint``), as handlers get it in
+    /// `PEER_CERT_SHA1`; nil without one. Set once the handshake is done, the same for every request after.
+    var peerCertificateSHA1: [UInt8]?
 
     /// A head with nothing received yet, from `peer` (none known by default) over `scheme`.
     init(peer: [UInt8] = [], scheme: Scheme = .http) {

@@ -24,6 +24,8 @@ struct RequestIntake {
     /// Whether to keep each request's line and a few headers for the access log (off when nothing logs).
     private let summarizes: Bool
     private var encoder: HandlerRequestEncoder
+    /// Where plain-HTTP requests are sent instead of being answered, with `redirect_to_https`.
+    private let httpsRedirect: HTTPSRedirect?
 
     // Per-request state, reset by ``beginRequest()``.
     private var pending: Pending?
@@ -52,10 +54,13 @@ struct RequestIntake {
     ///   - handlers: the handlers that ``RoutingTable`` routes name by index.
     ///   - summarizes: keep each request's line for the access log.
     ///   - keepsForwardedFor: `no_clobber_xff`, which keeps the client's `x-forwarded-for` (see ``HandlerRequestEncoder``).
+    ///   - httpsRedirect: `redirect_to_https`, for requests over `http`.
     init(
         connectionID: UInt64, peer: [UInt8], scheme: RequestHead.Scheme, router: RoutingTable, handlers: [HandlerIdentity],
-        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, keepsForwardedFor: Bool = false, counters: GatewayCounters
+        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, keepsForwardedFor: Bool = false, counters: GatewayCounters,
+        httpsRedirect: HTTPSRedirect? = nil
     ) {
+        self.httpsRedirect = scheme == .http ? httpsRedirect : nil
         head = RequestHead(peer: peer, scheme: scheme)
         self.router = router
         self.handlers = handlers
@@ -95,6 +100,15 @@ struct RequestIntake {
         guard let target = RequestTarget(url: head.url, isConnect: isConnect) else { return .badRequest }
         if isConnect {
             pending = .reject(.methodNotAllowed, extraHeaders: ["Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"])
+            return nil
+        }
+        if let httpsRedirect {
+            let host = target.host ?? head.value(of: "host") ?? []
+            if let location = httpsRedirect.location(host: host, path: target.path, query: target.query) {
+                pending = .reject(.movedPermanently, extraHeaders: ["Location: \(location)"])
+            } else {
+                pending = .reject(.badRequest, extraHeaders: [])
+            }
             return nil
         }
         guard let match = router.route(host: target.host ?? head.value(of: "host") ?? [], path: target.path) else {
@@ -248,6 +262,9 @@ struct RequestIntake {
             disposition: disposition, isHead: head.method == .head, keepAlive: keepAlive, isSafe: head.method.isSafe,
             requestLine: summarizes ? head.requestLine(route: pattern) : nil)
     }
+
+    /// The client's TLS certificate, once the handshake is done: its fingerprint goes to handlers from then on.
+    mutating func clientCertificateIdentified(sha1: [UInt8]) { head.peerCertificateSHA1 = sha1 }
 
     /// Clears ``expectsContinue`` once the front end has acted on it.
     mutating func acknowledgeContinue() { expectsContinue = false }

@@ -38,6 +38,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     private let maxWaiting: Int
     private let recordsExchanges: Bool
     private let uploadPieceLimit: Int
+    /// Header lines added to every answer the gateway writes itself (HSTS over TLS).
+    private let answerHeaders: [String]
 
     private var current: Current?
     /// Requests parsed and not yet begun, oldest first; at most `maxWaiting` (see ``roomForRequests``).
@@ -67,7 +69,12 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     ///   - maxWaiting: how many parsed requests may wait; the parser pauses beyond it.
     ///   - recordsExchanges: whether answered requests are reported (an access log, metrics or events want them).
     ///   - uploadPieceLimit: the most body bytes one message of a streamed upload carries.
-    init(timeouts: Timeouts, maxWaiting: Int, recordsExchanges: Bool, uploadPieceLimit: Int = 64 * 1024) {
+    ///   - answerHeaders: header lines for every canned answer (`Name: value`).
+    init(
+        timeouts: Timeouts, maxWaiting: Int, recordsExchanges: Bool, uploadPieceLimit: Int = 64 * 1024,
+        answerHeaders: [String] = []
+    ) {
+        self.answerHeaders = answerHeaders
         self.timeouts = timeouts
         self.maxWaiting = maxWaiting
         self.recordsExchanges = recordsExchanges
@@ -368,6 +375,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     // MARK: - Output
 
     private mutating func write(_ response: CannedResponse, now: Instant) {
+        var response = response
+        response.extraHeaders += answerHeaders
         exchange?.sentHead(status: response.status.code, bytes: response.headByteCount)
         exchange?.sentBody(bytes: response.bodyByteCount)
         send(.canned(response), bytes: response.headByteCount + response.bodyByteCount, now: now)

@@ -15,6 +15,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let connectionID: UInt64
     private let remoteAddress: String
     private let environment: GatewayEnvironment
+    private let security: ConnectionSecurity
     private let parser: HTTPRequestParser
     private let responseParser = HTTPResponseParser()
     private var dateStamp = ResponseDateStamp()
@@ -35,8 +36,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
 
-    /// - Parameter fileDescriptor: the client socket's, shown by the control port; -1 when there is none.
-    init(connectionID: UInt64, remoteAddress: String, fileDescriptor: Int32, environment: GatewayEnvironment) {
+    /// - Parameters:
+    ///   - fileDescriptor: the client socket's, shown by the control port; -1 when there is none.
+    ///   - security: TLS or not, which sets the scheme and may add a header to every answer.
+    init(
+        connectionID: UInt64, remoteAddress: String, fileDescriptor: Int32, environment: GatewayEnvironment,
+        security: ConnectionSecurity = .plain
+    ) {
+        self.security = security
         self.connectionID = connectionID
         self.remoteAddress = remoteAddress
         self.environment = environment
@@ -45,10 +52,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
             summarizes: environment.operations != nil, keepsForwardedFor: environment.keepsForwardedFor,
-            counters: environment.counters)
+            counters: environment.counters, scheme: security.scheme, httpsRedirect: environment.httpsRedirect)
         connection = HTTP1Connection(
             timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
-            recordsExchanges: environment.operations != nil, uploadPieceLimit: environment.uploads.streamPieceLimit)
+            recordsExchanges: environment.operations != nil, uploadPieceLimit: environment.uploads.streamPieceLimit,
+            answerHeaders: security.answerHeader.map { [$0] } ?? [])
     }
 
     // MARK: - Channel events
@@ -98,7 +106,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event {
+        if let certificate = event as? ClientCertificateIdentified {
+            parser.clientCertificateIdentified(sha1: certificate.sha1)
+        } else if case ChannelEvent.inputClosed = event {
             var cutShort: HTTPStatus?
             if connection.checksEndOfInput, case .failed(let status) = parser.finish() { cutShort = status }
             connection.inputEnded(cutShort: cutShort, now: now)
@@ -128,11 +138,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                     framesAfter101 = bytes.getSlice(at: bytes.writerIndex - excess, length: excess)
                 }
                 // A final answer without a Date gets one; an interim one (a 101 included) is passed as sent.
+                var part = part
                 if case .head(let status, let head) = part, status >= 200, let stamped = dateStamp.stamped(head) {
-                    connection.replied(.head(status: status, .bytes(stamped)), now: now)
-                } else {
-                    connection.replied(part.map(HTTP1Output.bytes), now: now)
+                    part = .head(status: status, stamped)
                 }
+                connection.replied(withAnswerHeader(part).map(HTTP1Output.bytes), now: now)
             }
         case .reply(let bytes): connection.pushed(.bytes(bytes), now: now)
         case .close: connection.handlerClosed(now: now)
@@ -355,7 +365,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         let answer: HTTP1Connection<HTTP1Output>.FileAnswer
         switch result {
-        case .success(.file(let status, let headBytes, let head, let body, let handle)):
+        case .success(.file(let status, var headBytes, var head, let body, let handle)):
+            if let line = security.answerHeader, let decorated = ResponseHeadInsertion.inserting(line, into: head, headLength: headBytes) {
+                headBytes += decorated.readableBytes - head.readableBytes
+                head = decorated
+            }
             answer = .send(.file(head: head, body: body, handle: handle), status: status, headBytes: headBytes)
         case .success(.redirect(let location)):
             answer = .canned(status: .movedPermanently, extraHeaders: ["Location: \(location)"])
@@ -367,6 +381,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         connection.fileReady(answer, keepAlive: keepAlive, isHead: isHead, now: now)
         perform()
+    }
+
+    /// A handler's reply part with the connection's answer header (HSTS) added to its head.
+    private func withAnswerHeader(_ part: ReplyPart<ByteBuffer>) -> ReplyPart<ByteBuffer> {
+        guard let line = security.answerHeader, case .head(let status, let head) = part,
+            let decorated = ResponseHeadInsertion.inserting(line, into: head, headLength: head.readableBytes)
+        else { return part }
+        return .head(status: status, decorated)
     }
 
     /// Puts the WebSocket room in this handler's place, with what it needs: the client's input after the

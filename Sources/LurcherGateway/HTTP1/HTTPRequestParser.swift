@@ -53,14 +53,14 @@ final class HTTPRequestParser {
     init(
         connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
         uploads: Uploads = Uploads(), summarizes: Bool = false, keepsForwardedFor: Bool = false,
-        counters: GatewayCounters = GatewayCounters()
+        counters: GatewayCounters = GatewayCounters(), scheme: RequestHead.Scheme = .http, httpsRedirect: HTTPSRedirect? = nil
     ) {
         parser = Binding(HTTP_REQUEST, callbacks: Self.callbacks)
         self.limits = limits
         intake = RequestIntake(
-            connectionID: connectionID, peer: Array(remoteAddress.utf8), scheme: .http, router: router,
+            connectionID: connectionID, peer: Array(remoteAddress.utf8), scheme: scheme, router: router,
             handlers: handlers, maxBodyBytes: limits.maxBodyBytes, uploads: uploads, summarizes: summarizes,
-            keepsForwardedFor: keepsForwardedFor, counters: counters)
+            keepsForwardedFor: keepsForwardedFor, counters: counters, httpsRedirect: httpsRedirect)
         parser.reset(owner: self)
     }
 
@@ -105,6 +105,9 @@ final class HTTPRequestParser {
         let errno = parser.errno
         return errno == HPE_OK || errno == HPE_PAUSED ? .consumedAll : .failed(rejection ?? .badRequest)
     }
+
+    /// The client's TLS certificate fingerprint, for `PEER_CERT_SHA1` in every request from now on.
+    func clientCertificateIdentified(sha1: [UInt8]) { intake.clientCertificateIdentified(sha1: sha1) }
 
     // MARK: - Streamed uploads
 

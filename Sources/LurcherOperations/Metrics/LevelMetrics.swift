@@ -14,6 +14,7 @@ struct LevelMetrics {
     private let openWebSockets: CoreMetrics.Gauge
     private let webSocketMessagesReceived: TotalCounter
     private let webSocketFramesSent: TotalCounter
+    private let tlsFailures: TotalCounter
     private var held: [String: CoreMetrics.Gauge] = [:]
     private var connected: [String: CoreMetrics.Gauge] = [:]
     private var processes: [String: CoreMetrics.Gauge] = [:]
@@ -30,6 +31,7 @@ struct LevelMetrics {
         openWebSockets = CoreMetrics.Gauge(label: "lurcher_open_websockets", factory: factory)
         webSocketMessagesReceived = TotalCounter(label: "lurcher_websocket_messages_received_total", factory: factory)
         webSocketFramesSent = TotalCounter(label: "lurcher_websocket_frames_sent_total", factory: factory)
+        tlsFailures = TotalCounter(label: "lurcher_tls_failures_total", factory: factory)
     }
 
     mutating func update(_ snapshot: OperationsSnapshot) {
@@ -42,6 +44,7 @@ struct LevelMetrics {
         openWebSockets.record(snapshot.openWebSockets)
         webSocketMessagesReceived.advance(to: snapshot.webSocketMessagesReceived)
         webSocketFramesSent.advance(to: snapshot.webSocketFramesSent)
+        tlsFailures.advance(to: snapshot.tlsFailures)
         for handler in snapshot.handlers {
             gauge(&held, "lurcher_requests_held", ("handler", handler.name)).record(handler.held)
             gauge(&connected, "lurcher_handler_connections", ("handler", handler.name)).record(handler.connected)

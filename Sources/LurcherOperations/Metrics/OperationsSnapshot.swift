@@ -49,6 +49,8 @@ public struct OperationsSnapshot: Sendable {
     public var openWebSockets = 0
     public var webSocketMessagesReceived = 0
     public var webSocketFramesSent = 0
+    /// TLS connections that failed (a handshake refused or timed out, a bad record), since start.
+    public var tlsFailures = 0
 
     public init(
         openConnections: Int = 0, inFlight: Int = 0, handlers: [Handler] = [], pools: [Pool] = [],

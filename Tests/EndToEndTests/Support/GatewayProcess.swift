@@ -208,8 +208,11 @@ final class GatewayProcess: @unchecked Sendable {
         return try await child.waitForExit()
     }
 
-    private static func listeningPort(in log: String) -> Int? {
-        guard let range = log.range(of: "listening on http://127.0.0.1:") else { return nil }
+    /// The HTTPS listener's port, with `[tls]` in the configuration: it is announced before the HTTP one.
+    var tlsPort: Int? { Self.listeningPort(in: log, scheme: "https") }
+
+    private static func listeningPort(in log: String, scheme: String = "http") -> Int? {
+        guard let range = log.range(of: "listening on \(scheme)://127.0.0.1:") else { return nil }
         return Int(log[range.upperBound...].prefix { $0.isNumber })
     }
 
