@@ -7,10 +7,10 @@ import Testing
 /// and hostile bodies change nothing. Timeouts are a second, so that what is not kept alive is reaped quickly;
 /// keep-alives run longer than the tests wait, since on a loaded machine a sleep can resume seconds late.
 @Suite struct ExtendedReplyTests {
-    private func gateway(webSocketIdle: Double = 300) async throws -> GatewayProcess {
+    private func gateway(keepAlive: Double = 1, webSocketIdle: Double = 300) async throws -> GatewayProcess {
         let gateway = try await GatewayProcess(
             handlers: [.init(name: "x", route: "/x", command: ["python3", TestPaths.pythonExtendedReplyHandler])],
-            reply: 1, keepAlive: 1, webSocketIdle: webSocketIdle)
+            reply: 1, keepAlive: keepAlive, webSocketIdle: webSocketIdle)
         try await gateway.waitForConnected("x", 1)
         return gateway
     }
@@ -60,15 +60,16 @@ import Testing
     }
 
     @Test func aKeptAliveIdleConnectionOutlivesTheKeepAliveTimeoutAndOneWithoutIsClosed() async throws {
-        let gateway = try await gateway()
+        // 2 s against keep-alives every 0.3 s: a loaded machine has delayed the handler's sleeps past 1 s.
+        let gateway = try await gateway(keepAlive: 2)
         let kept = try gateway.connect()
         let unkept = try gateway.connect()
-        try kept.send(HTTPConnection.request("GET", "/x/idle?for=8&every=0.3"))
+        try kept.send(HTTPConnection.request("GET", "/x/idle?for=12&every=0.3"))
         try unkept.send(HTTPConnection.request("GET", "/x/idle?keepalive=0"))
         #expect(try kept.readResponse().status == 200)
         #expect(try unkept.readResponse().status == 200)
-        try await Task.sleep(for: .seconds(2))
-        #expect(try unkept.isClosedByServer(), "idle for 2 s with a 1 s keep-alive timeout")
+        try await Task.sleep(for: .seconds(4))
+        #expect(try unkept.isClosedByServer(), "idle for 4 s with a 2 s keep-alive timeout")
         try kept.send(HTTPConnection.request("GET", "/x/again"))
         #expect(try kept.readResponse().status == 200, "the handler's keep-alives kept the connection open")
     }
