@@ -20,6 +20,9 @@ if [[ ${HANDLER:-swift} == c ]]; then
     cc -O2 -Wall -o "$work/c-handler" bench/c-handler/handler.c -lzmq
     handler_command="['/bin/sh', '-c', 'exec \"\$0\" \"\$LURCHER_SEND_SPEC\" \"\$LURCHER_RECV_SPEC\"', '$work/c-handler']"
 fi
+# ACCESS_LOG=1 gives the gateway a combined access log in the temp folder, as bench/run's has.
+access_log=""
+[[ ${ACCESS_LOG:-0} == 1 ]] && access_log=$'[access_log]\n'"path = \"$work/access.log\""
 gateway_pid=""
 stop_gateway() {
     if [[ -n "$gateway_pid" ]]; then
@@ -45,6 +48,7 @@ start_gateway() {
 [server]
 listen = "127.0.0.1:0"
 control = "$work/control.sock"
+$access_log
 [timeouts]
 hold = 5
 reply = 2
