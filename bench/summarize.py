@@ -3,7 +3,8 @@
 
 Usage: summarize.py RESULTS_DIR
 
-Reads RESULTS_DIR/meta.json, runs.jsonl (one line per wrk run) and rss.jsonl (one line per server).
+Reads RESULTS_DIR/meta.json, runs.jsonl (one line per wrk run), rss.jsonl (one line per server) and
+threads.json (the gateways' threads by name).
 Per scenario and server it reports the median over rounds of req/s, p50 and p99, and the sum over
 rounds of errors (responses >= 400 plus socket errors: connect, read, write, timeout).
 """
@@ -20,8 +21,8 @@ SCENARIOS = [
     ("static-1k", "static 1 KiB, 50 conns"),
     ("static-1m", "static 1 MiB, 50 conns"),
 ]
-SERVERS = ["lurcher", "mongrel2", "nginx"]
-NAMES = {"lurcher": "Lurcher", "mongrel2": "Mongrel2", "nginx": "nginx"}
+SERVERS = ["lurcher", "mongrel2", "lurcher-swift", "nginx"]
+NAMES = {"lurcher": "Lurcher", "mongrel2": "Mongrel2", "lurcher-swift": "Lurcher + Swift hello-handler", "nginx": "nginx"}
 ERROR_KINDS = ["status", "connect", "read", "write", "timeout"]
 
 
@@ -112,6 +113,8 @@ def aggregate(runs):
                         r["gateway_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
                     entry["h_cpu"] = statistics.median(
                         r["handler_cpu_ticks"] / r["clk_tck"] * 1e6 / max(1, r["requests"]) for r in ok)
+                if all(r.get("wrk_cpu_us") for r in ok):
+                    entry["wrk_cpu"] = statistics.median(r["wrk_cpu_us"] / max(1, r["requests"]) for r in ok)
                 if all("gateway_instructions_user" in r for r in ok):
                     entry["gw_instr"] = statistics.median(
                         (r["gateway_instructions_user"] + r["gateway_instructions_kernel"]) / max(1, r["requests"])
@@ -158,9 +161,12 @@ def main():
     add("")
     add("### Throughput and latency")
     add("")
+    add("Hello rows: Lurcher and Mongrel2 behind the same minimal C handler (bench/c-handler); "
+        "\"Lurcher + Swift hello-handler\" is the same Lurcher process with the Swift handler on another route.")
+    add("")
     add("| scenario | server | req/s | p50 ms | p99 ms | MiB/s | errors (all rounds) | gateway CPU µs/req | "
-        "gateway k-instructions/req (kernel share) | handler CPU µs/req |")
-    add("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+        "gateway k-instructions/req (kernel share) | handler CPU µs/req | wrk CPU µs/req |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     for scenario, label in SCENARIOS:
         for server in SERVERS:
             entry = agg.get((scenario, server))
@@ -173,10 +179,18 @@ def main():
                 add(f"| {label} | {name} | {entry['rps']:,.0f} | {ms(entry['p50'])} | {ms(entry['p99'])} | "
                     f"{entry['mbps']:,.1f} | {error_text(entry)} | {cpu(entry.get('gw_cpu'))} | "
                     f"{kilo_instructions(entry)} | "
-                    f"{cpu(entry.get('h_cpu')) if server != 'nginx' and scenario.startswith(('hello', 'post')) else '–'} |")
+                    f"{cpu(entry.get('h_cpu')) if server != 'nginx' and scenario.startswith(('hello', 'post')) else '–'} | "
+                    f"{cpu(entry.get('wrk_cpu'))} |")
             else:
-                add(f"| {label} | {name} | – | – | – | – | server down | – | – | – |")
+                add(f"| {label} | {name} | – | – | – | – | server down | – | – | – | – |")
     add("")
+
+    threads_file = results / "threads.json"
+    if threads_file.exists():
+        threads = json.loads(threads_file.read_text())
+        add(f"Gateway threads after the load (by name, from /proc): Lurcher {threads['lurcher']}; "
+            f"Mongrel2 {threads['mongrel2']}.")
+        add("")
 
     if floor_runs:
         add(f"Handler alone, no gateway (`bench/floor`, one request at a time over the same TCP sockets): p50 "
@@ -202,10 +216,22 @@ def main():
             f"{fmt_ratio(ratio(lur.get('gw_instr'), m2.get('gw_instr')))} | {vs_nginx} |")
     add("")
 
+    add("### The Swift handler library (Lurcher + Swift hello-handler / Lurcher + C handler)")
+    add("")
+    add("| scenario | req/s | p50 | handler CPU/req | gateway CPU/req |")
+    add("| --- | ---: | ---: | ---: | ---: |")
+    for scenario, label in SCENARIOS:
+        swift, c = agg.get((scenario, "lurcher-swift"), {}), agg.get((scenario, "lurcher"), {})
+        if not swift:
+            continue
+        add(f"| {label} | " + " | ".join(fmt_ratio(ratio(swift.get(key), c.get(key)))
+                                          for key in ("rps", "p50", "h_cpu", "gw_cpu")) + " |")
+    add("")
+
     add("### Idle keep-alive connections")
     add("")
     if rss:
-        add("One request on each connection (`GET /hello`: through hello-handler for Lurcher and Mongrel2, "
+        add("One request on each connection (`GET /hello`: through the C handler for Lurcher and Mongrel2, "
             "`return 200` for nginx), then all held idle. VmRSS of the gateway process only (nginx: master + "
             "worker), from /proc.")
         add("")
@@ -223,36 +249,29 @@ def main():
     def verdict(ok):
         return "n/a" if ok is None else ("yes" if ok else "**no**")
 
-    r50 = ratio(get("hello-50", "lurcher", "rps"), get("hello-50", "mongrel2", "rps"))
-    p99l, p99m = get("hello-50", "lurcher", "p99"), get("hello-50", "mongrel2", "p99")
-    ok = None if r50 is None or p99l is None or p99m is None else (r50 >= 2 and p99l <= p99m)
-    add(f"| (a) hello 50 conns: ≥ 2× Mongrel2 req/s, p99 ≤ Mongrel2's | {fmt_ratio(r50)} req/s; p99 {ms(p99l)} vs "
-        f"{ms(p99m)} ms | {verdict(ok)} |")
-
-    p50l, p50m = get("hello-1", "lurcher", "p50"), get("hello-1", "mongrel2", "p50")
-    ok = None if p50l is None or p50m is None else p50l <= p50m / 2
-    floor_text = ""
-    if floor:
-        floor_text = (f"; the handler alone takes {ms(floor)} ms (bench/floor), "
-                      f"{'more' if floor > (p50m or 0) / 2 else 'less'} than half Mongrel2's p50")
-    add(f"| (b) hello 1 conn: p50 ≤ ½ Mongrel2's | p50 {ms(p50l)} vs {ms(p50m)} ms "
-        f"({fmt_ratio(ratio(p50l, p50m))}){floor_text} | {verdict(ok)} |")
-
-    r256 = ratio(get("hello-256", "lurcher", "rps"), get("hello-256", "mongrel2", "rps"))
-    e256 = get("hello-256", "lurcher", "error_total")
-    down256 = agg.get(("hello-256", "lurcher"), {}).get("down", 0)
-    ok = None if r256 is None or e256 is None else (e256 == 0 and not down256 and r256 >= 2)
-    add(f"| (c) hello 256 conns: zero errors, ≥ 2× Mongrel2 | {e256} errors; {fmt_ratio(r256)} req/s | {verdict(ok)} |")
-
-    for scenario, label in (("static-1k", "(d) static 1 KiB"), ("static-1m", "(d) static 1 MiB")):
-        rr = ratio(get(scenario, "lurcher", "rps"), get(scenario, "nginx", "rps"))
-        ok = None if rr is None else rr >= 0.8
-        add(f"| {label}: ≥ 0.8× nginx | {fmt_ratio(rr)} | {verdict(ok)} |")
+    for conns, bound in (("1", 0.75), ("50", 0.6), ("256", 0.6)):
+        r = ratio(get(f"hello-{conns}", "lurcher", "gw_cpu"), get(f"hello-{conns}", "mongrel2", "gw_cpu"))
+        add(f"| gateway CPU/req, hello {conns} conn(s): ≤ {bound}× Mongrel2's | {fmt_ratio(r)} | "
+            f"{verdict(None if r is None else r <= bound)} |")
+    for conns in ("50", "256"):
+        r = ratio(get(f"hello-{conns}", "lurcher", "rps"), get(f"hello-{conns}", "mongrel2", "rps"))
+        errors = get(f"hello-{conns}", "lurcher", "error_total")
+        add(f"| req/s, hello {conns} conns: ≥ 1.3× Mongrel2's, zero errors | {fmt_ratio(r)}, {errors} errors | "
+            f"{verdict(None if r is None else r >= 1.3 and errors == 0)} |")
+    r = ratio(get("hello-1", "lurcher", "p50"), get("hello-1", "mongrel2", "p50"))
+    add(f"| p50, hello 1 conn: ≤ 0.8× Mongrel2's | {fmt_ratio(r)} | {verdict(None if r is None else r <= 0.8)} |")
+    for conns in ("1", "50"):
+        r = ratio(get(f"hello-{conns}", "lurcher-swift", "h_cpu"), get(f"hello-{conns}", "lurcher", "h_cpu"))
+        add(f"| Swift hello-handler CPU/req, {conns} conn(s): ≤ 2× the C handler's | {fmt_ratio(r)} | "
+            f"{verdict(None if r is None else r <= 2)} |")
+    for scenario, label, bound in (("static-1k", "static 1 KiB: ≥ 1.0× nginx's req/s", 1.0),
+                                   ("static-1m", "static 1 MiB: ≥ 0.9× nginx's throughput", 0.9)):
+        r = ratio(get(scenario, "lurcher", "rps"), get(scenario, "nginx", "rps"))
+        add(f"| {label} | {fmt_ratio(r)} | {verdict(None if r is None else r >= bound)} |")
 
     pl, pm = per_connection_kb(rss.get("lurcher")), per_connection_kb(rss.get("mongrel2"))
-    ok = None if pl is None or pm is None else pl <= pm / 2
-    add(f"| (e) idle RSS per connection ≤ ½ Mongrel2's | "
-        f"{'–' if pl is None else f'{pl:.1f}'} vs {'–' if pm is None else f'{pm:.1f}'} KiB | {verdict(ok)} |")
+    add(f"| idle RSS per connection ≤ 6.7 KiB | {'–' if pl is None else f'{pl:.1f}'} KiB "
+        f"(Mongrel2 {'–' if pm is None else f'{pm:.1f}'}) | {verdict(None if pl is None else pl <= 6.7)} |")
     add("")
 
     write_report(results, lines)

@@ -17,7 +17,7 @@ final class BrokerTransport: HandlerTransport {
     private let parentWatch: ParentWatch
 
     private var socket: ZMQSocket?
-    private var sink: AsyncStream<IncomingMessage>.Continuation?
+    private var sink: IncomingSink?
     private var receiving = false
     private var leaving = false
     private var lastHeard: ContinuousClock.Instant = .now
@@ -56,7 +56,7 @@ final class BrokerTransport: HandlerTransport {
         lastHeard = .now
     }
 
-    func startReceiving(loop: ZMQLoop, sink: AsyncStream<IncomingMessage>.Continuation, onParentExit: @escaping @Sendable () -> Void) {
+    func startReceiving(loop: ZMQLoop, sink: IncomingSink, onParentExit: @escaping @Sendable () -> Void) {
         self.sink = sink
         receiving = true
         sayReady()

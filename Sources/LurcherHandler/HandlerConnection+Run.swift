@@ -113,7 +113,13 @@ extension HandlerConnection {
         webSocket: WebSocketRoute?,
         _ respond: @escaping @Sendable (Request) async throws -> Response
     ) async throws {
-        let (messages, sink) = AsyncStream.makeStream(of: IncomingMessage.self)
+        let (messages, stream) = AsyncStream.makeStream(of: IncomingMessage.self)
+        // Without WebSockets, a request's task starts on the loop thread that received it (see IncomingSink).
+        var startRequest: (@Sendable ([UInt8], UInt64?) -> Void)?
+        if webSocket == nil {
+            startRequest = { [weak self] bytes, id in self?.spawn(bytes, requestID: id, webSocket: nil, respond: respond) }
+        }
+        let sink = IncomingSink(stream: stream, startRequest: startRequest)
         let transport = self.transport
         try state.withLock { state throws(HandlerError) in
             guard state.phase == .idle else { throw .alreadyRunning }

@@ -9,7 +9,7 @@ protocol HandlerTransport: AnyObject {
     /// Makes the sockets; runs on the loop thread before it polls.
     func setUp(loop: ZMQLoop) throws(HandlerError)
     /// Starts taking requests and handing them to `sink`, and watches the parent process.
-    func startReceiving(loop: ZMQLoop, sink: AsyncStream<IncomingMessage>.Continuation, onParentExit: @escaping @Sendable () -> Void)
+    func startReceiving(loop: ZMQLoop, sink: IncomingSink, onParentExit: @escaping @Sendable () -> Void)
     /// Stops taking new requests and ends the stream given to ``startReceiving(loop:sink:onParentExit:)`` once
     /// no more can arrive; requests already handed over are still answered.
     func stopReceiving(loop: ZMQLoop)

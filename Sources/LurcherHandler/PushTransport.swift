@@ -18,7 +18,7 @@ final class PushTransport: HandlerTransport {
     private var pub: ZMQSocket?
     private var pull: ZMQSocket?
     private var monitor: ZMQMonitor?
-    private var sink: AsyncStream<IncomingMessage>.Continuation?
+    private var sink: IncomingSink?
     private var receiving = false
     private var gatewayReached = false
     private var pullConnected = false
@@ -78,7 +78,7 @@ final class PushTransport: HandlerTransport {
     /// Starts taking requests and handing them to `sink`, and watches the parent process.
     func startReceiving(
         loop: ZMQLoop,
-        sink: AsyncStream<IncomingMessage>.Continuation,
+        sink: IncomingSink,
         onParentExit: @escaping @Sendable () -> Void
     ) {
         self.sink = sink

@@ -4,11 +4,27 @@ import Glibc
 enum LogTime {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    /// `10/Oct/2000:13:55:36 +0000`, as the common and combined log formats write it.
-    static func common(_ time: timespec) -> String {
+    /// Appends `10/Oct/2000:13:55:36 +0000`, as the common and combined log formats write it, without making a
+    /// string.
+    static func appendCommon(_ time: timespec, to bytes: inout [UInt8]) {
         let parts = utc(time)
-        return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        appendTwo(parts.tm_mday, to: &bytes)
+        bytes.append(UInt8(ascii: "/"))
+        bytes.append(contentsOf: months[Int(parts.tm_mon)].utf8)
+        bytes.append(UInt8(ascii: "/"))
+        AccessLogLine.appendDecimal(Int(parts.tm_year) + 1900, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendTwo(parts.tm_hour, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendTwo(parts.tm_min, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendTwo(parts.tm_sec, to: &bytes)
+        bytes.append(contentsOf: " +0000".utf8)
+    }
+
+    private static func appendTwo(_ value: Int32, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
     }
 
     /// `2000-10-10T13:55:36.123Z` (ISO 8601, milliseconds).

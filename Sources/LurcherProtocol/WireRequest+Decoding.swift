@@ -1,6 +1,5 @@
-// Foundation is used here only to parse JSON headers and event bodies: the
-// handler side decodes one request per call and wants a real JSON parser,
-// while the gateway's encode path stays free of Foundation.
+// Foundation is used here only to parse JSON headers that are not a flat object of strings (FlatJSONHeaders reads
+// those), and event bodies; the gateway's encode path stays free of Foundation.
 import Foundation
 
 extension WireRequest {
@@ -86,6 +85,8 @@ extension WireRequest {
     }
 
     private static func jsonHeaders(_ payload: ArraySlice<UInt8>) throws(ProtocolError) -> [String: HeaderValue] {
+        // What gateways send; Foundation reads the rest, and says why what is not JSON is not.
+        if let headers = FlatJSONHeaders.parse(payload) { return headers }
         let object: Any
         do {
             // Parsed in place: the result holds copies of what it needs, so the payload need not be copied first.

@@ -48,7 +48,12 @@ public final class ZMQLoop {
     private var sockets: [SocketRegistration] = []
     private var descriptors: [DescriptorRegistration] = []
     private var timers = TimerQueue()
+    /// What one turn polls, rebuilt on every turn from the registrations as they are then (a cached poll set once
+    /// lost a handler's last reply before exit, cause not found), but into storage kept between turns: the
+    /// loop turns once or twice per proxied request when lightly loaded, and two arrays a turn showed.
     private var pollItems: [zmq_pollitem_t] = []
+    private var polledSockets: [SocketRegistration] = []
+    private var polledDescriptors: [DescriptorRegistration] = []
 
     /// The thread the loop runs on: the one that created it.
     let thread = pthread_self()
@@ -145,15 +150,19 @@ public final class ZMQLoop {
             registration.isActive = false
             return true
         }
-        let polledSockets = sockets.filter { !$0.interest.isEmpty }
-        let polledDescriptors = descriptors.filter { !$0.interest.isEmpty }
-
+        // Emptied after the turn too, so that an unregistered socket is not kept open until the next one.
+        defer {
+            polledSockets.removeAll(keepingCapacity: true)
+            polledDescriptors.removeAll(keepingCapacity: true)
+        }
         pollItems.removeAll(keepingCapacity: true)
         pollItems.append(zmq_pollitem_t(socket: nil, fd: wakeup.fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
-        for registration in polledSockets {
+        for registration in sockets where !registration.interest.isEmpty {
+            polledSockets.append(registration)
             pollItems.append(zmq_pollitem_t(socket: registration.socket.handle, fd: -1, events: registration.interest.rawValue, revents: 0))
         }
-        for registration in polledDescriptors {
+        for registration in descriptors where !registration.interest.isEmpty {
+            polledDescriptors.append(registration)
             pollItems.append(zmq_pollitem_t(socket: nil, fd: registration.fileDescriptor, events: registration.interest.rawValue, revents: 0))
         }
 

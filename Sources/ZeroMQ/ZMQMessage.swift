@@ -1,21 +1,26 @@
 import CZeroMQ
 
-/// An owned `zmq_msg_t`, used to receive frames of any size.
+/// A `zmq_msg_t` to receive frames of any size into, valid while the body given to ``withEmpty(_:)`` runs.
 ///
-/// The `zmq_msg_t` lives on the heap so its address stays fixed: libzmq keeps
-/// small messages inside the struct itself.
-struct ZMQMessage: ~Copyable {
+/// Its address stays fixed meanwhile, as libzmq needs (it keeps small messages inside the struct itself). It
+/// lives on that call's stack rather than the heap: every message received needs one, and a heap block each
+/// was one allocation per request.
+struct ZMQMessage {
     private let message: UnsafeMutablePointer<zmq_msg_t>
 
-    init() {
-        message = .allocate(capacity: 1)
-        // zmq_msg_init cannot fail.
-        zmq_msg_init(message)
+    private init(_ message: UnsafeMutablePointer<zmq_msg_t>) {
+        self.message = message
     }
 
-    deinit {
-        zmq_msg_close(message)
-        message.deallocate()
+    /// Runs `body` with an empty message, closed when `body` returns; do not keep the message past that.
+    static func withEmpty<Result>(_ body: (ZMQMessage) throws -> Result) rethrows -> Result {
+        try withUnsafeTemporaryAllocation(of: zmq_msg_t.self, capacity: 1) { storage in
+            let message = storage.baseAddress!
+            // zmq_msg_init cannot fail.
+            zmq_msg_init(message)
+            defer { zmq_msg_close(message) }
+            return try body(ZMQMessage(message))
+        }
     }
 
     /// Receives the next frame into this message, releasing what it held before.

@@ -52,9 +52,10 @@ extension ZMQSocket {
     /// the next frame; see ``receiveMultipart(dontWait:)``.
     public func receive(dontWait: Bool = false) throws -> [UInt8]? {
         let handle = try open("receive")
-        let message = ZMQMessage()
-        guard try message.receive(from: handle, dontWait: dontWait, operation: "receive") else { return nil }
-        return message.bytes
+        return try ZMQMessage.withEmpty { message in
+            guard try message.receive(from: handle, dontWait: dontWait, operation: "receive") else { return nil }
+            return message.bytes
+        }
     }
 
     /// Receives every frame of the next message, or nil when nothing is waiting.
@@ -63,15 +64,16 @@ extension ZMQSocket {
     /// too and never block.
     public func receiveMultipart(dontWait: Bool = false) throws -> [[UInt8]]? {
         let handle = try open("receive")
-        let message = ZMQMessage()
-        guard try message.receive(from: handle, dontWait: dontWait, operation: "receive") else { return nil }
-        var parts = [message.bytes]
-        while message.hasMore {
-            guard try message.receive(from: handle, dontWait: true, operation: "receive frame \(parts.count + 1)") else {
-                throw ZMQError(code: EAGAIN, operation: "receive frame \(parts.count + 1)")
+        return try ZMQMessage.withEmpty { message in
+            guard try message.receive(from: handle, dontWait: dontWait, operation: "receive") else { return nil }
+            var parts = [message.bytes]
+            while message.hasMore {
+                guard try message.receive(from: handle, dontWait: true, operation: "receive frame \(parts.count + 1)") else {
+                    throw ZMQError(code: EAGAIN, operation: "receive frame \(parts.count + 1)")
+                }
+                parts.append(message.bytes)
             }
-            parts.append(message.bytes)
+            return parts
         }
-        return parts
     }
 }

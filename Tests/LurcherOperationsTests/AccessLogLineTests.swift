@@ -28,6 +28,14 @@ import Testing
         #expect(line == "127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /hello?x=1 HTTP/1.1\" 201 12 \"-\" \"curl/8.0\" 0.003\n")
     }
 
+    @Test func numbersAndTimesKeepTheirDigits() {
+        var request = request(status: 404, body: 1_234_567)
+        request.startedAt = timespec(tv_sec: 1_767_323_045, tv_nsec: 0)  // 2026-01-02 03:04:05 UTC
+        request.duration = .microseconds(12_345_600)
+        let line = String(decoding: AccessLogLine.combined(request), as: UTF8.self)
+        #expect(line == "127.0.0.1 - - [02/Jan/2026:03:04:05 +0000] \"GET /hello?x=1 HTTP/1.1\" 404 1234567 \"-\" \"curl/8.0\" 12.346\n")
+    }
+
     @Test func anEmptyBodyAndAnUnparsedRequestAreDashes() {
         let line = String(decoding: AccessLogLine.combined(request(status: 400, body: 0, line: false)), as: UTF8.self)
         #expect(line.hasPrefix("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"-\" 400 - \"-\" \"-\" "))

@@ -1,4 +1,4 @@
-// The minimal handler that bench/ws puts behind both Mongrel2 and Lurcher: the same binary, the same work, so that
+// The minimal handler that bench/ws and bench/run put behind both Mongrel2 and Lurcher: the same binary, the same work, so that
 // what differs between the runs is the gateway. Single-threaded libzmq, Mongrel2's push protocol with JSON headers
 // (MONGREL2-PROTOCOL.md sections 1 and 2):
 //   WEBSOCKET_HANDSHAKE  -> the 101 response, its accept value taken from the request body
@@ -9,7 +9,7 @@
 //
 //   handler SEND_SPEC RECV_SPEC     # the gateway's endpoints: PULL connects to SEND_SPEC, PUB to RECV_SPEC
 //
-// Built by bench/lib/ws.sh: cc -O2 -o handler handler.c -lzmq
+// Built by bench/lib/gateways.sh (build_c_handler): cc -O2 -o handler handler.c -lzmq
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -93,6 +93,17 @@ build_lurcher() {
     done
 }
 
+# build_c_handler OUT: the minimal C hello and WebSocket echo handler (bench/c-handler/handler.c) at OUT. bench/run
+# and bench/ws put it behind each gateway, so that what differs between their rows is the gateway.
+build_c_handler() {
+    cc -O2 -Wall -o "$1" "$here/c-handler/handler.c" -lzmq || die "cannot build bench/c-handler/handler.c"
+}
+
+# thread_names PID: the process's threads by name, as "COUNT NAME, COUNT NAME" (from /proc/PID/task/*/comm).
+thread_names() {
+    cat /proc/"$1"/task/*/comm 2>/dev/null | sort | uniq -c | awk '{ n = $1; $1 = ""; sub(/^ /, ""); printf "%s%d %s", sep, n, $0; sep = ", " }'
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Processes: everything started goes into `pids`; cleanup stops them all, newest first.
 # ---------------------------------------------------------------------------------------------------

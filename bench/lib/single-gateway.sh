@@ -12,7 +12,17 @@ if [[ -z "${BENCH_BIN_DIR:-}" ]]; then
 fi
 bin=${BENCH_BIN_DIR:-$PWD/.build/release}
 
+# HANDLER=c puts the minimal C handler (bench/c-handler, push mode only) in the pool instead of hello-handler: the
+# supervisor hands it its endpoints in the environment, the C handler takes them as arguments.
 work=$(mktemp -d /tmp/lurcher-bench.XXXXXX)
+handler_command="[\"$bin/hello-handler\"]"
+if [[ ${HANDLER:-swift} == c ]]; then
+    cc -O2 -Wall -o "$work/c-handler" bench/c-handler/handler.c -lzmq
+    handler_command="['/bin/sh', '-c', 'exec \"\$0\" \"\$LURCHER_SEND_SPEC\" \"\$LURCHER_RECV_SPEC\"', '$work/c-handler']"
+fi
+# ACCESS_LOG=1 gives the gateway a combined access log in the temp folder, as bench/run's has.
+access_log=""
+[[ ${ACCESS_LOG:-0} == 1 ]] && access_log=$'[access_log]\n'"path = \"$work/access.log\""
 gateway_pid=""
 stop_gateway() {
     if [[ -n "$gateway_pid" ]]; then
@@ -38,6 +48,7 @@ start_gateway() {
 [server]
 listen = "127.0.0.1:0"
 control = "$work/control.sock"
+$access_log
 [timeouts]
 hold = 5
 reply = 2
@@ -49,7 +60,7 @@ name = "localhost"
 mode = "$mode"
 $endpoints
 send_ident = "bench-hello"
-command = ["$bin/hello-handler"]
+command = $handler_command
 processes = $processes
 environment = { LURCHER_MAX_CONCURRENT_REQUESTS = "$concurrency" }
 TOML

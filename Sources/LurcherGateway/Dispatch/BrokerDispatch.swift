@@ -221,6 +221,10 @@ final class BrokerDispatch: HandlerDispatch {
     // MARK: - Messages from handlers
 
     private func receive() {
+        context.gatheringEvents(receiveBatch)
+    }
+
+    private func receiveBatch() {
         // Bounded, so one busy handler cannot starve the others' sockets.
         for _ in 0..<1024 {
             let frames: [[UInt8]]?

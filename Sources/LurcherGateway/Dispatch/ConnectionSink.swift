@@ -66,13 +66,4 @@ struct ConnectionSink: Sendable {
         let mailbox = self.mailbox
         eventLoop.execute { mailbox.value.receiver?.dispatcherEvent(event) }
     }
-
-    /// Delivers `first`, then `second`, in one hop to the event loop.
-    func deliver(_ first: DispatcherEvent, then second: DispatcherEvent) {
-        let mailbox = self.mailbox
-        eventLoop.execute {
-            mailbox.value.receiver?.dispatcherEvent(first)
-            mailbox.value.receiver?.dispatcherEvent(second)
-        }
-    }
 }

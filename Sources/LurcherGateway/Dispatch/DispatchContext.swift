@@ -23,6 +23,9 @@ final class DispatchContext {
     var heldEverywhere: () -> Int = { 0 }
     /// What flow-controlled handlers have sent each connection and it has not written yet.
     var downloadCredits = DownloadCredits()
+    /// Events held back while ``gatheringEvents(_:)`` runs.
+    private var outbox = EventOutbox()
+    private var gathering = false
 
     init(
         loop: ZMQLoop, logger: Logger, holdTimeout: Duration, maxHeld: Int, ids: ConnectionIDs,
@@ -41,12 +44,32 @@ final class DispatchContext {
     /// eat the gateway's memory.
     var canHoldAnother: Bool { heldEverywhere() < maxHeld }
 
+    /// Runs `body` (a batch of replies off one socket), holding back every event it tells a connection; then
+    /// each event loop gets its share in one task. Under load that is one hop per loop and batch rather than
+    /// one per reply. Nested, the outermost call sends.
+    func gatheringEvents(_ body: () -> Void) {
+        guard !gathering else { return body() }
+        gathering = true
+        body()
+        gathering = false
+        outbox.send()
+    }
+
+    /// Sends `event` to a connection now, or with the batch being gathered.
+    private func deliver(_ event: DispatcherEvent, to sink: ConnectionSink) {
+        if gathering {
+            outbox.add(event, to: sink)
+        } else {
+            sink.deliver(event)
+        }
+    }
+
     /// Tells a request's origin what became of it: a client connection on its event loop, a job through the
     /// broker's `jobs` (a job that was merely dispatched has nothing to hear until its answer).
     func report(_ outcome: DispatchOutcome, for origin: RequestOrigin, jobs: JobFrontend? = nil) {
         switch origin {
         case .connection(let id, let token):
-            connections.withLockedValue { $0[id] }?.deliver(outcome.event(token: token))
+            if let sink = connections.withLockedValue({ $0[id] }) { deliver(outcome.event(token: token), to: sink) }
         case .job(let id):
             jobs?.report(outcome, for: id)
         }
@@ -54,10 +77,11 @@ final class DispatchContext {
 
     /// Tells the client connection `id` of `event`, if it is still open.
     func tell(_ event: DispatcherEvent, connection id: UInt64) {
-        connections.withLockedValue { $0[id] }?.deliver(event)
+        if let sink = connections.withLockedValue({ $0[id] }) { deliver(event, to: sink) }
     }
 
-    /// Passes a handler's reply to the connections it names.
+    /// Passes a handler's reply to the connections it names. The caller gathers (``gatheringEvents(_:)``), so that
+    /// both events of a flow-controlled reply reach the connection's loop in one task.
     /// - Parameters:
     ///   - credits: for a flow-controlled handler, where its credits go once each connection has written the
     ///     reply (``DownloadReceipt`` without its byte count); nil for any other.
@@ -74,18 +98,18 @@ final class DispatchContext {
                 continue
             }
             guard let credits, !reply.body.isEmpty else {
-                sink.deliver(event)
+                deliver(event, to: sink)
                 continue
             }
             guard downloadCredits.take(reply.body.count, for: id) else {
                 logger.warning(
                     "handler overdrew its download credits; closing the connection",
                     metadata: ["handler": "\(handler)", "connection": "\(id)", "bytes": "\(reply.body.count)"])
-                sink.deliver(.creditsOverdrawn)
+                deliver(.creditsOverdrawn, to: sink)
                 continue
             }
-            sink.deliver(
-                event, then: .whenWritten(DownloadReceipt(handler: credits.handler, process: credits.process, bytes: reply.body.count)))
+            deliver(event, to: sink)
+            deliver(.whenWritten(DownloadReceipt(handler: credits.handler, process: credits.process, bytes: reply.body.count)), to: sink)
         }
     }
 
@@ -134,7 +158,7 @@ final class DispatchContext {
         let events = control.events
         for id in ids {
             if let sink = connections.withLockedValue({ $0[id] }) {
-                for event in events { sink.deliver(event) }
+                for event in events { deliver(event, to: sink) }
             } else if control.noticesGoneConnections {
                 gone(id)
             }

@@ -185,6 +185,10 @@ final class PushDispatch: HandlerDispatch {
     // MARK: - Replies
 
     private func receiveReplies() {
+        context.gatheringEvents(receiveReplyBatch)
+    }
+
+    private func receiveReplyBatch() {
         // Bounded, so one busy handler cannot starve the others' sockets.
         for _ in 0..<1024 {
             let message: [UInt8]?
