@@ -34,7 +34,7 @@ struct DownloadCredits {
         unwritten[id] = nil
     }
 
-    /// Connections with replies unwritten, for tests and status.
+    /// Connections with replies unwritten, for tests.
     var connectionsOwed: Int { unwritten.count }
 }
 

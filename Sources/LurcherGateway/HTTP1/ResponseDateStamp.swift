@@ -8,27 +8,21 @@ import NIOCore
 /// at most once a second.
 struct ResponseDateStamp {
     private var second: time_t = -1
-    private var line: [UInt8] = []
+    private var line = ""
 
     /// `head` with a `Date` line before its final blank line, or nil when it has one already, or does not end in
     /// CRLF CRLF (left as the handler wrote it).
     mutating func stamped(_ head: ByteBuffer, now: time_t = time(nil)) -> ByteBuffer? {
-        let stamped: ByteBuffer?? = head.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 4, bytes[bytes.count - 4] == 13, bytes[bytes.count - 3] == 10,
-                bytes[bytes.count - 2] == 13, bytes[bytes.count - 1] == 10, !Self.hasDate(bytes)
-            else { return .some(nil) }
-            if now != second {
-                second = now
-                line = Array("Date: \(HTTPDate.format(secondsSince1970: now))\r\n".utf8)
-            }
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(bytes.count + line.count)
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 2)]))
-            buffer.writeBytes(line)
-            buffer.writeBytes([13, 10])
-            return .some(buffer)
+        let needsDate = head.withUnsafeReadableBytes { bytes in
+            bytes.count >= 4 && bytes[bytes.count - 4] == 13 && bytes[bytes.count - 3] == 10
+                && bytes[bytes.count - 2] == 13 && bytes[bytes.count - 1] == 10 && !Self.hasDate(bytes)
         }
-        return stamped ?? nil
+        guard needsDate else { return nil }
+        if now != second {
+            second = now
+            line = "Date: \(HTTPDate.format(secondsSince1970: now))"
+        }
+        return ResponseHeadInsertion.inserting(line, into: head, headLength: head.readableBytes)
     }
 
     /// Whether a header line of `head` (after its status line) is named `date`, in any case.
