@@ -25,6 +25,8 @@ struct ConfigurationFile: Decodable {
         var control_port: String?
         var control_port_allow_remote: Bool?
         var redirect_to_https: Bool?
+        var http2: Bool?
+        var http2_cleartext: Bool?
     }
 
     struct LimitsSection: Decodable {
@@ -36,6 +38,7 @@ struct ConfigurationFile: Decodable {
         var max_held_requests: Int?
         var max_connections: Int?
         var max_websocket_message_bytes: Int?
+        var max_concurrent_streams: Int?
     }
 
     struct TimeoutsSection: Decodable {

@@ -48,6 +48,8 @@ struct ConfigurationValidator {
         }
         server.noClobberForwardedFor = section?.no_clobber_xff ?? false
         server.redirectsToHTTPS = section?.redirect_to_https ?? false
+        server.offersHTTP2 = section?.http2 ?? true
+        server.acceptsCleartextHTTP2 = section?.http2_cleartext ?? false
         if let endpoint = section?.control_port {
             server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
         }
@@ -79,6 +81,7 @@ struct ConfigurationValidator {
         try positive(section?.max_connections, "max_connections", into: &limits.maxConnections)
         try positive(
             section?.max_websocket_message_bytes, "max_websocket_message_bytes", into: &limits.maxWebSocketMessageBytes)
+        try positive(section?.max_concurrent_streams, "max_concurrent_streams", into: &limits.maxConcurrentStreams)
         return limits
     }
 

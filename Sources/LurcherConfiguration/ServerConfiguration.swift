@@ -23,6 +23,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var controlPort: ControlPortConfiguration?
     /// `redirect_to_https`: plain-HTTP requests are answered 301 with the same URL on the `[tls]` listener.
     public var redirectsToHTTPS: Bool
+    /// `http2`: the `[tls]` listener offers HTTP/2 (`h2`) beside HTTP/1.1 in ALPN.
+    public var offersHTTP2: Bool
+    /// `http2_cleartext`: the plain listener also takes HTTP/2 with prior knowledge (a client that opens with
+    /// the HTTP/2 preface, as `curl --http2-prior-knowledge` does).
+    public var acceptsCleartextHTTP2: Bool
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -35,8 +40,12 @@ public struct ServerConfiguration: Sendable, Equatable {
         controlSocket: String = "run/lurcher.sock",
         noClobberForwardedFor: Bool = false,
         controlPort: ControlPortConfiguration? = nil,
-        redirectsToHTTPS: Bool = false
+        redirectsToHTTPS: Bool = false,
+        offersHTTP2: Bool = true,
+        acceptsCleartextHTTP2: Bool = false
     ) {
+        self.offersHTTP2 = offersHTTP2
+        self.acceptsCleartextHTTP2 = acceptsCleartextHTTP2
         self.redirectsToHTTPS = redirectsToHTTPS
         self.noClobberForwardedFor = noClobberForwardedFor
         self.controlSocket = controlSocket
@@ -92,6 +101,9 @@ public struct Limits: Sendable, Equatable {
     /// Largest WebSocket message a client may send, in payload bytes (fragments together); larger ends the
     /// WebSocket with close 1009. Mongrel2 has no such limit.
     public var maxWebSocketMessageBytes: Int
+    /// HTTP/2 streams one client connection may have open at once (`SETTINGS_MAX_CONCURRENT_STREAMS`); a stream
+    /// past it is refused with `REFUSED_STREAM`.
+    public var maxConcurrentStreams: Int
 
     public init(
         maxURIBytes: Int = 8192,
@@ -101,8 +113,10 @@ public struct Limits: Sendable, Equatable {
         maxPipelinedRequests: Int = 16,
         maxHeldRequests: Int = 10000,
         maxConnections: Int = 16384,
-        maxWebSocketMessageBytes: Int = 16 * 1024 * 1024
+        maxWebSocketMessageBytes: Int = 16 * 1024 * 1024,
+        maxConcurrentStreams: Int = 100
     ) {
+        self.maxConcurrentStreams = maxConcurrentStreams
         self.maxURIBytes = maxURIBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount

@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Caps the open client connections: at the limit the listening socket stops accepting, and starts again
-/// when a connection closes.
+/// when a connection closes. It counts them in `openConnections` too, from accept to close, whatever the
+/// connection is doing (a TLS handshake, HTTP/1, HTTP/2 or a WebSocket).
 ///
 /// Back-pressure, not refusal: the listener accepts only when it reads, so holding back its reads leaves new
 /// clients waiting in the kernel's listen backlog instead of costing a descriptor each. It sits on the server
@@ -12,11 +13,13 @@ final class ConnectionLimiter: ChannelDuplexHandler {
     typealias OutboundIn = Never
 
     private let maximum: Int
+    private let counters: GatewayCounters
     private var open = 0
     private var readHeld = false
 
-    init(maximum: Int) {
+    init(maximum: Int, counters: GatewayCounters) {
         self.maximum = maximum
+        self.counters = counters
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -27,6 +30,7 @@ final class ConnectionLimiter: ChannelDuplexHandler {
             return
         }
         open += 1
+        counters.openConnections.add(1, ordering: .relaxed)
         let limiter = NIOLoopBound(self, eventLoop: context.eventLoop)
         let serverContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         child.closeFuture.hop(to: context.eventLoop).whenComplete { _ in
@@ -45,6 +49,7 @@ final class ConnectionLimiter: ChannelDuplexHandler {
 
     private func connectionClosed(context: ChannelHandlerContext) {
         open -= 1
+        counters.openConnections.subtract(1, ordering: .relaxed)
         if readHeld, open < maximum {
             readHeld = false
             context.read()

@@ -11,7 +11,7 @@ extension Gateway {
     public func reload(_ configuration: GatewayConfiguration) throws(TLSSetupError) {
         var serving: TLSServing?
         if let tlsConfiguration = configuration.tls, tls != nil {
-            serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts)
+            serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts, offersHTTP2: configuration.server.offersHTTP2)
         }
         routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex))
         if let serving, let tls {

@@ -26,6 +26,7 @@ public final class Gateway: Sendable {
     private let dispatcher: Dispatcher
     let counters: GatewayCounters
     private let connections: ConnectionTable
+    private let http2Connections: HTTP2Connections
     private let draining = Atomic<Bool>(false)
     let logger: Logger
     /// The routes in use; a reload replaces them.
@@ -36,9 +37,10 @@ public final class Gateway: Sendable {
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
         counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
-        handlerIndex: [String: Int], tls: TLSListener?
+        handlerIndex: [String: Int], tls: TLSListener?, http2Connections: HTTP2Connections
     ) {
         self.tls = tls
+        self.http2Connections = http2Connections
         self.connections = connections
         self.routes = routes
         self.handlerIndex = handlerIndex
@@ -72,6 +74,7 @@ public final class Gateway: Sendable {
             ids: connectionIDs, logger: logger, handlerReady: handlerReady)
         let counters = GatewayCounters()
         let connections = ConnectionTable()
+        let http2Connections = HTTP2Connections()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
@@ -94,13 +97,14 @@ public final class Gateway: Sendable {
             logger: logger,
             counters: counters,
             connections: connections,
+            http2Connections: http2Connections,
             operations: operations?.recordsRequests == true ? operations : nil)
 
         let server = configuration.server
         var tls: TLSListener?
         do {
             if let tlsConfiguration = configuration.tls {
-                let serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts)
+                let serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts, offersHTTP2: configuration.server.offersHTTP2)
                 do {
                     tls = try await TLSListener.bind(
                         tlsConfiguration, serving: serving, group: group, environment: environment,
@@ -115,11 +119,24 @@ public final class Gateway: Sendable {
                 }
             }
             let plainEnvironment = environment
-            let bootstrap = listenerBootstrap(group: group, maxConnections: server.limits.maxConnections) { channel in
-                try channel.pipeline.syncOperations.addHandler(
-                    HTTP1ConnectionHandler(
-                        connectionID: connectionIDs.next(), remoteAddress: channel.remoteAddress?.ipAddress ?? "",
-                        fileDescriptor: channel.fileDescriptor, environment: plainEnvironment))
+            let fileIO = NonBlockingFileIO(threadPool: threadPool)
+            let bootstrap = listenerBootstrap(group: group, maxConnections: server.limits.maxConnections, counters: counters) { channel in
+                let connectionID = connectionIDs.next()
+                let operations = channel.pipeline.syncOperations
+                let http1 = {
+                    try operations.addHandler(
+                        HTTP1ConnectionHandler(
+                            connectionID: connectionID, remoteAddress: channel.remoteAddress?.ipAddress ?? "",
+                            fileDescriptor: channel.fileDescriptor, environment: plainEnvironment))
+                }
+                guard server.acceptsCleartextHTTP2 else { return try http1() }
+                try operations.addHandler(
+                    HTTP2PrefaceSniffer { http2 in
+                        guard http2 else { return try http1() }
+                        try HTTP2ConnectionSetup.configure(
+                            channel, environment: plainEnvironment, security: .plain, nextStreamID: { connectionIDs.next() },
+                            fileIO: fileIO)
+                    })
             }
             let channel: any Channel
             do {
@@ -130,7 +147,8 @@ public final class Gateway: Sendable {
             }
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
-                connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls)
+                connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls,
+                http2Connections: http2Connections)
         } catch {
             try? await tls?.channel.close()
             dispatcher.shutdown()
@@ -144,14 +162,14 @@ public final class Gateway: Sendable {
     /// A listener's bootstrap: at most `maxConnections` open at once (``ConnectionLimiter``), each set up by
     /// `initialize`, which adds the connection's handlers.
     static func listenerBootstrap(
-        group: any EventLoopGroup, maxConnections: Int, initialize: @escaping @Sendable (any Channel) throws -> Void
+        group: any EventLoopGroup, maxConnections: Int, counters: GatewayCounters, initialize: @escaping @Sendable (any Channel) throws -> Void
     ) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimiter(maximum: maxConnections))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimiter(maximum: maxConnections, counters: counters))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -179,6 +197,10 @@ public final class Gateway: Sendable {
                     failures: counters.tlsFailures.load(ordering: .relaxed),
                     reloads: counters.tlsReloads.load(ordering: .relaxed))
             },
+            http2: GatewayStatus.HTTP2(
+                open: counters.openHTTP2Connections.load(ordering: .relaxed),
+                streams: counters.http2Streams.load(ordering: .relaxed),
+                violations: counters.http2Violations.load(ordering: .relaxed)),
             handlers: await dispatcher.snapshot())
     }
 
@@ -211,11 +233,12 @@ public final class Gateway: Sendable {
 
     /// Stops accepting connections, then waits up to `timeout` for the requests in flight to be answered:
     /// it returns as soon as the last one is. Open connections are not closed, so their answers can still be
-    /// written; open WebSockets are sent close 1001 (going away), so their clients know to reconnect.
+    /// written; HTTP/2 connections are sent GOAWAY, and close once their streams are answered; open WebSockets are sent close 1001 (going away), so their clients know to reconnect.
     public func drain(timeout: Duration) async {
         draining.store(true, ordering: .relaxed)
         try? await channel.close()
         try? await tls?.channel.close()
+        http2Connections.quiesce()
         let left = await counters.inFlight.waitUntilZero(timeout: timeout)
         if left > 0 { logger.warning("stopping with requests still unanswered", metadata: ["requests": "\(left)"]) }
         dispatcher.gatewayStopping()

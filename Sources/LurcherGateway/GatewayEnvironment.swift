@@ -17,6 +17,8 @@ struct GatewayEnvironment: Sendable {
     let counters: GatewayCounters
     /// The open connections and their figures, for the control port.
     let connections: ConnectionTable
+    /// The open HTTP/2 connections, which a graceful stop sends GOAWAY.
+    var http2Connections = HTTP2Connections()
     /// Where answered requests are reported; nil when nothing wants them (no access log, metrics or events).
     let operations: Operations?
     /// `redirect_to_https`: where plain-HTTP requests are sent; nil when they are answered.

@@ -52,7 +52,20 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     public var webSockets: WebSockets = WebSockets()
     /// The HTTPS listener's figures since the gateway started; nil without `[tls]`.
     public var tls: TLS? = nil
+    /// HTTP/2's figures since the gateway started.
+    public var http2: HTTP2 = HTTP2()
     public var handlers: [Handler]
+
+    /// HTTP/2 clients, for `lurcher ctl status`.
+    public struct HTTP2: Sendable, Codable, Equatable {
+        /// HTTP/2 connections open now (they count in `openConnections` too).
+        public var open = 0
+        /// Streams begun since the gateway started: one per request.
+        public var streams = 0
+        /// Connections ended for breaking the protocol or its limits (a GOAWAY with an error: floods, rapid
+        /// resets, oversized header blocks).
+        public var violations = 0
+    }
 
     /// The HTTPS listener, for `lurcher ctl status`.
     public struct TLS: Sendable, Codable, Equatable {
@@ -94,4 +107,8 @@ final class GatewayCounters: Sendable {
     let tlsHandshakes = Atomic<Int>(0)
     let tlsFailures = Atomic<Int>(0)
     let tlsReloads = Atomic<Int>(0)
+    /// HTTP/2 connections open now, streams begun, and connections ended for a protocol error.
+    let openHTTP2Connections = Atomic<Int>(0)
+    let http2Streams = Atomic<Int>(0)
+    let http2Violations = Atomic<Int>(0)
 }

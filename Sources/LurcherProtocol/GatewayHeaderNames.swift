@@ -14,7 +14,7 @@ public enum GatewayHeaderNames {
     /// which a handler written for Mongrel2 may look for.
     public static let keys: [[UInt8]] = [
         "path", "method", "version", "uri", "query", "fragment", "pattern", "url_scheme", "remote_addr",
-        "download_credits", "upload_stream", "upload_stream_done", "flags", "peer_cert_sha1",
+        "download_credits", "upload_stream", "upload_stream_done", "flags", "peer_cert_sha1", "client_version",
     ].map { Array($0.utf8) }
 
     /// Whether a client header named `name` (lowercased) would pass for one of the gateway's.

@@ -4,10 +4,13 @@ struct ConnectionSecurity {
     var scheme: RequestHead.Scheme
     /// A header line (`Name: value`, no line end) added to every answer, the gateway's own and handlers' alike.
     var answerHeader: String?
+    /// The SHA-1 fingerprint of the client's TLS certificate (``CertificateFingerprint``), for `PEER_CERT_SHA1`;
+    /// nil without one. Known once the handshake is done, before the protocol's handler is added.
+    var peerCertificateSHA1: [UInt8]? = nil
 
     static let plain = ConnectionSecurity(scheme: .http, answerHeader: nil)
 
-    static func tls(_ serving: TLSServing) -> ConnectionSecurity {
-        ConnectionSecurity(scheme: .https, answerHeader: serving.hstsHeader)
+    static func tls(_ serving: TLSServing, peerCertificateSHA1: [UInt8]?) -> ConnectionSecurity {
+        ConnectionSecurity(scheme: .https, answerHeader: serving.hstsHeader, peerCertificateSHA1: peerCertificateSHA1)
     }
 }

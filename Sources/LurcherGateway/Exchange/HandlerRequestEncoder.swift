@@ -114,6 +114,7 @@ struct HandlerRequestEncoder {
         }
         if withMethod { headers.append(name: "METHOD".utf8, value: head.method.name) }
         headers.append(name: "VERSION".utf8, value: head.version.name)
+        if head.overHTTP2 { headers.append(name: "CLIENT_VERSION".utf8, value: Self.http2Name) }
         headers.append(name: "URI".utf8, value: head.url)
         if let query = target.query { headers.append(name: "QUERY".utf8, value: query) }
         if let fragment = target.fragment { headers.append(name: "FRAGMENT".utf8, value: fragment) }
@@ -143,4 +144,5 @@ struct HandlerRequestEncoder {
 
     private static let forwardedFor = Array("x-forwarded-for".utf8)[...]
     private static let transferEncoding = Array("transfer-encoding".utf8)[...]
+    private static let http2Name = Array("HTTP/2".utf8)
 }

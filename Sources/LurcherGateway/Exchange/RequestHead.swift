@@ -27,6 +27,9 @@ struct RequestHead {
     /// The SHA-1 fingerprint of the client's TLS certificate (``CertificateFingerprint``), as handlers get it in
     /// `PEER_CERT_SHA1`; nil without one. Set once the handshake is done, the same for every request after.
     var peerCertificateSHA1: [UInt8]?
+    /// The client spoke HTTP/2. Handlers still get `VERSION` `HTTP/1.1` (the protocol they answer in), and
+    /// `CLIENT_VERSION` `HTTP/2` besides; the access log shows `HTTP/2.0`.
+    var overHTTP2 = false
 
     /// A head with nothing received yet, from `peer` (none known by default) over `scheme`.
     init(peer: [UInt8] = [], scheme: Scheme = .http) {
@@ -64,6 +67,14 @@ struct RequestHead {
         let start = startsValue ? bytes.count : fields[fields.count - 1].value.lowerBound
         bytes.append(contentsOf: part)
         fields[fields.count - 1].value = start..<bytes.count
+    }
+
+    /// Appends a whole field, `name` already lowercase (as HTTP/2 sends names).
+    mutating func appendField(name: some StringProtocol, value: some StringProtocol) {
+        var name = String(name)
+        var value = String(value)
+        name.withUTF8 { appendName(UnsafeRawBufferPointer($0), startsField: true) }
+        value.withUTF8 { appendValue(UnsafeRawBufferPointer($0), startsValue: true) }
     }
 
     /// Appends each field to `writer` in the order received, a repeated name once, as a list, where it first

@@ -53,6 +53,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
             summarizes: environment.operations != nil, keepsForwardedFor: environment.keepsForwardedFor,
             counters: environment.counters, scheme: security.scheme, httpsRedirect: environment.httpsRedirect)
+        if let sha1 = security.peerCertificateSHA1 { parser.clientCertificateIdentified(sha1: sha1) }
         connection = HTTP1Connection(
             timeouts: environment.timeouts, maxWaiting: environment.limits.maxPipelinedRequests,
             recordsExchanges: environment.operations != nil, uploadPieceLimit: environment.uploads.streamPieceLimit,
@@ -63,7 +64,6 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        environment.counters.openConnections.add(1, ordering: .relaxed)
         environment.connections.opened(record, channel: context.channel, now: now)
         let mailbox = ConnectionMailbox(receiver: self)
         self.mailbox = mailbox
@@ -81,7 +81,6 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        environment.counters.openConnections.subtract(1, ordering: .relaxed)
         environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
@@ -106,9 +105,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let certificate = event as? ClientCertificateIdentified {
-            parser.clientCertificateIdentified(sha1: certificate.sha1)
-        } else if case ChannelEvent.inputClosed = event {
+        if case ChannelEvent.inputClosed = event {
             var cutShort: HTTPStatus?
             if connection.checksEndOfInput, case .failed(let status) = parser.finish() { cutShort = status }
             connection.inputEnded(cutShort: cutShort, now: now)
@@ -393,7 +390,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Puts the WebSocket room in this handler's place, with what it needs: the client's input after the
     /// handshake, the handler's frames after its 101, and the mailbox, so events on their way reach it.
-    /// What HTTP/1 wrote (the 101) is flushed first; the connection's count moves to the room.
+    /// What HTTP/1 wrote (the 101) is flushed first.
     private func handOverToWebSocket(_ handOver: WebSocketHandOver, context: ChannelHandlerContext) {
         context.flush()
         timer?.cancel()

@@ -1,4 +1,6 @@
 import Crypto
+import NIOCore
+import NIOSSL
 
 /// A certificate's SHA-1 fingerprint as handlers get it in `PEER_CERT_SHA1`: 40 upper-case hex digits, the
 /// form `openssl x509 -fingerprint -sha1` prints without its colons.
@@ -9,6 +11,15 @@ enum CertificateFingerprint {
     /// The fingerprint of the certificate whose DER encoding is `der`.
     static func sha1(der: [UInt8]) -> [UInt8] {
         hex(Array(Insecure.SHA1.hash(data: der)))
+    }
+
+    /// The fingerprint of the certificate the client of `pipeline`'s TLS connection presented, once the handshake
+    /// is done; nil when it presented none.
+    static func clientCertificate(of pipeline: ChannelPipeline.SynchronousOperations) -> [UInt8]? {
+        guard let certificate = try? pipeline.nioSSL_peerCertificate(), let der = try? certificate.toDERBytes() else {
+            return nil
+        }
+        return sha1(der: der)
     }
 
     /// `digest` as upper-case hex digits, two per byte.

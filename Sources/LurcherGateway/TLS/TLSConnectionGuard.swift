@@ -3,15 +3,8 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 
-/// Told to the protocol handler after a TLS handshake in which the client presented a certificate: its
-/// fingerprint, for `PEER_CERT_SHA1` (see ``CertificateFingerprint``).
-struct ClientCertificateIdentified {
-    let sha1: [UInt8]
-}
-
 /// Watches a TLS connection on the gateway's behalf, just behind `NIOSSLServerHandler`: it closes a handshake
-/// that does not finish within `timeouts.request`, logs a TLS failure once (at debug) and counts it, and tells
-/// the protocol handler the client certificate's fingerprint.
+/// that does not finish within `timeouts.request`, and logs a TLS failure once (at debug) and counts it.
 ///
 /// TLS errors stop here: the connection is closed, and the protocol handler behind sees only its end.
 final class TLSConnectionGuard: ChannelInboundHandler {
@@ -54,12 +47,6 @@ final class TLSConnectionGuard: ChannelInboundHandler {
             handshakeTimer?.cancel()
             handshakeTimer = nil
             counters.tlsHandshakes.add(1, ordering: .relaxed)
-            // The event goes first, so the fingerprint is known before the first request's bytes are read.
-            if let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate(),
-                let der = try? certificate.toDERBytes()
-            {
-                context.fireUserInboundEventTriggered(ClientCertificateIdentified(sha1: CertificateFingerprint.sha1(der: der)))
-            }
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -12,8 +12,9 @@ final class TLSServing: Sendable {
     let expiries: [CertificateExpiry]
 
     /// Reads every certificate, key and CA file `tls` and `hosts` name.
+    /// - Parameter offersHTTP2: ALPN offers `h2` before `http/1.1`.
     /// - Throws: ``TLSSetupError`` for the first file that cannot be used.
-    init(_ tls: TLSListenerConfiguration, hosts: [HostConfiguration]) throws(TLSSetupError) {
+    init(_ tls: TLSListenerConfiguration, hosts: [HostConfiguration], offersHTTP2: Bool = false) throws(TLSSetupError) {
         let defaultPair = try LoadedCertificatePair(tls.certificate)
         var named: [(name: String, pair: LoadedCertificatePair)] = []
         for host in hosts {
@@ -27,6 +28,7 @@ final class TLSServing: Sendable {
         // TLS 1.2's forward-secret AEAD suites only (TLS 1.3's are all such). BoringSSL has no TLS compression
         // and no server-side renegotiation, so neither needs turning off.
         configuration.cipherSuiteValues = Self.cipherSuites
+        configuration.applicationProtocols = offersHTTP2 ? ["h2", "http/1.1"] : ["http/1.1"]
         if let clientCA = tls.clientCA, tls.clientVerification != .none {
             configuration.trustRoots = .certificates(try LoadedCertificatePair.certificates(in: clientCA, what: "client CA certificates"))
             configuration.sendCANameList = true

@@ -74,7 +74,6 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        environment.counters.openConnections.subtract(1, ordering: .relaxed)
         environment.counters.openWebSockets.subtract(1, ordering: .relaxed)
         environment.connections.closed(id: connectionID)
         connection.closed(now: now)

@@ -19,6 +19,9 @@ content as `body` and its path as `upload`.
 - `.../malformed`: a reply that breaks the wire protocol, then nothing.
 - `.../not-http`: a reply whose body is not an HTTP response.
 - `.../unknown`: also sends a reply to connection 999999, which does not exist, then answers normally.
+- `.../chunked-answer`: a chunked answer, `hello world` in two chunks, with `Connection: keep-alive` and `Keep-Alive`.
+- `.../until-close`: an answer with no length, its body in two replies, ended by an empty reply (a close).
+- `.../cut-short`: an answer that declares 100 bytes, sends 9, then closes.
 
 Endpoints come from the command line (send_spec recv_spec) or, under `lurcher start`, from the
 LURCHER_SEND_SPEC and LURCHER_RECV_SPEC environment variables.
@@ -146,6 +149,20 @@ def main():
             continue
         if path.endswith("/not-http"):
             reply(replies, sender, [conn_id], b"this is not an HTTP response\r\n\r\n")
+            continue
+        if path.endswith("/chunked-answer"):
+            reply(replies, sender, [conn_id],
+                  b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+                  b"Content-Type: text/plain\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            continue
+        if path.endswith("/until-close"):
+            reply(replies, sender, [conn_id], b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\npart one,")
+            reply(replies, sender, [conn_id], b" part two")
+            reply(replies, sender, [conn_id], b"")
+            continue
+        if path.endswith("/cut-short"):
+            reply(replies, sender, [conn_id], b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+            reply(replies, sender, [conn_id], b"")
             continue
         if path.endswith("/unknown"):
             reply(replies, sender, [b"999999"], http_response(b"{}"))

@@ -44,6 +44,7 @@ final class TLSFolder: @unchecked Sendable {
     }
 
     /// Runs curl against the gateway's HTTPS listener, trusting the test CA and resolving `host` to 127.0.0.1.
+    /// HTTP/1.1 unless `options` ask for `--http2` (ALPN would choose HTTP/2 otherwise).
     /// - Returns: curl's exit status and its output (with `-i`, the response head too).
     func curl(
         _ gateway: GatewayProcess, _ target: String, host: String = "localhost", options: [String] = []
@@ -51,7 +52,7 @@ final class TLSFolder: @unchecked Sendable {
         let port = try tlsPort(gateway)
         return try await runCommand(
             ["curl", "-sS", "-i", "--max-time", "20", "--cacert", certificates.ca, "--resolve", "\(host):\(port):127.0.0.1"]
-                + options + ["https://\(host):\(port)\(target)"],
+                + (options.contains("--http2") ? [] : ["--http1.1"]) + options + ["https://\(host):\(port)\(target)"],
             in: path)
     }
 

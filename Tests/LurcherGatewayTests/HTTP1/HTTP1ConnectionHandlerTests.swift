@@ -243,7 +243,6 @@ import Testing
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive)
         #expect(counters.openWebSockets.load(ordering: .relaxed) == 0)
-        #expect(counters.openConnections.load(ordering: .relaxed) == 0)
     }
 }
 
