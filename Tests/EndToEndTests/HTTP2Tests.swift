@@ -169,6 +169,29 @@ import Testing
         #expect(try await http2Count(gateway, "streams") == 2)
     }
 
+    @Test func aStreamedUploadIsSentBackToHTTP11WhichCurlRetriesIn() async throws {
+        let folder = try await TLSFolder()
+        let gateway = try await folder.gateway(
+            extra: "[uploads]\nthreshold_bytes = 65536",
+            handlers: [
+                .init(
+                    name: "up", route: "/up", command: ["python3", TestPaths.pythonUploadStreamHandler],
+                    extra: "upload_stream = true")
+            ])
+        // The handler's test pattern: the bytes 0 to 250 over and over.
+        let body = (0..<200_000).map { UInt8($0 % 251) }
+        try Data(body).write(to: URL(fileURLWithPath: folder.path + "/body"))
+        let result = try await folder.curl(gateway, "/up/file", options: ["--http2", "--data-binary", "@" + folder.path + "/body"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("HTTP/1.1 200"), "answered over HTTP/1.1: \(result.output)")
+        let report = try jsonBody(String(result.output[result.output.range(of: "HTTP/1.1 200")!.lowerBound...]))
+        #expect(report["bytes"] as? Int == body.count)
+        #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report)")
+        // A small body to the same handler is not streamed, and stays on HTTP/2.
+        let small = try await folder.curl(gateway, "/up/small", options: ["--http2", "-d", "x=1"])
+        #expect(small.output.hasPrefix("HTTP/2 200"), "\(small.output)")
+    }
+
     // MARK: - Limits and hostile clients
 
     @Test func aClientOpeningMoreThanMaxConcurrentStreamsIsSentGoAway() async throws {

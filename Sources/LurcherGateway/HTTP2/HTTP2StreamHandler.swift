@@ -159,10 +159,21 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
         } else if let declaredLength, let status = intake.refusal(declaredBodyLength: declaredLength) {
             refusal = status
         } else {
-            refusal = intake.receiveHead(chunked: false, contentLength: nil)
+            // A body with no declared length is told to the intake as a chunked one would be: its length is
+            // known only at its end.
+            refusal = intake.receiveHead(chunked: !endStream && declaredLength == nil, contentLength: declaredLength)
         }
         if let refusal {
             refuse(refusal)
+            return
+        }
+        if intake.streamsUpload {
+            // Streamed uploads pace the client's reads by the handler's credits, which HTTP/1's connection does;
+            // a client told HTTP_1_1_REQUIRED (curl does it by itself) sends the request again over HTTP/1.1.
+            requestEnded = true
+            send(.rstStream(.http11Required), context: context!)
+            context!.flush()
+            context!.close(promise: nil)
             return
         }
         if endStream {
@@ -274,7 +285,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
                 wrote = true
             case .submit(let submission): submit(submission)
             case .startUploadStream:
-                // The intake streams uploads only for HTTP/1 heads (a chunked or long body it is told of).
+                // A streamed upload's stream is reset before its request is parsed (see ``receiveHead``).
                 preconditionFailure("no streamed upload over HTTP/2")
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput, .read: break
