@@ -192,6 +192,15 @@ import Testing
         #expect(small.output.hasPrefix("HTTP/2 200"), "\(small.output)")
     }
 
+    @Test func aGracefulStopSendsGoAwayAndFinishesTheStreamInFlight() async throws {
+        let gateway = try await cleartextGateway()
+        async let client = h2Client(gateway, ["through-stop", "/py/slow"])
+        try await waitUntil("the stream at the handler") { try await gateway.inFlight() == 1 }
+        let stop = try await gateway.ctl(["stop"])
+        #expect(stop.status == 0, "\(stop.output)")
+        #expect(try await client == "goaway 0 status 200 body 4")
+    }
+
     // MARK: - Limits and hostile clients
 
     @Test func aClientOpeningMoreThanMaxConcurrentStreamsIsSentGoAway() async throws {

@@ -7,6 +7,8 @@
                                                server ends the connection
     h2_client.py reset PORT PATH               a GET, reset once its HEADERS are sent; then a second GET on the
                                                same connection; prints the second's status
+    h2_client.py through-stop PORT PATH        a GET, then waits for its answer through the server's GOAWAY; prints
+                                               "goaway CODE status STATUS body BYTES"
     h2_client.py rapid-reset PORT PATH         opens and resets streams in a loop (CVE-2023-44487)
     h2_client.py continuation PORT             one header block in endless CONTINUATION frames (CVE-2024-27316)
     h2_client.py ping-flood PORT               PING frames, never reading the answers
@@ -221,6 +223,45 @@ def main():
         connection.send_headers(second, headers_for("/py/after-reset"), end_stream=True)
         sock.sendall(connection.data_to_send())
         print(collect(sock, connection, [second])[second][0])
+    elif command == "through-stop":
+        # Framed by hand: h2 takes the first of a graceful stop's two GOAWAY frames as the end, and then fails on
+        # the PING that follows it.
+        sock = connect(port)
+        sock.sendall(PREFACE + frame(SETTINGS, 0, 0)
+                     + frame(HEADERS, END_HEADERS | END_STREAM, 1, request_block(hpack.Encoder(), sys.argv[3])))
+        decoder = hpack.Decoder()
+        goaway, status, body, ended, buffer = None, None, 0, False, b""
+        deadline = time.time() + 30
+        while not ended and time.time() < deadline:
+            sock.settimeout(max(0.05, deadline - time.time()))
+            try:
+                data = sock.recv(65536)
+            except socket.timeout:
+                break
+            if not data:
+                break
+            buffer += data
+            while len(buffer) >= 9:
+                length = struct.unpack(">I", b"\0" + buffer[:3])[0]
+                if len(buffer) < 9 + length:
+                    break
+                kind, flags, payload = buffer[3], buffer[4], buffer[9:9 + length]
+                buffer = buffer[9 + length:]
+                if kind == GOAWAY:
+                    goaway = struct.unpack(">I", payload[4:8])[0]
+                elif kind == PING and not flags & ACK:
+                    sock.sendall(frame(PING, ACK, 0, payload))
+                elif kind == SETTINGS and not flags & ACK:
+                    sock.sendall(frame(SETTINGS, ACK, 0))
+                elif kind == HEADERS:
+                    status = dict(decoder.decode(payload)).get(":status")
+                    ended = ended or bool(flags & END_STREAM)
+                elif kind == 0:
+                    body += length
+                    ended = ended or bool(flags & END_STREAM)
+                elif kind == RST_STREAM:
+                    ended = True
+        print("goaway %s status %s body %d" % (goaway, status, body))
     elif command == "rapid-reset":
         path = sys.argv[3]
         sock = connect(port)

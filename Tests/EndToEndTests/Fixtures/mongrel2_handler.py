@@ -21,6 +21,7 @@ content as `body` and its path as `upload`.
 - `.../unknown`: also sends a reply to connection 999999, which does not exist, then answers normally.
 - `.../chunked-answer`: a chunked answer, `hello world` in two chunks, with `Connection: keep-alive` and `Keep-Alive`.
 - `.../until-close`: an answer with no length, its body in two replies, ended by an empty reply (a close).
+- `.../slow`: answered after 2 seconds (the handler does nothing else meanwhile).
 - `.../cut-short`: an answer that declares 100 bytes, sends 9, then closes.
 
 Endpoints come from the command line (send_spec recv_spec) or, under `lurcher start`, from the
@@ -159,6 +160,10 @@ def main():
             reply(replies, sender, [conn_id], b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\npart one,")
             reply(replies, sender, [conn_id], b" part two")
             reply(replies, sender, [conn_id], b"")
+            continue
+        if path.endswith("/slow"):
+            time.sleep(2)
+            reply(replies, sender, [conn_id], http_response(b"late", content_type="text/plain"))
             continue
         if path.endswith("/cut-short"):
             reply(replies, sender, [conn_id], b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
