@@ -7,7 +7,7 @@ import NIOCore
 ///
 /// The rules (ordering, deadlines, slow clients, what a reply or a timeout means) are all in ``HTTP1Connection``;
 /// this class owns what needs NIO or C: the channel, the parsers, input held back, and the timer.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver {
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver, DeadlineTimed {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
@@ -32,7 +32,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var uploadToken: (handler: Int, token: UInt64)?
     /// Its figures for the control port; the WebSocket room takes it over.
     private let record: ConnectionRecord
-    private var timer: Scheduled<Void>?
+    var timer: Scheduled<Void>?
     /// Set while actions are being carried out: an event raised by one (a parse of held input) only queues more.
     private var performing = false
 
@@ -64,12 +64,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        environment.connections.opened(record, channel: context.channel, now: now)
-        let mailbox = ConnectionMailbox(receiver: self)
-        self.mailbox = mailbox
-        environment.dispatcher.register(
-            connectionID: connectionID,
-            sink: ConnectionSink(eventLoop: context.eventLoop, mailbox: NIOLoopBound(mailbox, eventLoop: context.eventLoop)))
+        mailbox = environment.connectionOpened(record, receiver: self, context: context, now: now)
         connection.opened(now: now)
         perform()
     }
@@ -79,8 +74,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
@@ -127,6 +121,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func dispatcherEvent(_ event: DispatcherEvent) {
         guard context != nil else { return }
         let now = self.now
+        if connection.receive(event, record: record, now: now) { return perform() }
         switch event {
         case .reply(let bytes) where connection.isAtHandler:
             responseParser.feed(bytes) { part in
@@ -142,21 +137,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 connection.replied(withAnswerHeader(part).map(HTTP1Output.bytes), now: now)
             }
         case .reply(let bytes): connection.pushed(.bytes(bytes), now: now)
-        case .close: connection.handlerClosed(now: now)
-        case .dispatched(let token): connection.dispatched(token: token, now: now)
-        case .unavailable(let token): connection.unavailable(token: token, now: now)
-        case .handlerLost(let token): connection.handlerLost(token: token, now: now)
-        case .keepAlive:
-            record.ping(now: now)
-            connection.keptAlive(now: now)
-        case .credits(let credits): connection.creditsGranted(credits, now: now)
-        case .cancel: connection.cancelled()
-        case .creditsOverdrawn: connection.creditsOverdrawn()
         case .whenWritten(let receipt): context?.returnCredits(receipt, connectionID: connectionID, to: environment.dispatcher)
         // Only a WebSocket's messages are held so, or have a holder, and HTTP/1 has handed it over by then.
         case .held, .webSocketHolderGone: break
         // Requests still being answered are answered; the gateway's shutdown closes what remains.
         case .gatewayStopping: break
+        // Handled by the connection itself, above.
+        case .close, .dispatched, .unavailable, .handlerLost, .keepAlive, .credits, .cancel, .creditsOverdrawn: break
         }
         perform()
     }
@@ -282,6 +269,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func carryOutActions(context: ChannelHandlerContext) -> Bool {
         var wrote = false
         while let action = connection.nextAction() {
+            if environment.carryOutCommon(action, connectionID: connectionID, remoteAddress: remoteAddress) { continue }
             switch action {
             case .write(let write):
                 self.write(write, context: context)
@@ -297,16 +285,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             case .read: context.read()
             case .closeAfterWrites: context.closeAfterWrites()
             case .closeNow: context.close(promise: nil)
-            case .report(let exchange, let now):
-                environment.operations?.requestCompleted(
-                    exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
-            case .handlerRequestEnded: environment.counters.inFlight.decrement()
-            case .notice(let notice):
-                notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
-            case .tellHandlersClosed(let handlers, let notify):
-                environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers, tellHandlers: notify)
             case .handOver(let handOver): handOverToWebSocket(handOver, context: context)
+            case .report, .handlerRequestEnded, .notice, .tellHandlersClosed: break  // carried out above
             }
         }
         return wrote
@@ -331,26 +312,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func submit(_ submission: HTTP1Connection<HTTP1Output>.Submission) {
-        environment.counters.inFlight.increment()
         responseParser.reset(answeringHead: submission.answersHead)
-        if let start = submission.uploadStart {
-            // Sent under the same token: Mongrel2 handlers do not answer the start message.
-            environment.dispatcher.submit(
-                handler: submission.handler, connectionID: connectionID, token: submission.token, message: start,
-                retriable: false)
-        }
-        environment.dispatcher.submit(
-            handler: submission.handler, connectionID: connectionID, token: submission.token,
-            message: submission.message, retriable: submission.retriable)
+        environment.submit(submission, connectionID: connectionID)
     }
 
     private func serveFile(_ request: HTTP1Connection<HTTP1Output>.FileRequest, context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        environment.files.respond(
-            directory: request.directory, relativePath: request.relativePath, requestPath: request.requestPath,
-            conditions: request.conditions, isHead: request.isHead, keepAlive: request.keepAlive,
-            eventLoop: context.eventLoop
-        ).whenComplete { [isHead = request.isHead, keepAlive = request.keepAlive] result in
+        environment.serveFile(request, keepAlive: request.keepAlive, eventLoop: context.eventLoop).whenComplete { [isHead = request.isHead, keepAlive = request.keepAlive] result in
             handler.value.fileReady(result, isHead: isHead, keepAlive: keepAlive)
         }
     }
@@ -360,21 +328,15 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             if case .success(.file(_, _, _, _, let handle)) = result { try? handle.close() }
             return
         }
-        let answer: HTTP1Connection<HTTP1Output>.FileAnswer
-        switch result {
-        case .success(.file(let status, var headBytes, var head, let body, let handle)):
+        let answer = HTTP1Connection<HTTP1Output>.FileAnswer(result, logger: environment.logger) {
+            status, headBytes, head, body, handle in
+            var head = head
+            var headBytes = headBytes
             if let line = security.answerHeader, let decorated = ResponseHeadInsertion.inserting(line, into: head, headLength: headBytes) {
                 headBytes += decorated.readableBytes - head.readableBytes
                 head = decorated
             }
-            answer = .send(.file(head: head, body: body, handle: handle), status: status, headBytes: headBytes)
-        case .success(.redirect(let location)):
-            answer = .canned(status: .movedPermanently, extraHeaders: ["Location: \(location)"])
-        case .success(.error(let status, let extraHeaders)):
-            answer = .canned(status: status, extraHeaders: extraHeaders)
-        case .failure(let error):
-            environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
-            answer = .failed
+            return .send(.file(head: head, body: body, handle: handle), status: status, headBytes: headBytes)
         }
         connection.fileReady(answer, keepAlive: keepAlive, isHead: isHead, now: now)
         perform()
@@ -393,8 +355,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// What HTTP/1 wrote (the 101) is flushed first.
     private func handOverToWebSocket(_ handOver: WebSocketHandOver, context: ChannelHandlerContext) {
         context.flush()
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         let webSocket = WebSocketConnectionHandler(
             connectionID: connectionID, remoteAddress: remoteAddress, environment: environment, mailbox: mailbox!,
             record: record,
@@ -414,12 +375,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var now: Duration { context?.connectionNow ?? .zero }
 
     /// One timer watches every deadline (see ``ConnectionDeadlines``).
-    private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.scheduleWake(at: time, replacing: timer) { handler.value.timerFired() }
-    }
-
-    private func timerFired() {
+    func timerFired() {
         timer = nil
         guard let context else { return }
         connection.wake(now: now) { context.bufferedWritableBytes }

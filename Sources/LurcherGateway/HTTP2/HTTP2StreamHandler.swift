@@ -15,7 +15,7 @@ import NIOPosix
 ///
 /// Handlers hear of a stream's close (a disconnect notice) only when it ends before its answer is complete: the
 /// client reset it, or the connection went. A stream answered in full is done with, as a request is.
-final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
+final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, DeadlineTimed {
     typealias InboundIn = HTTP2Frame.FramePayload
     typealias OutboundOut = HTTP2Frame.FramePayload
 
@@ -31,7 +31,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     private let record: ConnectionRecord
     private var context: ChannelHandlerContext?
     private var mailbox: ConnectionMailbox?
-    private var timer: Scheduled<Void>?
+    var timer: Scheduled<Void>?
     private var performing = false
 
     private var headReceived = false
@@ -72,12 +72,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.counters.http2Streams.add(1, ordering: .relaxed)
-        environment.connections.opened(record, channel: context.channel, now: now)
-        let mailbox = ConnectionMailbox(receiver: self)
-        self.mailbox = mailbox
-        environment.dispatcher.register(
-            connectionID: connectionID,
-            sink: ConnectionSink(eventLoop: context.eventLoop, mailbox: NIOLoopBound(mailbox, eventLoop: context.eventLoop)))
+        mailbox = environment.connectionOpened(record, receiver: self, context: context, now: now)
         connection.opened(now: now)
         perform()
     }
@@ -87,8 +82,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         environment.connections.closed(id: connectionID)
         connection.closed(now: now)
         perform()
@@ -207,20 +201,11 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     func dispatcherEvent(_ event: DispatcherEvent) {
         guard context != nil else { return }
         let now = self.now
+        if connection.receive(event, record: record, now: now) { return perform() }
         switch event {
         case .reply(let bytes) where connection.isAtHandler: replied(bytes, now: now)
         // A push to a stream with no request at a handler has nowhere to go: a stream carries one answer.
         case .reply: break
-        case .close: connection.handlerClosed(now: now)
-        case .dispatched(let token): connection.dispatched(token: token, now: now)
-        case .unavailable(let token): connection.unavailable(token: token, now: now)
-        case .handlerLost(let token): connection.handlerLost(token: token, now: now)
-        case .keepAlive:
-            record.ping(now: now)
-            connection.keptAlive(now: now)
-        case .credits(let credits): connection.creditsGranted(credits, now: now)
-        case .cancel: connection.cancelled()
-        case .creditsOverdrawn: connection.creditsOverdrawn()
         case .whenWritten(let receipt):
             let dispatcher = environment.dispatcher
             let connectionID = self.connectionID
@@ -228,6 +213,8 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
                 if case .success = result { dispatcher.downloadWritten(receipt, connectionID: connectionID) }
             }
         case .held, .webSocketHolderGone, .gatewayStopping: break
+        // Handled by the connection itself, above.
+        case .close, .dispatched, .unavailable, .handlerLost, .keepAlive, .credits, .cancel, .creditsOverdrawn: break
         }
         perform()
     }
@@ -279,6 +266,11 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     private func carryOutActions(context: ChannelHandlerContext) -> Bool {
         var wrote = false
         while let action = connection.nextAction() {
+            if environment.carryOutCommon(
+                action, connectionID: connectionID, remoteAddress: remoteAddress, tellsHandlers: !answerComplete)
+            {
+                continue
+            }
             switch action {
             case .write(let write):
                 self.write(write, context: context)
@@ -293,16 +285,8 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
                 let stream = NIOLoopBound(self, eventLoop: context.eventLoop)
                 afterWrites { _ in stream.value.endStream() }
             case .closeNow: context.close(promise: nil)
-            case .report(let exchange, let now):
-                environment.operations?.requestCompleted(
-                    exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
-            case .handlerRequestEnded: environment.counters.inFlight.decrement()
-            case .notice(let notice):
-                notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
-            case .tellHandlersClosed(let handlers, let notify):
-                environment.dispatcher.connectionClosed(
-                    connectionID: connectionID, notifying: handlers, tellHandlers: notify && !answerComplete)
+            case .report, .handlerRequestEnded, .notice, .tellHandlersClosed: break  // carried out above
             case .handOver:
                 // A 101 has no place on an HTTP/2 stream (the framer refuses it): nothing is handed over.
                 context.close(promise: nil)
@@ -440,26 +424,16 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
     }
 
     private func submit(_ submission: HTTP1Connection<HTTP2Output>.Submission) {
-        environment.counters.inFlight.increment()
         replyFramer.reset(answeringHead: submission.answersHead)
-        if let start = submission.uploadStart {
-            environment.dispatcher.submit(
-                handler: submission.handler, connectionID: connectionID, token: submission.token, message: start,
-                retriable: false)
-        }
-        environment.dispatcher.submit(
-            handler: submission.handler, connectionID: connectionID, token: submission.token,
-            message: submission.message, retriable: submission.retriable)
+        environment.submit(submission, connectionID: connectionID)
     }
 
     // MARK: - Files
 
     private func serveFile(_ request: HTTP1Connection<HTTP2Output>.FileRequest, context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        environment.files.respond(
-            directory: request.directory, relativePath: request.relativePath, requestPath: request.requestPath,
-            conditions: request.conditions, isHead: request.isHead, keepAlive: true, eventLoop: context.eventLoop
-        ).whenComplete { [isHead = request.isHead] result in
+        // A stream has no `Connection: close` to send: the head says keep-alive, and the framer would drop it anyway.
+        environment.serveFile(request, keepAlive: true, eventLoop: context.eventLoop).whenComplete { [isHead = request.isHead] result in
             handler.value.fileReady(result, isHead: isHead)
         }
     }
@@ -469,9 +443,8 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
             if case .success(.file(_, _, _, _, let handle)) = result { try? handle.close() }
             return
         }
-        let answer: HTTP1Connection<HTTP2Output>.FileAnswer
-        switch result {
-        case .success(.file(let status, let headBytes, let head, let body, let handle)):
+        let answer = HTTP1Connection<HTTP2Output>.FileAnswer(result, logger: environment.logger) {
+            status, headBytes, head, body, handle in
             // The responder's head is HTTP/1.1, with a small body read in after it: framed like any answer.
             let framer = HTTP2ResponseFramer()
             framer.reset(answeringHead: isHead)
@@ -484,21 +457,13 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
                 case .end, .malformed: break
                 }
             }
-            if let headers {
-                answer = .send(
-                    .file(headers: headers, headBytes: headBytes, inline: inline, body: body, handle: handle),
-                    status: status, headBytes: headBytes)
-            } else {
+            guard let headers else {
                 try? handle.close()
-                answer = .failed
+                return .failed
             }
-        case .success(.redirect(let location)):
-            answer = .canned(status: .movedPermanently, extraHeaders: ["Location: \(location)"])
-        case .success(.error(let status, let extraHeaders)):
-            answer = .canned(status: status, extraHeaders: extraHeaders)
-        case .failure(let error):
-            environment.logger.error("cannot serve file", metadata: ["error": "\(error)"])
-            answer = .failed
+            return .send(
+                .file(headers: headers, headBytes: headBytes, inline: inline, body: body, handle: handle),
+                status: status, headBytes: headBytes)
         }
         connection.fileReady(answer, keepAlive: false, isHead: isHead, now: now)
         perform()
@@ -508,12 +473,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver {
 
     private var now: Duration { context?.connectionNow ?? .zero }
 
-    private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.scheduleWake(at: time, replacing: timer) { handler.value.timerFired() }
-    }
-
-    private func timerFired() {
+    func timerFired() {
         timer = nil
         guard context != nil else { return }
         connection.wake(now: now) { unsentBytes }

@@ -6,7 +6,7 @@ import NIOCore
 ///
 /// It feeds the connection the client's bytes, the dispatcher's events and the timer, and carries out the actions
 /// it returns; the rules are all in ``WebSocketConnection``.
-final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventReceiver {
+final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventReceiver, DeadlineTimed {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
@@ -22,7 +22,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
     /// What HTTP/1 had of the client's frames and the handler's, to be fed once the handler is in place.
     private var pendingInput: ByteBuffer?
     private var pendingFrames: ByteBuffer?
-    private var timer: Scheduled<Void>?
+    var timer: Scheduled<Void>?
     private var performing = false
 
     /// - Parameters:
@@ -72,8 +72,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         environment.counters.openWebSockets.subtract(1, ordering: .relaxed)
         environment.connections.closed(id: connectionID)
         connection.closed(now: now)
@@ -181,12 +180,7 @@ final class WebSocketConnectionHandler: ChannelDuplexHandler, DispatcherEventRec
 
     private var now: Duration { context?.connectionNow ?? .zero }
 
-    private func scheduleTimer(at time: Duration, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.scheduleWake(at: time, replacing: timer) { handler.value.timerFired() }
-    }
-
-    private func timerFired() {
+    func timerFired() {
         timer = nil
         guard let context else { return }
         connection.wake(now: now) { context.bufferedWritableBytes }

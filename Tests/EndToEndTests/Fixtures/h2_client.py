@@ -51,8 +51,9 @@ def request_block(encoder, path, extra=()):
                           + list(extra))
 
 
-def watch(sock, seconds):
-    """Reads frames until GOAWAY, a close, or `seconds`; returns what the server did."""
+def read_frames(sock, seconds):
+    """Yields the server's frames as (kind, flags, stream, payload) for at most `seconds`; ends early when the
+    server closes, yielding ("closed", ...) then."""
     deadline = time.time() + seconds
     buffer = b""
     while time.time() < deadline:
@@ -60,39 +61,37 @@ def watch(sock, seconds):
         try:
             data = sock.recv(65536)
         except socket.timeout:
-            break
+            return
         except (ConnectionResetError, BrokenPipeError):
-            return "closed"
+            data = b""
         if not data:
-            return "closed"
+            yield "closed", 0, 0, b""
+            return
         buffer += data
         while len(buffer) >= 9:
             length = struct.unpack(">I", b"\0" + buffer[:3])[0]
             if len(buffer) < 9 + length:
                 break
-            kind, payload = buffer[3], buffer[9:9 + length]
+            yield buffer[3], buffer[4], struct.unpack(">I", buffer[5:9])[0] & 0x7FFFFFFF, buffer[9:9 + length]
             buffer = buffer[9 + length:]
-            if kind == GOAWAY:
-                return "goaway %d" % struct.unpack(">I", payload[4:8])[0]
+
+
+def watch(sock, seconds):
+    """Reads frames until GOAWAY, a close, or `seconds`; returns what the server did."""
+    for kind, _, _, payload in read_frames(sock, seconds):
+        if kind == "closed":
+            return "closed"
+        if kind == GOAWAY:
+            return "goaway %d" % struct.unpack(">I", payload[4:8])[0]
     return "open"
 
 
 def await_settings(sock):
     """Reads frames until the server's SETTINGS (not an acknowledgement) has arrived."""
-    buffer = b""
-    while True:
-        while len(buffer) >= 9:
-            length = struct.unpack(">I", b"\0" + buffer[:3])[0]
-            if len(buffer) < 9 + length:
-                break
-            kind, flags = buffer[3], buffer[4]
-            buffer = buffer[9 + length:]
-            if kind == SETTINGS and not flags & ACK:
-                return
-        data = sock.recv(65536)
-        if not data:
-            sys.exit("the server closed before its SETTINGS")
-        buffer += data
+    for kind, flags, _, _ in read_frames(sock, 10):
+        if kind == SETTINGS and not flags & ACK:
+            return
+    sys.exit("no SETTINGS from the server")
 
 
 def send_all(sock, data):
@@ -181,35 +180,21 @@ def main():
             data += frame(HEADERS, END_HEADERS | END_STREAM, 1 + 2 * index, request_block(encoder, path))
         sock.sendall(data)
         answered, refused = set(), set()
-        buffer = b""
-        deadline = time.time() + 20
-        while len(answered) + len(refused) < count and time.time() < deadline:
-            sock.settimeout(max(0.05, deadline - time.time()))
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
+        for kind, flags, stream, payload in read_frames(sock, 20):
+            if kind == GOAWAY:
+                print("goaway %d after answered %d refused %d"
+                      % (struct.unpack(">I", payload[4:8])[0], len(answered), len(refused)))
+                return
+            if kind == RST_STREAM:
+                (refused if struct.unpack(">I", payload)[0] == 7 else answered).add(stream)
+            elif kind in (0, HEADERS) and flags & END_STREAM and stream:
+                answered.add(stream)
+            elif kind == 0 and payload:
+                # Keep the server's window open for the answers still coming.
+                sock.sendall(frame(8, 0, 0, struct.pack(">I", len(payload)))
+                             + frame(8, 0, stream, struct.pack(">I", len(payload))))
+            if kind == "closed" or len(answered) + len(refused) == count:
                 break
-            if not chunk:
-                break
-            buffer += chunk
-            while len(buffer) >= 9:
-                length = struct.unpack(">I", b"\0" + buffer[:3])[0]
-                if len(buffer) < 9 + length:
-                    break
-                kind, flags, stream = buffer[3], buffer[4], struct.unpack(">I", buffer[5:9])[0] & 0x7FFFFFFF
-                payload = buffer[9:9 + length]
-                buffer = buffer[9 + length:]
-                if kind == GOAWAY:
-                    print("goaway %d after answered %d refused %d"
-                          % (struct.unpack(">I", payload[4:8])[0], len(answered), len(refused)))
-                    return
-                if kind == RST_STREAM:
-                    (refused if struct.unpack(">I", payload)[0] == 7 else answered).add(stream)
-                elif kind in (0, HEADERS) and flags & END_STREAM and stream:
-                    answered.add(stream)
-                elif kind == 0 and length:
-                    # Keep the server's window open for the answers still coming.
-                    sock.sendall(frame(8, 0, 0, struct.pack(">I", length)) + frame(8, 0, stream, struct.pack(">I", length)))
         print("answered %d refused %d" % (len(answered), len(refused)))
     elif command == "reset":
         path = sys.argv[3]
@@ -230,37 +215,20 @@ def main():
         sock.sendall(PREFACE + frame(SETTINGS, 0, 0)
                      + frame(HEADERS, END_HEADERS | END_STREAM, 1, request_block(hpack.Encoder(), sys.argv[3])))
         decoder = hpack.Decoder()
-        goaway, status, body, ended, buffer = None, None, 0, False, b""
-        deadline = time.time() + 30
-        while not ended and time.time() < deadline:
-            sock.settimeout(max(0.05, deadline - time.time()))
-            try:
-                data = sock.recv(65536)
-            except socket.timeout:
+        goaway, status, body = None, None, 0
+        for kind, flags, _, payload in read_frames(sock, 30):
+            if kind == GOAWAY:
+                goaway = struct.unpack(">I", payload[4:8])[0]
+            elif kind == PING and not flags & ACK:
+                sock.sendall(frame(PING, ACK, 0, payload))
+            elif kind == SETTINGS and not flags & ACK:
+                sock.sendall(frame(SETTINGS, ACK, 0))
+            elif kind == HEADERS:
+                status = dict(decoder.decode(payload)).get(":status")
+            elif kind == 0:
+                body += len(payload)
+            if kind in ("closed", RST_STREAM) or (kind in (0, HEADERS) and flags & END_STREAM):
                 break
-            if not data:
-                break
-            buffer += data
-            while len(buffer) >= 9:
-                length = struct.unpack(">I", b"\0" + buffer[:3])[0]
-                if len(buffer) < 9 + length:
-                    break
-                kind, flags, payload = buffer[3], buffer[4], buffer[9:9 + length]
-                buffer = buffer[9 + length:]
-                if kind == GOAWAY:
-                    goaway = struct.unpack(">I", payload[4:8])[0]
-                elif kind == PING and not flags & ACK:
-                    sock.sendall(frame(PING, ACK, 0, payload))
-                elif kind == SETTINGS and not flags & ACK:
-                    sock.sendall(frame(SETTINGS, ACK, 0))
-                elif kind == HEADERS:
-                    status = dict(decoder.decode(payload)).get(":status")
-                    ended = ended or bool(flags & END_STREAM)
-                elif kind == 0:
-                    body += length
-                    ended = ended or bool(flags & END_STREAM)
-                elif kind == RST_STREAM:
-                    ended = True
         print("goaway %s status %s body %d" % (goaway, status, body))
     elif command == "rapid-reset":
         path = sys.argv[3]
