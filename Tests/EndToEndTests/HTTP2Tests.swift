@@ -81,6 +81,18 @@ import Testing
         #expect(try await http2Count(gateway, "streams") == 1)
     }
 
+    @Test(arguments: ["push", "broker"]) func theSwiftHelloHandlerAnswersOverHTTP2(mode: String) async throws {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "hello", route: "/hello", command: [TestPaths.helloHandler], mode: mode)],
+            server: { _ in "http2_cleartext = true" })
+        // Held until the handler is up, then answered.
+        let get = try await curl(gateway, "/hello")
+        #expect(get.output.hasPrefix("HTTP/2 200"), "\(get.output)")
+        let post = try await curl(gateway, "/hello", options: ["-d", "name=lurcher"])
+        #expect(post.output.hasPrefix("HTTP/2 200"), "\(post.output)")
+        #expect(post.output.hasSuffix("{\"received\":\"name=lurcher\"}"), "\(post.output)")
+    }
+
     @Test func chunkedCloseDelimitedAndCutShortRepliesAreFramed() async throws {
         let gateway = try await cleartextGateway()
         let chunked = try await curl(gateway, "/py/chunked-answer")
