@@ -6,7 +6,7 @@ struct Lurcher: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A Mongrel2-style HTTP gateway: HTTP in front, ZeroMQ handler processes behind.",
         version: LurcherVersion.current,
-        subcommands: [Start.self, Check.self, Ctl.self, Job.self, ExecHandler.self],
+        subcommands: [Start.self, Check.self, Ctl.self, Job.self, Keygen.self, ExecHandler.self],
         defaultSubcommand: Start.self
     )
 }

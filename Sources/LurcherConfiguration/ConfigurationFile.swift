@@ -115,6 +115,10 @@ struct ConfigurationFile: Decodable {
         var ready_timeout: Seconds?
         var working_directory: String?
         var environment: [String: String]?
+        var curve_secret_key: String?
+        var curve_allowed_clients: [String]?
+        var curve_allowed_clients_file: String?
+        var allow_plaintext: Bool?
     }
 }
 

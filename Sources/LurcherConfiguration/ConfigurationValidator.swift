@@ -151,10 +151,11 @@ struct ConfigurationValidator {
                 throw error("\(key).protocol", "\"\(other)\" is not a protocol", "use \"json\" or \"tnetstring\"")
             }
             let process = try validatePool(section, key: key)
+            let curve = try validateCurve(section, key: key, specs: specs.map { (field: $0.0, spec: $0.1) })
             handlers[name] = HandlerConfiguration(
                 name: name, sendSpec: section.send_spec, dispatch: dispatch,
                 sendIdent: section.send_ident, headerEncoding: encoding, uploadStream: section.upload_stream ?? false,
-                downloadFlowControl: section.download_flow_control ?? false, process: process)
+                downloadFlowControl: section.download_flow_control ?? false, process: process, curve: curve)
         }
         return handlers
     }

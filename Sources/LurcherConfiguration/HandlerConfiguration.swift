@@ -22,6 +22,8 @@ public struct HandlerConfiguration: Sendable {
     public var downloadFlowControl: Bool
     /// The processes `lurcher start` keeps running for this handler, if any.
     public var process: ProcessConfiguration?
+    /// CurveZMQ on the handler's request and reply sockets; nil for none.
+    public var curve: CurveConfiguration?
 
     public init(
         name: String,
@@ -31,8 +33,10 @@ public struct HandlerConfiguration: Sendable {
         headerEncoding: HeaderEncoding = .json,
         uploadStream: Bool = false,
         downloadFlowControl: Bool = false,
-        process: ProcessConfiguration? = nil
+        process: ProcessConfiguration? = nil,
+        curve: CurveConfiguration? = nil
     ) {
+        self.curve = curve
         self.downloadFlowControl = downloadFlowControl
         self.name = name
         self.sendSpec = sendSpec
@@ -41,6 +45,20 @@ public struct HandlerConfiguration: Sendable {
         self.headerEncoding = headerEncoding
         self.uploadStream = uploadStream
         self.process = process
+    }
+}
+
+/// CurveZMQ for a handler's sockets (`curve_secret_key`, `curve_allowed_clients`): the gateway is the CURVE
+/// server, and only handler processes whose public key is allowed get through the handshake.
+public struct CurveConfiguration: Sendable, Equatable {
+    /// The gateway's secret key for this handler, Z85 (40 characters).
+    public var secretKey: String
+    /// The public keys (Z85) of the processes allowed to connect: the list and the file's, together.
+    public var allowedClients: [String]
+
+    public init(secretKey: String, allowedClients: [String]) {
+        self.secretKey = secretKey
+        self.allowedClients = allowedClients
     }
 }
 

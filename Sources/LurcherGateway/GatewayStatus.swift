@@ -20,6 +20,8 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
         public var redispatched: Int = 0
         /// Open WebSockets whose handshake it accepted.
         public var webSockets: Int = 0
+        /// Connections to its sockets refused since the gateway started because their CURVE key is not allowed.
+        public var curveRefused: Int = 0
         /// In broker mode, each connected process as the broker sees it; push mode cannot tell them apart.
         public var processes: [HandlerProcess]? = nil
     }

@@ -47,6 +47,7 @@ final class BrokerTransport: HandlerTransport {
             // Replies must not be dropped or block; the gateway sends no more requests than the concurrency.
             try socket.setSendHighWaterMark(0)
             if endpoint.contains("[") { try socket.setIPv6(true) }
+            try settings.curve?.apply(to: socket)
             try socket.connect(endpoint)
             self.socket = socket
             loop.register(socket, interest: .readable) { [self] _, _ in receive(loop: loop) }

@@ -25,6 +25,11 @@ extension HandlerSettings {
         /// The gateway's upload directory (``HandlerSettings/uploadDirectory``). Optional; without it uploads
         /// are refused.
         public static let uploadDirectory = "LURCHER_UPLOAD_DIRECTORY"
+        /// CurveZMQ (``HandlerSettings/curve``): the gateway's public key, and this process's pair, Z85. Optional,
+        /// all three or none.
+        public static let curveServerKey = "LURCHER_CURVE_SERVER_KEY"
+        public static let curvePublicKey = "LURCHER_CURVE_PUBLIC_KEY"
+        public static let curveSecretKey = "LURCHER_CURVE_SECRET_KEY"
     }
 
     /// Reads the settings `lurcher start` passes in the environment.
@@ -32,8 +37,8 @@ extension HandlerSettings {
     /// `LURCHER_SEND_SPEC` is required, and `LURCHER_RECV_SPEC` in push mode;
     /// `LURCHER_MODE`, `LURCHER_HANDLER_NAME`, `LURCHER_PARENT_PID`,
     /// `LURCHER_LOG_LEVEL`, `LURCHER_MAX_CONCURRENT_REQUESTS`,
-    /// `LURCHER_HEARTBEAT_INTERVAL`, `LURCHER_HEARTBEAT_LIVENESS` and
-    /// `LURCHER_UPLOAD_DIRECTORY` are optional. Other settings keep their defaults.
+    /// `LURCHER_HEARTBEAT_INTERVAL`, `LURCHER_HEARTBEAT_LIVENESS`,
+    /// `LURCHER_UPLOAD_DIRECTORY` and the three `LURCHER_CURVE_*` keys are optional. Other settings keep their defaults.
     ///
     /// - Throws: ``HandlerError`` naming the variable that is missing or
     ///   invalid, and how to run the handler instead.
@@ -154,6 +159,17 @@ extension HandlerSettings {
             settings.heartbeatLiveness = try positive(liveness, name: EnvironmentKey.heartbeatLiveness)
         }
         settings.uploadDirectory = nonEmpty(EnvironmentKey.uploadDirectory)
+        let curveKeys = [EnvironmentKey.curveServerKey, EnvironmentKey.curvePublicKey, EnvironmentKey.curveSecretKey]
+        let given = curveKeys.map(nonEmpty)
+        if given.contains(where: { $0 != nil }) {
+            for (key, value) in zip(curveKeys, given) {
+                guard let value else { throw .missingEnvironment(key) }
+                guard value.utf8.count == 40 else {
+                    throw .invalidSetting(key, value, "expected a Z85 key of 40 characters, as `lurcher keygen` prints")
+                }
+            }
+            settings.curve = CurveKeys(serverKey: given[0]!, publicKey: given[1]!, secretKey: given[2]!)
+        }
         return Partial(base: settings, sendSpec: nonEmpty(EnvironmentKey.sendSpec), recvSpec: nonEmpty(EnvironmentKey.recvSpec))
     }
 

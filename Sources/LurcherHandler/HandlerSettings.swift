@@ -74,6 +74,24 @@ public struct HandlerSettings: Sendable {
     /// A request whose upload headers name a file anywhere else, or not as the gateway names its temp files,
     /// is answered 400 and no file is opened; nil refuses every upload.
     public var uploadDirectory: String?
+    /// CurveZMQ keys for the links to the gateway (`LURCHER_CURVE_*`), when its handler section has
+    /// `curve_secret_key`; nil connects without CURVE, which such a gateway refuses.
+    public var curve: CurveKeys?
+
+    /// A handler process's CurveZMQ keys, all Z85 (`lurcher keygen` prints pairs).
+    public struct CurveKeys: Sendable, Equatable {
+        /// The gateway's public key for this handler (the pair of its `curve_secret_key`).
+        public var serverKey: String
+        /// This process's own pair; the public key must be in the gateway's `curve_allowed_clients`.
+        public var publicKey: String
+        public var secretKey: String
+
+        public init(serverKey: String, publicKey: String, secretKey: String) {
+            self.serverKey = serverKey
+            self.publicKey = publicKey
+            self.secretKey = secretKey
+        }
+    }
 
     /// Creates settings.
     ///

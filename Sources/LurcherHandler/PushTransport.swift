@@ -49,6 +49,7 @@ final class PushTransport: HandlerTransport {
             // PUB drops what exceeds its high-water mark; a lost chunk would corrupt a streamed response.
             try pub.setSendHighWaterMark(0)
             if recvEndpoint.contains("[") { try pub.setIPv6(true) }
+            try settings.curve?.apply(to: pub)
             // The reader first: libzmq blocks on an event that has no reader.
             let monitorEndpoint = "inproc://lurcher-handler-pub-\(UInt(bitPattern: ObjectIdentifier(self).hashValue))"
             let monitor = try ZMQMonitor(context: context, endpoint: monitorEndpoint)
@@ -68,6 +69,7 @@ final class PushTransport: HandlerTransport {
             let pull = try ZMQSocket(context: context, type: .pull)
             try pull.setReceiveHighWaterMark(Int32(clamping: settings.receiveHighWaterMark))
             try pull.setLinger(.zero)
+            try settings.curve?.apply(to: pull)
             if sendEndpoint.contains("[") { try pull.setIPv6(true) }
             self.pull = pull
         } catch {

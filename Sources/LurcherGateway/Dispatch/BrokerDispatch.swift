@@ -62,6 +62,7 @@ final class BrokerDispatch: HandlerDispatch {
             try router.setRouterMandatory(true)
             // Each process holds at most its concurrency in requests; heartbeats to a stalled one must not block.
             try router.setSendHighWaterMark(0)
+            if let curve = handler.curve { try router.makeCurveServer(secretKey: curve.secretKey, domain: handler.name) }
             try router.bind(handler.sendSpec)
         } catch {
             throw GatewayError.cannotBind(handler: handler.name, key: "send_spec", underlying: "\(error)")

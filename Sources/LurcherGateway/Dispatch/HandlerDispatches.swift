@@ -15,6 +15,8 @@ final class HandlerDispatches {
     private let connections: NIOLockedValueBox<[UInt64: ConnectionSink]>
     private let handlerReady: @Sendable (String, Int32?) -> Void
     private var dispatches: [any HandlerDispatch] = []
+    /// The ZAP handler, when a handler has CURVE keys.
+    private var authenticator: CurveAuthenticator?
     private var context: DispatchContext!
 
     init(
@@ -38,6 +40,13 @@ final class HandlerDispatches {
             connections: connections, handlerReady: handlerReady)
         context.heldEverywhere = { [unowned self] in dispatches.reduce(0) { $0 + $1.heldCount } }
         self.context = context
+        let curved = configurations.filter { $0.curve != nil }
+        if !curved.isEmpty {
+            // Bound before the handlers' sockets, so that no handshake happens without it.
+            authenticator = try CurveAuthenticator(
+                allowed: Dictionary(uniqueKeysWithValues: curved.map { ($0.name, $0.curve!.allowedClients) }), zmq: zmq,
+                loop: loop, logger: logger)
+        }
         for (index, configuration) in configurations.enumerated() {
             switch configuration.dispatch {
             case .push(let recvSpec):
@@ -75,6 +84,10 @@ final class HandlerDispatches {
     }
 
     func snapshot() -> [GatewayStatus.Handler] {
-        dispatches.map { $0.snapshot() }
+        dispatches.map { dispatch in
+            var snapshot = dispatch.snapshot()
+            snapshot.curveRefused = authenticator?.refused[dispatch.name] ?? 0
+            return snapshot
+        }
     }
 }

@@ -54,12 +54,16 @@ final class PushDispatch: HandlerDispatch {
         // A monitor's reader must be connected before its socket can emit events: libzmq blocks a
         // monitored socket whose events nobody reads.
         requestMonitor = try ZMQMonitor(context: zmq, endpoint: "inproc://lurcher-monitor-requests-\(index)")
-        try push.monitor(endpoint: "inproc://lurcher-monitor-requests-\(index)", events: [.handshakeSucceeded, .disconnected])
+        try push.monitor(endpoint: "inproc://lurcher-monitor-requests-\(index)", events: Self.peerEvents)
         replyMonitor = try ZMQMonitor(context: zmq, endpoint: "inproc://lurcher-monitor-replies-\(index)")
-        try sub.monitor(endpoint: "inproc://lurcher-monitor-replies-\(index)", events: [.handshakeSucceeded, .disconnected])
+        try sub.monitor(endpoint: "inproc://lurcher-monitor-replies-\(index)", events: Self.peerEvents)
         do {
             try push.setLinger(.zero)
             try sub.setLinger(.zero)
+            if let curve = configuration.curve {
+                try push.makeCurveServer(secretKey: curve.secretKey, domain: configuration.name)
+                try sub.makeCurveServer(secretKey: curve.secretKey, domain: configuration.name)
+            }
             try push.bind(configuration.sendSpec)
         } catch {
             throw GatewayError.cannotBind(handler: configuration.name, key: "send_spec", underlying: "\(error)")
@@ -209,13 +213,30 @@ final class PushDispatch: HandlerDispatch {
 
     // MARK: - Peers
 
+    /// What the peer counts follow: handshakes done, and connections ended. A peer whose handshake failed (a
+    /// CURVE key refused) was never counted, and its end is not one either.
+    private static let peerEvents: ZMQMonitorEvents = [
+        .handshakeSucceeded, .disconnected, .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail,
+    ]
+
+    /// Handshakes that failed and whose disconnect has not come yet, on the request and the reply socket.
+    private var failedHandshakes = [0, 0]
+
     private func observePeers() {
         for (monitor, isReplySocket) in [(requestMonitor, false), (replyMonitor, true)] {
             while let event = try? monitor.receiveEvent(dontWait: true) {
                 let joined: Int
                 switch event.kind {
                 case .handshakeSucceeded: joined = 1
-                case .disconnected: joined = -1
+                case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
+                    failedHandshakes[isReplySocket ? 1 : 0] += 1
+                    continue
+                case .disconnected:
+                    if failedHandshakes[isReplySocket ? 1 : 0] > 0 {
+                        failedHandshakes[isReplySocket ? 1 : 0] -= 1
+                        continue
+                    }
+                    joined = -1
                 default: continue
                 }
                 if isReplySocket {

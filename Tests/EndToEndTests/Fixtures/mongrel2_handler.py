@@ -81,6 +81,15 @@ def http_response(body, status="200 OK", content_type="application/json"):
     return head.encode() + body
 
 
+def curve(socket):
+    """Makes `socket` a CURVE client when LURCHER_CURVE_SERVER_KEY, _PUBLIC_KEY and _SECRET_KEY are set, as a
+    gateway whose handler section has curve_secret_key requires."""
+    if os.environ.get("LURCHER_CURVE_SERVER_KEY"):
+        socket.curve_serverkey = os.environ["LURCHER_CURVE_SERVER_KEY"].encode()
+        socket.curve_publickey = os.environ["LURCHER_CURVE_PUBLIC_KEY"].encode()
+        socket.curve_secretkey = os.environ["LURCHER_CURVE_SECRET_KEY"].encode()
+
+
 def connect():
     """The handler's two sockets, as Mongrel2 handlers make them: a PULL for requests and a PUB for replies, both
     connected to the endpoints on the command line (send_spec recv_spec) or, under `lurcher start`, in
@@ -91,8 +100,10 @@ def connect():
         send_spec, recv_spec = os.environ["LURCHER_SEND_SPEC"], os.environ["LURCHER_RECV_SPEC"]
     context = zmq.Context()
     requests = context.socket(zmq.PULL)
-    requests.connect(send_spec)
     replies = context.socket(zmq.PUB)
+    curve(requests)
+    curve(replies)
+    requests.connect(send_spec)
     replies.connect(recv_spec)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     return requests, replies

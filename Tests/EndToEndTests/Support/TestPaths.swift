@@ -31,6 +31,7 @@ enum TestPaths {
     static var pythonCreditsHandler: String { fixture("credits_handler.py") }
     static var tlsClient: String { fixture("tls_client.py") }
     static var http2Client: String { fixture("h2_client.py") }
+    static var rogueHandler: String { fixture("rogue_handler.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 
