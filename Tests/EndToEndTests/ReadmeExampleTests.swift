@@ -29,6 +29,11 @@ import Testing
         }
     }
 
+    /// Whether a README command is a `lurcher` one that reads the configuration (`keygen` reads none).
+    static func takesConfiguration(_ command: String) -> Bool {
+        command.hasPrefix("lurcher ") && !command.hasPrefix("lurcher keygen")
+    }
+
     @Test func theParserFindsTheREADMEsGatewayCommands() throws {
         let readme = "x\n```sh\nscripts/start   # no\ncurl localhost:6767/   # yes\n```\nsee `curl http://a/b` and `swift build`\n"
             + "```swift\nlet x = 1\n```\n```sh\nlurcher job ENDPOINT PAYLOAD\nlurcher ctl status\n```\n"
@@ -47,7 +52,7 @@ import Testing
                 .replacingOccurrences(of: "localhost:6768", with: "localhost:\(gateway.tlsPort)")
                 .replacingOccurrences(of: "127.0.0.1:9180", with: "127.0.0.1:\(gateway.adminPort)")
                 .replacingOccurrences(of: "curl ", with: "curl --fail -sS --max-time 30 ")
-                .replacingOccurrences(of: "lurcher ", with: "\(TestPaths.lurcher) ") + (command.hasPrefix("lurcher ") ? " --config \(gateway.configPath)" : "")
+                .replacingOccurrences(of: "lurcher ", with: "\(TestPaths.lurcher) ") + (Self.takesConfiguration(command) ? " --config \(gateway.configPath)" : "")
             let child = try ChildProcess(["sh", "-c", runnable], outputPath: gateway.directory + "/example-\(UUID().uuidString.prefix(8)).out")
             #expect(try await child.waitForExit(timeout: .seconds(90)) == 0, "README: \(command)\n\(child.output)")
         }
