@@ -20,11 +20,14 @@ import Testing
     }
 
     /// A gateway whose handler `py` has CURVE, allowing `allowed`, and a pool of one Python handler with `keys`.
-    private func gateway(server: Pair, allowed: Pair, keys: Pair, hold: Double = 10) async throws -> GatewayProcess {
+    private func gateway(
+        server: Pair, allowed: Pair, keys: Pair, hold: Double = 10, command: [String] = ["python3", TestPaths.pythonHandler],
+        mode: String = "push"
+    ) async throws -> GatewayProcess {
         let gateway = try await GatewayProcess(
             handlers: [
                 .init(
-                    name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler],
+                    name: "py", route: "/py", command: command, mode: mode,
                     extra: """
                         curve_secret_key = "\(server.secretKey)"
                         curve_allowed_clients = ["\(allowed.publicKey)"]
@@ -75,7 +78,18 @@ import Testing
         #expect((try await gateway.handlerStatus("py")["curveRefused"] as? Int ?? 0) >= 2)
     }
 
-    @Test func aHandlerWithoutKeysAgainstACurveGatewayIsRefused() async throws {
+    @Test(arguments: ["push", "broker"]) func theSwiftHandlerLibraryConnectsWithItsKeysAndNotWithOthers(mode: String) async throws {
+        let server = try await keygen()
+        let handler = try await keygen()
+        let allowed = try await gateway(server: server, allowed: handler, keys: handler, command: [TestPaths.helloHandler], mode: mode)
+        #expect(try allowed.get("/py").status == 200)
+        let stranger = try await gateway(
+            server: server, allowed: handler, keys: try await keygen(), hold: 1, command: [TestPaths.helloHandler], mode: mode)
+        #expect(try stranger.get("/py").status == 503)
+        #expect((try await stranger.handlerStatus("py")["curveRefused"] as? Int ?? 0) >= 1)
+    }
+
+    @Test func aPoolProcessWhoseKeyIsNotAllowedIsRefused() async throws {
         let server = try await keygen()
         let handler = try await keygen()
         let gateway = try await gateway(server: server, allowed: handler, keys: try await keygen(), hold: 1)
