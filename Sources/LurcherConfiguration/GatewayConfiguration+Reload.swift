@@ -38,6 +38,9 @@ extension GatewayConfiguration {
             }
             if old.sendIdent != updated.sendIdent { return problem("\(key).send_ident", "a handler's send_ident") }
             if old.headerEncoding != updated.headerEncoding { return problem("\(key).protocol", "a handler's protocol") }
+            if old.curve?.secretKey != updated.curve?.secretKey {
+                return problem("\(key).curve_secret_key", "a handler's curve_secret_key (its sockets are bound with it)")
+            }
             if old.uploadStream != updated.uploadStream { return problem("\(key).upload_stream", "a handler's upload_stream") }
             if (old.process == nil) != (updated.process == nil) {
                 return problem("\(key).command", "whether a handler has a pool (command present or not)")

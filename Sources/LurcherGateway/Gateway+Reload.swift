@@ -2,7 +2,8 @@ import LurcherConfiguration
 
 extension Gateway {
     /// Routes with `configuration`'s hosts, routes and Dir routes from the next request on, on every
-    /// connection, open ones included; with `[tls]`, serves new handshakes with its certificates, read again
+    /// connection, open ones included; handlers with CURVE admit the listed keys from the next handshake on (a
+    /// process already connected stays until it reconnects); with `[tls]`, serves new handshakes with its certificates, read again
     /// from their files, while open TLS connections keep the ones they began with.
     ///
     /// The handlers must be the ones the gateway started with (check with
@@ -14,6 +15,7 @@ extension Gateway {
             serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts, offersHTTP2: configuration.server.offersHTTP2)
         }
         routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex))
+        dispatcher.allowCurveClients(configuration.handlers.compactMapValues { $0.curve?.allowedClients })
         if let serving, let tls {
             tls.serving.replace(with: serving)
             counters.tlsReloads.add(1, ordering: .relaxed)

@@ -23,7 +23,7 @@ public final class Gateway: Sendable {
     let tls: TLSListener?
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
-    private let dispatcher: Dispatcher
+    let dispatcher: Dispatcher
     let counters: GatewayCounters
     private let connections: ConnectionTable
     private let http2Connections: HTTP2Connections

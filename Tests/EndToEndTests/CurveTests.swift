@@ -89,6 +89,26 @@ import Testing
         #expect((try await stranger.handlerStatus("py")["curveRefused"] as? Int ?? 0) >= 1)
     }
 
+    @Test func aReloadAdmitsTheKeysNowListed() async throws {
+        let server = try await keygen()
+        let handler = try await keygen()
+        let other = try await keygen()
+        let gateway = try await gateway(server: server, allowed: other, keys: handler, hold: 1)
+        #expect(try gateway.get("/py/hello").status == 503)
+        let path = gateway.directory + "/lurcher.toml"
+        let toml = try String(contentsOfFile: path, encoding: .utf8)
+        try toml.replacingOccurrences(of: "curve_allowed_clients = [\"\(other.publicKey)\"]", with: "curve_allowed_clients = [\"\(handler.publicKey)\"]")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let reload = try await gateway.ctl(["reload"])
+        #expect(reload.status == 0, "\(reload.output)")
+        // A process refused before may not try again (libzmq issue 3519), so the pool is restarted: the new
+        // process's handshake is put to the new list and admitted.
+        let restart = try await gateway.ctl(["restart", "py"])
+        #expect(restart.status == 0, "\(restart.output)")
+        try await gateway.waitForConnected("py", 1)
+        #expect(try gateway.get("/py/hello").status == 200)
+    }
+
     @Test func aPoolProcessWhoseKeyIsNotAllowedIsRefused() async throws {
         let server = try await keygen()
         let handler = try await keygen()

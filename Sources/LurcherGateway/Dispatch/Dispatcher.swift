@@ -60,6 +60,12 @@ final class Dispatcher: Sendable {
         }
     }
 
+    /// The public keys each CURVE handler admits from now on (a reload), by handler name.
+    func allowCurveClients(_ allowed: [String: [String]]) {
+        let dispatches = self.dispatches
+        thread.execute { _ in dispatches.value.allowCurveClients(allowed) }
+    }
+
     /// Connection `connectionID` has written the reply `receipt` came with (download flow control): its handler
     /// gets the credits.
     func downloadWritten(_ receipt: DownloadReceipt, connectionID: UInt64) {

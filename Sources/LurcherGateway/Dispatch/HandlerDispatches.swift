@@ -75,6 +75,10 @@ final class HandlerDispatches {
         dispatches[receipt.handler].sendCredits(receipt.bytes, connectionID: connectionID, process: receipt.process)
     }
 
+    func allowCurveClients(_ allowed: [String: [String]]) {
+        for (name, keys) in allowed { authenticator?.allow(keys, handler: name) }
+    }
+
     func webSocketOpened(connectionID: UInt64, handler index: Int) {
         dispatches[index].webSocketOpened(connectionID)
     }
