@@ -65,4 +65,20 @@ import Testing
         #expect(error(remote + "curve_secret_key = \"\(Self.secret)\"\ncurve_allowed_clients_file = \"/nonexistent\"\n")?.key
             == "handlers.app.curve_allowed_clients_file")
     }
+
+    @Test func theSecretKeyCannotChangeOnReloadButTheAllowedClientsCan() throws {
+        func configuration(_ handler: String) throws -> GatewayConfiguration {
+            try ConfigurationLoader.parse(
+                "[[hosts]]\nname = \"localhost\"\n[hosts.routes]\n\"/\" = { handler = \"app\" }\n[handlers.app]\nsend_ident = \"app\"\n"
+                    + remote + handler, file: "test.toml")
+        }
+        let running = try configuration("curve_secret_key = \"\(Self.secret)\"\ncurve_allowed_clients = [\"\(Self.client)\"]\n")
+        let moreClients = try configuration(
+            "curve_secret_key = \"\(Self.secret)\"\ncurve_allowed_clients = [\"\(Self.client)\", \"\(Self.secret)\"]\n")
+        #expect(running.reloadProblem(becoming: moreClients, file: "test.toml") == nil)
+        let otherSecret = try configuration("curve_secret_key = \"\(Self.client)\"\ncurve_allowed_clients = [\"\(Self.client)\"]\n")
+        #expect(running.reloadProblem(becoming: otherSecret, file: "test.toml")?.key == "handlers.app.curve_secret_key")
+        let plaintext = try configuration("allow_plaintext = true\n")
+        #expect(running.reloadProblem(becoming: plaintext, file: "test.toml")?.key == "handlers.app.curve_secret_key")
+    }
 }
