@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LurcherConfiguration
 import LurcherGateway
+import LurcherSupervisor
 
 /// `lurcher check`: validates the configuration without starting anything.
 struct Check: ParsableCommand {
@@ -24,10 +25,17 @@ struct Check: ParsableCommand {
                     printError("warning: \(certificate.file): the certificate expires in \(Int(left / 86400)) day(s), on \(certificate.expires). Fix: renew it, then run lurcher ctl reload")
                 }
             }
+            // What `start` refuses only when it spawns: a pool's command that names no executable file.
+            if let (key, problem) = Supervisor.commandProblems(in: configuration.handlers).first {
+                printError("\(options.config): \(key): \(problem)")
+                throw ExitCode(78)  // EX_CONFIG
+            }
             let routes = configuration.hosts.reduce(0) { $0 + $1.routes.count }
             print(
                 "\(options.config): OK (\(configuration.hosts.count) host(s), \(routes) route(s), "
                     + "\(configuration.handlers.count) handler(s)\(configuration.tls == nil ? "" : ", HTTPS"))")
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError(error)
             throw ExitCode(78)  // EX_CONFIG

@@ -1,3 +1,5 @@
+import Foundation
+
 extension ConfigurationValidator {
     /// The `[access_log]`, `[admin]` and `[events]` sections.
     func validateOperations(_ document: ConfigurationFile) throws(ConfigurationError) -> OperationsConfiguration {
@@ -7,6 +9,16 @@ extension ConfigurationValidator {
             if let path = section.path {
                 guard !path.isEmpty else { throw error("access_log.path", "is empty", "name a file, or \"-\" for standard output") }
                 accessLog.path = path
+                if path != "-" {
+                    let directory = (path as NSString).deletingLastPathComponent
+                    var isDirectory: ObjCBool = false
+                    let folder = directory.isEmpty ? "." : directory
+                    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+                        FileManager.default.isWritableFile(atPath: folder)
+                    else {
+                        throw error("access_log.path", "\"\(folder)\" is not a writable directory", "create it, or name a file in another")
+                    }
+                }
             }
             if let format = section.format {
                 guard let known = AccessLogConfiguration.Format(rawValue: format) else {

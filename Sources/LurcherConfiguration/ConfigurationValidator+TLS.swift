@@ -17,9 +17,6 @@ extension ConfigurationValidator {
         }
         var tls = TLSListenerConfiguration(certificate: CertificatePair(certificate: section.certificate, key: section.key))
         if let listen = section.listen { (tls.listenHost, tls.listenPort) = try address(listen, key: "tls.listen") }
-        if tls.listenHost == server.listenHost, tls.listenPort == server.listenPort, tls.listenPort != 0 {
-            throw error("tls.listen", "is the same address as server.listen", "give the HTTPS listener a port of its own, e.g. \"127.0.0.1:6768\"")
-        }
         try nonEmpty(section.certificate, "tls.certificate")
         try nonEmpty(section.key, "tls.key")
         if let version = section.min_version {

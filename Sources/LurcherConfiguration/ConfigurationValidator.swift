@@ -21,6 +21,7 @@ struct ConfigurationValidator {
         }
         let operations = try validateOperations(document)
         let tls = try validateTLS(document.tls, hosts: document.hosts ?? [], server: server)
+        try validateListenersApart(server: server, tls: tls, operations: operations)
         return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers, operations: operations, tls: tls)
     }
 

@@ -40,6 +40,25 @@ import Testing
         #expect(result.output.contains("Fix:"))
     }
 
+    /// What `start` would refuse, `check` refuses first: a pool's command that names no executable, an access log
+    /// in a folder that does not exist, two listeners on one port.
+    @Test(arguments: [
+        ("[handlers.h]\nsend_spec = \"ipc:///tmp/lurcher-check-s\"\nrecv_spec = \"ipc:///tmp/lurcher-check-r\"\nsend_ident = \"h\"\ncommand = [\"/nonexistent/handler\"]\n",
+         "handlers.h.command"),
+        ("[access_log]\npath = \"/nonexistent/folder/access.log\"\n", "access_log.path"),
+        ("[admin]\nlisten = \"127.0.0.1:6767\"\n", "admin.listen"),
+    ])
+    func checkRefusesWhatStartWouldRefuse(table: String, key: String) async throws {
+        let path = NSTemporaryDirectory() + "refused-\(UUID().uuidString.prefix(8)).toml"
+        try "[server]\nlisten = \"127.0.0.1:6767\"\n[[hosts]]\nname = \"x\"\n[hosts.routes]\n\"/\" = { dir = \"/tmp\" }\n\(table)"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try await run(["check", "--config", path])
+        #expect(result.status == 78, "\(result.output)")
+        #expect(result.output.contains("\(path): \(key):"), "\(result.output)")
+        #expect(result.output.contains("Fix:"))
+    }
+
     /// The moment after an operator has broken the file is when they need `ctl`: it reads `server.control` alone.
     @Test func ctlStillReachesTheGatewayWhenTheFileOnDiskIsInvalid() async throws {
         let gateway = try await GatewayProcess(handlers: [])
