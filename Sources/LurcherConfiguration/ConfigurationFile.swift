@@ -27,6 +27,7 @@ struct ConfigurationFile: Decodable {
         var redirect_to_https: Bool?
         var http2: Bool?
         var http2_cleartext: Bool?
+        var trusted_proxies: [String]?
     }
 
     struct LimitsSection: Decodable {

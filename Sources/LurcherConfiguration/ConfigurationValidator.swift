@@ -51,6 +51,14 @@ struct ConfigurationValidator {
         server.redirectsToHTTPS = section?.redirect_to_https ?? false
         server.offersHTTP2 = section?.http2 ?? true
         server.acceptsCleartextHTTP2 = section?.http2_cleartext ?? false
+        if let proxies = section?.trusted_proxies {
+            guard let trusted = TrustedProxies(proxies) else {
+                throw error(
+                    "server.trusted_proxies", "\(proxies) has an entry that is not an address or ADDRESS/PREFIX",
+                    "write them like \"10.0.0.0/8\", \"192.0.2.7\" or \"::1\"")
+            }
+            server.trustedProxies = trusted
+        }
         if let endpoint = section?.control_port {
             server.controlPort = try validateControlPort(endpoint, allowRemote: section?.control_port_allow_remote == true)
         }

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var controlPort: ControlPortConfiguration?
     /// `redirect_to_https`: plain-HTTP requests are answered 301 with the same URL on the `[tls]` listener.
     public var redirectsToHTTPS: Bool
+    /// `trusted_proxies`: the peers whose forwarding headers are believed (``TrustedProxies``).
+    public var trustedProxies = TrustedProxies()
     /// `http2`: the `[tls]` listener offers HTTP/2 (`h2`) beside HTTP/1.1 in ALPN.
     public var offersHTTP2: Bool
     /// `http2_cleartext`: the plain listener also takes HTTP/2 with prior knowledge (a client that opens with

@@ -98,6 +98,7 @@ public final class Gateway: Sendable {
             counters: counters,
             connections: connections,
             http2Connections: http2Connections,
+            trustedProxies: configuration.server.trustedProxies,
             operations: operations?.recordsRequests == true ? operations : nil)
 
         let server = configuration.server

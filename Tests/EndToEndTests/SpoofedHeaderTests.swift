@@ -94,4 +94,28 @@ import Testing
         #expect(accepted.hasPrefix("HTTP/1.1 200 "), "\(accepted)")
         #expect(accepted.contains("the real upload"), "the gateway's own temp file is still read")
     }
+
+    /// `X-Forwarded-For`, `X-Forwarded-Proto` and `Forwarded` are believed only from a trusted proxy
+    /// (`trusted_proxies`): from any other peer the first is the peer alone and the others are removed, so a client
+    /// cannot claim another address or `https`.
+    @Test(arguments: [false, true]) func forwardingHeadersAreBelievedOnlyFromTrustedProxies(trusted: Bool) async throws {
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])],
+            server: { _ in trusted ? "trusted_proxies = [\"10.0.0.0/8\", \"127.0.0.0/8\"]" : "trusted_proxies = [\"10.0.0.0/8\"]" })
+        let response = try await onThread {
+            try gateway.get(
+                "/py/forwarded",
+                headers: ["X-Forwarded-For": "192.0.2.1", "X-Forwarded-Proto": "https", "Forwarded": "for=192.0.2.1;proto=https"])
+        }
+        let headers = try #require(try response.json()["headers"] as? [String: Any])
+        if trusted {
+            #expect(headers["x-forwarded-for"] as? String == "192.0.2.1, 127.0.0.1")
+            #expect(headers["x-forwarded-proto"] as? String == "https")
+            #expect(headers["forwarded"] as? String == "for=192.0.2.1;proto=https")
+        } else {
+            #expect(headers["x-forwarded-for"] as? String == "127.0.0.1")
+            #expect(headers["x-forwarded-proto"] == nil)
+            #expect(headers["forwarded"] == nil)
+        }
+    }
 }

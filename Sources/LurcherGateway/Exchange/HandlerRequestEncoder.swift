@@ -9,16 +9,17 @@ struct HandlerRequestEncoder {
     let connectionID: UInt64
     /// Where the client headers removed for passing as the gateway's own are counted.
     private let counters: GatewayCounters
-    /// `no_clobber_xff`: the client's `x-forwarded-for` is kept, with the peer appended.
-    private let keepsForwardedFor: Bool
+    /// The peer is believed (`no_clobber_xff`, `trusted_proxies`): its `x-forwarded-for` is kept, with the peer
+    /// appended, and its `x-forwarded-proto` and `forwarded` pass. Otherwise those two are removed.
+    private let trustsForwarding: Bool
     private var headers = RequestHeadersWriter(reservingCapacity: 0)
     /// Whether this connection has told a flow-controlled handler its `DOWNLOAD_CREDITS`: Mongrel2 tells only the
     /// connection's first request.
     private var announcedCredits = false
 
-    init(connectionID: UInt64, keepsForwardedFor: Bool = false, counters: GatewayCounters) {
+    init(connectionID: UInt64, trustsForwarding: Bool = false, counters: GatewayCounters) {
         self.connectionID = connectionID
-        self.keepsForwardedFor = keepsForwardedFor
+        self.trustsForwarding = trustsForwarding
         self.counters = counters
     }
 
@@ -107,6 +108,7 @@ struct HandlerRequestEncoder {
                 return true
             }
             return name == Self.forwardedFor || (bodyLength != nil && name == Self.transferEncoding)
+                || (!trustsForwarding && (name == Self.forwardedProto || name == Self.forwarded))
         }
         if removed > 0 { counters.reservedHeadersRemoved.add(removed, ordering: .relaxed) }
         if let bodyLength, head.value(of: "transfer-encoding") != nil {
@@ -132,7 +134,7 @@ struct HandlerRequestEncoder {
     /// `x-forwarded-for`: the peer; with `no_clobber_xff`, the client's own values first, comma-separated, as a proxy
     /// in front would have it (nginx's `$proxy_add_x_forwarded_for`).
     private mutating func appendForwardedFor(of head: RequestHead) {
-        let clientValues = keepsForwardedFor ? head.values(of: "x-forwarded-for") : []
+        let clientValues = trustsForwarding ? head.values(of: "x-forwarded-for") : []
         guard !clientValues.isEmpty else {
             headers.append(name: "x-forwarded-for".utf8, value: head.peer)
             return
@@ -144,5 +146,7 @@ struct HandlerRequestEncoder {
 
     private static let forwardedFor = Array("x-forwarded-for".utf8)[...]
     private static let transferEncoding = Array("transfer-encoding".utf8)[...]
+    private static let forwardedProto = Array("x-forwarded-proto".utf8)[...]
+    private static let forwarded = Array("forwarded".utf8)[...]
     private static let http2Name = Array("HTTP/2".utf8)
 }

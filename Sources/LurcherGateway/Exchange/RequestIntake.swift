@@ -53,11 +53,12 @@ struct RequestIntake {
     ///   - peer: the client's address; `scheme`, what it connected over.
     ///   - handlers: the handlers that ``RoutingTable`` routes name by index.
     ///   - summarizes: keep each request's line for the access log.
-    ///   - keepsForwardedFor: `no_clobber_xff`, which keeps the client's `x-forwarded-for` (see ``HandlerRequestEncoder``).
+    ///   - trustsForwarding: the peer's forwarding headers are believed (`no_clobber_xff`, `trusted_proxies`; see
+    ///     ``HandlerRequestEncoder``).
     ///   - httpsRedirect: `redirect_to_https`, for requests over `http`.
     init(
         connectionID: UInt64, peer: [UInt8], scheme: RequestHead.Scheme, router: RoutingTable, handlers: [HandlerIdentity],
-        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, keepsForwardedFor: Bool = false, counters: GatewayCounters,
+        maxBodyBytes: Int, uploads: Uploads, summarizes: Bool, trustsForwarding: Bool = false, counters: GatewayCounters,
         httpsRedirect: HTTPSRedirect? = nil
     ) {
         self.httpsRedirect = scheme == .http ? httpsRedirect : nil
@@ -67,7 +68,7 @@ struct RequestIntake {
         self.maxBodyBytes = maxBodyBytes
         self.uploads = uploads
         self.summarizes = summarizes
-        encoder = HandlerRequestEncoder(connectionID: connectionID, keepsForwardedFor: keepsForwardedFor, counters: counters)
+        encoder = HandlerRequestEncoder(connectionID: connectionID, trustsForwarding: trustsForwarding, counters: counters)
     }
 
     /// Forgets the previous request, keeping the buffers, for the next one's head.

@@ -51,7 +51,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         parser = HTTPRequestParser(
             connectionID: connectionID, remoteAddress: remoteAddress, router: environment.router,
             handlers: environment.handlerIdentities, limits: environment.limits, uploads: environment.uploads,
-            summarizes: environment.operations != nil, keepsForwardedFor: environment.keepsForwardedFor,
+            summarizes: environment.operations != nil, trustsForwarding: environment.trustsForwarding(from: remoteAddress),
             counters: environment.counters, scheme: security.scheme, httpsRedirect: environment.httpsRedirect)
         if let sha1 = security.peerCertificateSHA1 { parser.clientCertificateIdentified(sha1: sha1) }
         connection = HTTP1Connection(

@@ -52,7 +52,7 @@ final class HTTPRequestParser {
 
     init(
         connectionID: UInt64, remoteAddress: String, router: RoutingTable, handlers: [HandlerIdentity], limits: Limits,
-        uploads: Uploads = Uploads(), summarizes: Bool = false, keepsForwardedFor: Bool = false,
+        uploads: Uploads = Uploads(), summarizes: Bool = false, trustsForwarding: Bool = false,
         counters: GatewayCounters = GatewayCounters(), scheme: RequestHead.Scheme = .http, httpsRedirect: HTTPSRedirect? = nil
     ) {
         parser = Binding(HTTP_REQUEST, callbacks: Self.callbacks)
@@ -60,7 +60,7 @@ final class HTTPRequestParser {
         intake = RequestIntake(
             connectionID: connectionID, peer: Array(remoteAddress.utf8), scheme: scheme, router: router,
             handlers: handlers, maxBodyBytes: limits.maxBodyBytes, uploads: uploads, summarizes: summarizes,
-            keepsForwardedFor: keepsForwardedFor, counters: counters, httpsRedirect: httpsRedirect)
+            trustsForwarding: trustsForwarding, counters: counters, httpsRedirect: httpsRedirect)
         parser.reset(owner: self)
     }
 

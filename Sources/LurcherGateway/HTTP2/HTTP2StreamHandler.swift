@@ -59,7 +59,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
             connectionID: connectionID, peer: Array(remoteAddress.utf8), scheme: security.scheme,
             router: environment.router, handlers: environment.handlerIdentities, maxBodyBytes: environment.limits.maxBodyBytes,
             uploads: environment.uploads, summarizes: environment.operations != nil,
-            keepsForwardedFor: environment.keepsForwardedFor, counters: environment.counters,
+            trustsForwarding: environment.trustsForwarding(from: remoteAddress), counters: environment.counters,
             httpsRedirect: environment.httpsRedirect)
         if let sha1 = security.peerCertificateSHA1 { intake.clientCertificateIdentified(sha1: sha1) }
         connection = HTTP1Connection(

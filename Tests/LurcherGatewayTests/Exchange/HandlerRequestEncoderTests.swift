@@ -54,7 +54,7 @@ import Testing
 
     /// `no_clobber_xff`: the client's values (a proxy's) come first, as one comma-separated value, then the peer.
     @Test func withNoClobberTheClientsForwardedForIsKeptAndThePeerAppended() throws {
-        var encoder = HandlerRequestEncoder(connectionID: 3, keepsForwardedFor: true, counters: GatewayCounters())
+        var encoder = HandlerRequestEncoder(connectionID: 3, trustsForwarding: true, counters: GatewayCounters())
         let handler = HandlerIdentity(sendIdent: Array("S".utf8), encoding: .json)
         let proxied = try message(
             [("x-forwarded-for", "203.0.113.7"), ("x-forwarded-for", "198.51.100.2")], with: &encoder, to: handler)
