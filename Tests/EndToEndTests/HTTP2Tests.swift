@@ -93,6 +93,19 @@ import Testing
         #expect(post.output.hasSuffix("{\"received\":\"name=lurcher\"}"), "\(post.output)")
     }
 
+    @Test func theAccessLogShowsHTTP2AndTheRealStatusAndBodySize() async throws {
+        let path = NSTemporaryDirectory() + "lurcher-access-\(UUID().uuidString.prefix(8)).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let gateway = try await GatewayProcess(
+            handlers: [.init(name: "py", route: "/py", command: ["python3", TestPaths.pythonHandler])],
+            extra: "[access_log]\npath = \"\(path)\"", server: { _ in "http2_cleartext = true" })
+        _ = try await curl(gateway, "/py/created")
+        _ = try await curl(gateway, "/py/chunked-answer")
+        let lines = try await gateway.lines(of: path, atLeast: 2)
+        #expect(lines.contains { $0.contains("\"GET /py/created HTTP/2.0\" 201 4 ") }, "\(lines)")
+        #expect(lines.contains { $0.contains("\"GET /py/chunked-answer HTTP/2.0\" 200 11 ") }, "decoded body size: \(lines)")
+    }
+
     @Test func chunkedCloseDelimitedAndCutShortRepliesAreFramed() async throws {
         let gateway = try await cleartextGateway()
         let chunked = try await curl(gateway, "/py/chunked-answer")
