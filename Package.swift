@@ -81,6 +81,8 @@ let package = Package(
                 "LurcherOperations",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The client codec of proxy routes' backend connections.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-1 for the WebSocket handshake's accept value.
                 .product(name: "Crypto", package: "swift-crypto"),

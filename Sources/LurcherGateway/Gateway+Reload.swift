@@ -13,7 +13,7 @@ extension Gateway {
         if let tlsConfiguration = configuration.tls, tls != nil {
             serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts)
         }
-        routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex))
+        routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex, proxyBackends: proxyBackends))
         if let serving, let tls {
             tls.serving.replace(with: serving)
             counters.tlsReloads.add(1, ordering: .relaxed)

@@ -32,12 +32,15 @@ public final class Gateway: Sendable {
     let routes: RoutingTable
     /// Handler names to the dispatcher's indices, fixed for the gateway's life.
     let handlerIndex: [String: Int]
+    /// The counters of proxy routes' backends, kept across reloads.
+    let proxyBackends: ProxyBackends
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
         counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
-        handlerIndex: [String: Int], tls: TLSListener?
+        handlerIndex: [String: Int], tls: TLSListener?, proxyBackends: ProxyBackends
     ) {
+        self.proxyBackends = proxyBackends
         self.tls = tls
         self.connections = connections
         self.routes = routes
@@ -76,7 +79,8 @@ public final class Gateway: Sendable {
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
 
-        let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex))
+        let proxyBackends = ProxyBackends()
+        let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex, proxyBackends: proxyBackends))
         var environment = GatewayEnvironment(
             router: routes,
             handlerIdentities: handlerConfigurations.map {
@@ -94,7 +98,9 @@ public final class Gateway: Sendable {
             logger: logger,
             counters: counters,
             connections: connections,
-            operations: operations?.recordsRequests == true ? operations : nil)
+            operations: operations?.recordsRequests == true ? operations : nil,
+            proxies: ProxyPools(
+                configuration: configuration.proxy, connectTimeout: configuration.server.timeouts.reply, backends: proxyBackends))
 
         let server = configuration.server
         var tls: TLSListener?
@@ -130,7 +136,8 @@ public final class Gateway: Sendable {
             }
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
-                connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls)
+                connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls,
+                proxyBackends: proxyBackends)
         } catch {
             try? await tls?.channel.close()
             dispatcher.shutdown()
@@ -179,7 +186,8 @@ public final class Gateway: Sendable {
                     failures: counters.tlsFailures.load(ordering: .relaxed),
                     reloads: counters.tlsReloads.load(ordering: .relaxed))
             },
-            handlers: await dispatcher.snapshot())
+            handlers: await dispatcher.snapshot(),
+            proxies: proxyBackends.statuses)
     }
 
     /// Every open client connection with its figures, in id order (the control port's `status what=net`).

@@ -221,6 +221,19 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             submit(
                 message, to: messages.handler, request: request,
                 answering: Answering(token: 0, keepAlive: request.keepAlive, webSocket: messages), now: now)
+        case .proxy(let proxy):
+            nextToken += 1
+            // The body streams to the backend as a streamed upload does to a handler, the backend's writes granting
+            // the credits, so the client is read no faster than the backend takes it.
+            current = .handler(
+                Answering(
+                    token: nextToken, keepAlive: request.keepAlive,
+                    stream: UploadCredits(pieceLimit: ProxyExchange.uploadPieceLimit, chunked: proxy.framing == .chunked)))
+            if clientAwaitsContinue {
+                clientAwaitsContinue = false
+                send(.continueInterim, bytes: Self.continueInterimBytes, now: now)
+            }
+            act(.startProxy(proxy, token: nextToken, keepAlive: request.keepAlive))
         case .streamedUpload(let index, let chunked):
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
@@ -532,6 +545,34 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         }
         write(CannedResponse(status: .badGateway, close: !answering.keepAlive), now: now)
         finish(keepAlive: answering.keepAlive, now: now)
+    }
+
+    // MARK: - Proxy routes
+
+    /// The current request's backend cannot answer (`status`: 502 when it refused or sent nothing usable): the
+    /// client gets `status` if none of the response has gone yet, and otherwise only the close, since a response
+    /// cut short after its head cannot be finished.
+    mutating func proxyFailed(_ status: HTTPStatus, now: Instant) {
+        guard !closing, case .handler(let answering) = current else { return }
+        guard !answering.wroteBytes else {
+            closeAfterWrites(now: now)
+            return
+        }
+        let keepAlive = answering.keepAlive && answering.stream?.ended != false
+        write(CannedResponse(status: status, close: !keepAlive), now: now)
+        finish(keepAlive: keepAlive, now: now)
+    }
+
+    /// The current request's backend waits for the client to read what it has sent (`waiting`), or no longer does:
+    /// the reply deadline times the backend, so it stops while the client is the slow one (the write deadline
+    /// times that), and starts again when the backend is read once more.
+    mutating func proxyAwaitsClient(_ waiting: Bool, now: Instant) {
+        guard !closing, case .handler = current else { return }
+        if waiting {
+            deadlines[.reply] = nil
+        } else {
+            setDeadline(.reply, in: timeouts.reply, now: now)
+        }
     }
 
     // MARK: - Deadlines

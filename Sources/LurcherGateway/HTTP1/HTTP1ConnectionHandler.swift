@@ -7,7 +7,9 @@ import NIOCore
 ///
 /// The rules (ordering, deadlines, slow clients, what a reply or a timeout means) are all in ``HTTP1Connection``;
 /// this class owns what needs NIO or C: the channel, the parsers, input held back, and the timer.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver {
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver,
+    ProxyExchangeDelegate
+{
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
@@ -30,6 +32,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var mailbox: ConnectionMailbox?
     /// The handler and token of the streamed upload being sent, the latest this connection began.
     private var uploadToken: (handler: Int, token: UInt64)?
+    /// The current request's exchange with its proxy route's backend, if it went to one.
+    private var proxyExchange: ProxyExchange?
     /// Its figures for the control port; the WebSocket room takes it over.
     private let record: ConnectionRecord
     private var timer: Scheduled<Void>?
@@ -115,6 +119,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             perform()
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        proxyExchange?.clientWritabilityChanged()
+        context.fireChannelWritabilityChanged()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -235,6 +244,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Sends the streamed upload's pieces that are ready, once its first message has gone.
     private func sendUploadPieces() {
+        if let proxyExchange {
+            while let piece = parser.takeUploadPiece() {
+                connection.uploadSent(bytes: piece.bodyBytes, isLast: piece.isLast, now: now)
+                proxyExchange.sendBody(piece.message, isLast: piece.isLast)
+            }
+            return
+        }
         guard let token = uploadToken else { return }
         while let piece = parser.takeUploadPiece() {
             environment.dispatcher.submitUploadPiece(
@@ -264,6 +280,57 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
+    /// Begins the current request's exchange with its proxy route's backend, with the body sent with the head.
+    private func startProxy(_ request: ProxyRequest, keepAlive: Bool, context: ChannelHandlerContext) {
+        environment.counters.inFlight.increment()
+        uploadToken = nil
+        if let input = heldInput {
+            heldInput = nil
+            parse(input)
+        }
+        let start = parser.takeUploadStart()
+        // Reported before the exchange starts, which may grant credits at once (a kept-alive backend connection).
+        connection.uploadSent(bytes: start.bodyBytes, isLast: start.isLast, now: now)
+        let exchange = ProxyExchange(
+            request: request, clientKeepAlive: keepAlive, pool: environment.proxies.pool(on: context.eventLoop),
+            clientChannel: context.channel, delegate: self)
+        proxyExchange = exchange
+        exchange.start(body: start.message, isLast: start.isLast)
+        if start.isLast, let input = heldInput {
+            heldInput = nil
+            parse(input)
+        }
+    }
+
+    // MARK: - Proxy exchange events
+
+    func proxyReplied(_ part: ReplyPart<ByteBuffer>) {
+        connection.replied(withAnswerHeader(part).map(HTTP1Output.bytes), now: now)
+        perform()
+    }
+
+    func proxyGranted(credits: Int) {
+        connection.creditsGranted(credits, now: now)
+        perform()
+    }
+
+    func proxyFailed(_ status: HTTPStatus) {
+        proxyExchange = nil
+        connection.proxyFailed(status, now: now)
+        perform()
+    }
+
+    func proxyAwaitsClient(_ waiting: Bool) {
+        connection.proxyAwaitsClient(waiting, now: now)
+        perform()
+    }
+
+    func proxySwitchedProtocols(to backend: BackendConnection) {
+        proxyExchange = nil
+        // Until the splice exists, a 101 from a backend ends the connection once it is out.
+        backend.close()
+    }
+
     private func report(_ outcome: HTTP1Connection<HTTP1Output>.InputOutcome) {
         connection.inputParsed(
             outcome, midRequest: parser.isMidRequest, awaitsContinue: parser.expectsContinue, now: now)
@@ -291,6 +358,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 wrote = true
             case .submit(let submission): submit(submission)
             case .startUploadStream(let handler, let token): startUploadStream(handler: handler, token: token)
+            case .startProxy(let request, _, let keepAlive): startProxy(request, keepAlive: keepAlive, context: context)
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput:
                 if let input = heldInput {
@@ -304,8 +372,15 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 environment.operations?.requestCompleted(
                     exchange.completed(connectionID: connectionID, remoteAddress: remoteAddress, now: now))
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
-            case .handlerRequestEnded: environment.counters.inFlight.decrement()
+            case .handlerRequestEnded:
+                environment.counters.inFlight.decrement()
+                proxyExchange?.abandon()
+                proxyExchange = nil
             case .notice(let notice):
+                if notice == .handlerTooSlow, let proxyExchange {
+                    proxyExchange.timedOut()
+                    self.proxyExchange = nil
+                }
                 notice.report(connectionID: connectionID, logger: environment.logger, counters: environment.counters)
             case .tellHandlersClosed(let handlers, let notify):
                 environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers, tellHandlers: notify)

@@ -30,6 +30,7 @@ enum TestPaths {
     static var webSocketConformance: String { fixture("ws_conformance.py") }
     static var pythonCreditsHandler: String { fixture("credits_handler.py") }
     static var tlsClient: String { fixture("tls_client.py") }
+    static var proxyBackend: String { fixture("proxy_backend.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 
