@@ -7,10 +7,11 @@ import Testing
 @Suite struct ProxyRouteTests {
     private func gateway(
         _ backend: ProxyBackendProcess, route: String? = nil, reply: Double = 10, write: Double = 60, extra: String = "",
-        server: String = ""
+        server: String = "", limits: String = ""
     ) async throws -> GatewayProcess {
         try await GatewayProcess(
-            handlers: [], reply: reply, write: write, routes: route ?? backend.route(), extra: extra, server: { _ in server })
+            handlers: [], reply: reply, write: write, limits: limits, routes: route ?? backend.route(), extra: extra,
+            server: { _ in server })
     }
 
     private func backendStatus(_ gateway: GatewayProcess) async throws -> [String: Any] {
@@ -98,7 +99,8 @@ import Testing
 
     @Test func fiftyMegabytesGoUpAndDownInBoundedMemory() async throws {
         let backend = try await ProxyBackendProcess()
-        let gateway = try await gateway(backend)
+        // `limits.max_body_bytes` holds for proxy routes too.
+        let gateway = try await gateway(backend, limits: "max_body_bytes = 60000000")
         _ = try gateway.get("/api/hello")
         let pid = gateway.child.pid
         let before = try residentBytes(of: pid, peak: true)

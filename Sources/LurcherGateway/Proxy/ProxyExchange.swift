@@ -193,9 +193,11 @@ final class ProxyExchange: BackendConnectionUser {
                 chunk.writeString("\r\n")
                 delegate?.proxyReplied(.body(chunk))
             }
-            if !clientChannel.isWritable, !pausedForClient {
+            if !clientChannel.isWritable {
+                // Parts the codec had already decoded still come after the pause, and each restarts the reply
+                // deadline: so each says again that the wait is the client's.
+                if !pausedForClient { connection?.handler.pauseReads() }
                 pausedForClient = true
-                connection?.handler.pauseReads()
                 delegate?.proxyAwaitsClient(true)
             }
         case (.end(let trailers), .receiving(let response)):
