@@ -14,9 +14,10 @@ import Testing
             server: { _ in server })
     }
 
-    private func backendStatus(_ gateway: GatewayProcess) async throws -> [String: Any] {
+    /// A backend's figures in `ctl status --json`: the one on `port`, or the first.
+    private func backendStatus(_ gateway: GatewayProcess, port: Int? = nil) async throws -> [String: Any] {
         let proxies = try await gateway.gatewayStatus()["proxies"] as? [[String: Any]] ?? []
-        return try #require(proxies.first)
+        return try #require(proxies.first { port == nil || $0["name"] as? String == "127.0.0.1:\(port!)" })
     }
 
     @Test func getHeadAndPostReachTheBackendAndItsAnswersComeBack() async throws {
@@ -230,6 +231,25 @@ import Testing
         try await waitUntil("the connections past the bound to close", timeout: .seconds(5)) {
             (try await backendStatus(gateway)["connectionsOpen"] as? Int ?? 99) <= cores
         }
+    }
+
+    @Test func aWebSocketPassesThroughToTheBackend() async throws {
+        let backend = try await ProxyBackendProcess()
+        let gateway = try await gateway(
+            backend, route: backend.route() + "\n\"/ws/\" = { proxy = \"http://127.0.0.1:\(backend.webSocketPort)\" }")
+        let connection = try gateway.connect()
+        // A frame sent with the handshake, before the 101, is the backend's too.
+        try connection.send(Array(HTTPConnection.webSocketHandshake("/ws/echo").utf8) + HTTPConnection.maskedFrame(0x81, Array("early".utf8)))
+        let head = try connection.readResponse(toHead: true)
+        #expect(head.status == 101)
+        #expect(head.header("sec-websocket-accept") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        #expect(head.header("upgrade")?.lowercased() == "websocket")
+        #expect(try connection.read(7) == [0x81, 5] + Array("early".utf8))
+        try connection.send(HTTPConnection.maskedFrame(0x81, Array("hello backend".utf8)))
+        #expect(try connection.read(15) == [0x81, 13] + Array("hello backend".utf8))
+        #expect(try await backendStatus(gateway, port: backend.webSocketPort)["upgrades"] as? Int == 1)
+        connection.close()
+        try await waitUntil("the spliced connection to close") { try await gateway.gatewayStatus()["openConnections"] as? Int == 0 }
     }
 
     // MARK: - A malicious backend or client

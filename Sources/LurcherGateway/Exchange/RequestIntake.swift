@@ -217,6 +217,11 @@ struct RequestIntake {
     /// Whether the request's body is streamed (``receiveHead(chunked:contentLength:)`` decided so): the front end
     /// then takes ``streamedUploadRequest()`` at once, instead of ``finishRequest(keepAlive:)`` at the end.
     var streamsUpload: Bool { upload != nil }
+    /// Whether the request is a proxy route's asking to switch protocols (a WebSocket for the backend).
+    var proxiesUpgrade: Bool {
+        if case .proxy(let request) = pending { return request.upgrade }
+        return false
+    }
     /// Whether a streamed body is still being read.
     var readsStreamedBody: Bool { upload.map { !$0.bodyEnded } ?? false }
     /// Body bytes of the streamed upload read and not yet in a message.

@@ -47,6 +47,9 @@ extension HTTP1Connection {
         /// The handler accepted a WebSocket: write what is queued, then give the channel to the WebSocket room.
         /// HTTP/1 does nothing more on this connection.
         case handOver(WebSocketHandOver)
+        /// A proxy route's backend switched protocols: write what is queued, then splice the channel to the
+        /// backend's (``ProxySplice``). HTTP/1 does nothing more on this connection.
+        case spliceToBackend
     }
 
     /// What goes to the client.

@@ -32,6 +32,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         var webSocket: WebSocketMessageEncoder?
         /// For a streamed upload: the handler's credits and how far the body has been sent.
         var stream: UploadCredits?
+        /// A proxied request asking to switch protocols: a 101 splices the connection to the backend's.
+        var proxiesUpgrade = false
     }
 
     private let timeouts: Timeouts
@@ -228,7 +230,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             current = .handler(
                 Answering(
                     token: nextToken, keepAlive: request.keepAlive,
-                    stream: UploadCredits(pieceLimit: ProxyExchange.uploadPieceLimit, chunked: proxy.framing == .chunked)))
+                    stream: UploadCredits(pieceLimit: ProxyExchange.uploadPieceLimit, chunked: proxy.framing == .chunked),
+                    proxiesUpgrade: proxy.upgrade))
             if clientAwaitsContinue {
                 clientAwaitsContinue = false
                 send(.continueInterim, bytes: Self.continueInterimBytes, now: now)
@@ -463,6 +466,15 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// when the WebSocket closes; HTTP/1 is done with it. A 101 to anything else has no protocol to go on in,
     /// so the connection closes once it is out.
     private mutating func handOver(_ answering: Answering, now: Instant) {
+        if answering.proxiesUpgrade {
+            // The backend's 101 is logged now: what follows is another protocol's, which HTTP/1 cannot count.
+            reportExchange(now: now)
+            endCurrent()
+            closing = true
+            deadlines = ConnectionDeadlines()
+            act(.spliceToBackend)
+            return
+        }
         guard let messages = answering.webSocket else {
             reportExchange(now: now)
             endCurrent()

@@ -34,6 +34,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var uploadToken: (handler: Int, token: UInt64)?
     /// The current request's exchange with its proxy route's backend, if it went to one.
     private var proxyExchange: ProxyExchange?
+    /// The backend connection a 101 from it is to be spliced to.
+    private var spliceBackend: BackendConnection?
     /// Its figures for the control port; the WebSocket room takes it over.
     private let record: ConnectionRecord
     private var timer: Scheduled<Void>?
@@ -234,8 +236,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                     "rejected malformed upload body", metadata: ["connection": "\(connectionID)", "status": "\(status.code)"])
                 report(.malformed(status))
                 return false
-            case .upgraded:
-                preconditionFailure("a body does not upgrade")
+            case .upgraded(let consumed):
+                // A proxied upgrade's head: what follows is the other protocol's, kept for the backend.
+                var after = slice.getSlice(at: slice.readerIndex + consumed, length: slice.readableBytes - consumed) ?? ByteBuffer()
+                after.writeBuffer(&buffer)
+                inputAfterHandshake = after
+                heldInput = nil
+                report(.upgraded)
+                return false
             }
             sendUploadPieces()
         }
@@ -325,10 +333,52 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         perform()
     }
 
-    func proxySwitchedProtocols(to backend: BackendConnection) {
+    func proxySwitchedProtocols(to backend: BackendConnection, head: ReplyPart<ByteBuffer>) {
         proxyExchange = nil
-        // Until the splice exists, a 101 from a backend ends the connection once it is out.
-        backend.close()
+        spliceBackend = backend
+        connection.replied(withAnswerHeader(head).map(HTTP1Output.bytes), now: now)
+        perform()
+    }
+
+    /// Puts a splice in this handler's place, once the backend's 101 is written: from here bytes pass both ways
+    /// untouched, what the client sent after its request first (kept in `inputAfterHandshake` until the backend's
+    /// side is ready). The connection's count moves to the splice.
+    private func spliceToBackend(context: ChannelHandlerContext) {
+        context.flush()
+        timer?.cancel()
+        timer = nil
+        guard let backend = spliceBackend.take() else {
+            context.close(promise: nil)
+            return
+        }
+        environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: [], tellHandlers: false)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        ProxySplice.detachBackend(backend, client: context.channel) { result in
+            handler.value.joinSplice(backend, backendReady: result)
+        }
+    }
+
+    private func joinSplice(_ backend: BackendConnection, backendReady: Result<Void, any Error>) {
+        guard let context else {
+            backend.close()
+            return
+        }
+        let environment = self.environment
+        let connectionID = self.connectionID
+        do {
+            try backendReady.get()
+            try ProxySplice.joinClient(context, to: backend, input: inputAfterHandshake.take()) {
+                environment.counters.openConnections.subtract(1, ordering: .relaxed)
+                environment.connections.closed(id: connectionID)
+            }
+            let channel = context.channel
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            ProxySplice.resume(client: channel, backend: backend)
+        } catch {
+            environment.logger.error("cannot splice to a backend", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+            backend.close()
+            context.close(promise: nil)
+        }
     }
 
     private func report(_ outcome: HTTP1Connection<HTTP1Output>.InputOutcome) {
@@ -385,6 +435,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             case .tellHandlersClosed(let handlers, let notify):
                 environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: handlers, tellHandlers: notify)
             case .handOver(let handOver): handOverToWebSocket(handOver, context: context)
+            case .spliceToBackend: spliceToBackend(context: context)
             }
         }
         return wrote

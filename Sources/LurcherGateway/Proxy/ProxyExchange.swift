@@ -12,8 +12,8 @@ protocol ProxyExchangeDelegate: AnyObject {
     func proxyFailed(_ status: HTTPStatus)
     /// The client's reads wait on the client, not on the backend (true), or on the backend again (false).
     func proxyAwaitsClient(_ waiting: Bool)
-    /// The backend switched protocols (its 101 has been passed on): splice the client to `connection`.
-    func proxySwitchedProtocols(to connection: BackendConnection)
+    /// The backend switched protocols: pass on its 101, `head`, then splice the client to `connection`.
+    func proxySwitchedProtocols(to connection: BackendConnection, head: ReplyPart<ByteBuffer>)
 }
 
 /// One request on a proxy route, from taking a backend connection to giving it back: it writes the request (its
@@ -40,6 +40,8 @@ final class ProxyExchange: BackendConnectionUser {
         /// The head is written; the response has not begun.
         case sent
         case receiving(ProxyResponseHead)
+        /// A 101 to the client's upgrade: the splice waits for the codec's end of it, which comes next.
+        case switching(ProxyResponseHead)
         case done
     }
 
@@ -177,10 +179,18 @@ final class ProxyExchange: BackendConnectionUser {
             if (100..<200).contains(head.status.code), head.status.code != 101 { return }
             let response = ProxyResponseHead(
                 head, for: request, clientKeepAlive: clientKeepAlive, allocator: clientChannel.allocator)
-            state = .receiving(response)
             request.backend.counters.responses.add(1, ordering: .relaxed)
+            if response.status == 101, request.upgrade {
+                state = .switching(response)
+                return
+            }
+            guard response.status != 101 else {
+                // A switch nobody asked for cannot be followed.
+                fail(.badGateway)
+                return
+            }
+            state = .receiving(response)
             delegate?.proxyReplied(.head(status: response.status, response.bytes))
-            if response.status == 101 { switchProtocols() }
         case (.body(let bytes), .receiving(let response)):
             switch response.framing {
             case .asSent, .untilClose:
@@ -200,6 +210,8 @@ final class ProxyExchange: BackendConnectionUser {
                 pausedForClient = true
                 delegate?.proxyAwaitsClient(true)
             }
+        case (.end, .switching(let response)):
+            switchProtocols(head: .head(status: response.status, response.bytes))
         case (.end(let trailers), .receiving(let response)):
             if response.framing == .chunked {
                 var last = clientChannel.allocator.buffer(capacity: 5)
@@ -234,6 +246,8 @@ final class ProxyExchange: BackendConnectionUser {
                 connect()
                 return
             }
+            fail(.badGateway)
+        case .switching:
             fail(.badGateway)
         case .receiving:
             request.backend.counters.cutShort.add(1, ordering: .relaxed)
@@ -270,13 +284,14 @@ final class ProxyExchange: BackendConnectionUser {
     }
 
     /// A 101: the backend connection leaves HTTP, and the client's is spliced to it (``ProxySplice``).
-    private func switchProtocols() {
+    private func switchProtocols(head: ReplyPart<ByteBuffer>) {
         guard let connection else { return }
+        // Let go first: the client connection ends this request as it writes the head.
         state = .done
         self.connection = nil
         connection.handler.user = nil
         request.backend.counters.upgrades.add(1, ordering: .relaxed)
-        delegate?.proxySwitchedProtocols(to: connection)
+        delegate?.proxySwitchedProtocols(to: connection, head: head)
     }
 }
 
