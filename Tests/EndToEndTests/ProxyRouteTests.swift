@@ -252,6 +252,32 @@ import Testing
         try await waitUntil("the spliced connection to close") { try await gateway.gatewayStatus()["openConnections"] as? Int == 0 }
     }
 
+    @Test func metricsCountEachBackendsRequestsFailuresAndConnections() async throws {
+        let backend = try await ProxyBackendProcess()
+        let closedPort = try freeTCPPort()
+        let gateway = try await gateway(
+            backend, route: backend.route() + "\n\"/down/\" = { proxy = \"http://127.0.0.1:\(closedPort)\" }",
+            extra: "[admin]\nlisten = \"127.0.0.1:0\"")
+        let connection = try gateway.connect()
+        for _ in 0..<2 {
+            try connection.send(HTTPConnection.request("GET", "/api/hello"))
+            #expect(try connection.readResponse().status == 200)
+        }
+        #expect(try gateway.get("/down/x").status == 502)
+        let port = try #require(gateway.adminPort)
+        let scrape = try HTTPConnection(port: port)
+        try scrape.send(HTTPConnection.request("GET", "/metrics"))
+        let text = try scrape.readResponse().text
+        let up = "backend=\"127.0.0.1:\(backend.port)\""
+        let down = "backend=\"127.0.0.1:\(closedPort)\""
+        #expect(text.contains("lurcher_proxy_requests_total{\(up)} 2"), "\(text)")
+        #expect(text.contains("lurcher_proxy_connections_opened_total{\(up)} 1"))
+        #expect(text.contains("lurcher_proxy_connections_reused_total{\(up)} 1"))
+        #expect(text.contains("lurcher_proxy_connections{\(up)} 1"))
+        #expect(text.contains("lurcher_proxy_failures_total{\(down),kind=\"bad_gateway\"} 1"))
+        #expect(text.contains("lurcher_proxy_failures_total{\(up),kind=\"timeout\"} 0"))
+    }
+
     // MARK: - A malicious backend or client
 
     @Test func aGiantBackendHeaderGets502() async throws {
