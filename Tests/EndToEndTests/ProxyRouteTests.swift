@@ -142,6 +142,29 @@ import Testing
         #expect(read >= 8 * 1024 * 1024, "waiting on the client is not the backend's timeout: the stream goes on")
     }
 
+    @Test func aBackendThatStopsReadingStopsTheClientNotTheGatewaysMemory() async throws {
+        let backend = try await ProxyBackendProcess()
+        let gateway = try await gateway(backend, limits: "max_body_bytes = 60000000")
+        _ = try gateway.get("/api/hello")
+        let pid = gateway.child.pid
+        let before = try residentBytes(of: pid)
+        let size = 40 * 1024 * 1024
+        let upload = Task {
+            try await onThread {
+                let connection = try gateway.connect()
+                try connection.send("POST /api/stall?seconds=2 HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(size)\r\n\r\n")
+                let piece = [UInt8](repeating: 0x62, count: 1 << 20)
+                for _ in 0..<40 { try connection.send(piece) }
+                return try connection.readResponse().json()["bytes"] as? Int
+            }
+        }
+        // The backend reads nothing for 2 s while the client has 40 MB to send as fast as it can.
+        try await Task.sleep(for: .seconds(1.5))
+        let grown = try residentBytes(of: pid) - before
+        #expect(grown < 16 * 1024 * 1024, "the gateway holds \(grown) bytes more while its backend does not read")
+        #expect(try await upload.value == size, "then the whole body arrives")
+    }
+
     @Test func aBackendThatRefusesGets502InTheAccessLog() async throws {
         let path = NSTemporaryDirectory() + "lurcher-access-\(UUID().uuidString.prefix(8)).log"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -6,6 +6,7 @@ Each path's last segment is one behaviour a test needs (the route's prefix comes
   /headers          the request's headers, method and target as JSON
   /echo             the request body back (read by length or chunked), with a length
   /count            how many body bytes came (read in pieces; nothing kept), as JSON
+  /stall?seconds=S  reads nothing for S seconds, then counts the body as /count does
   /download?bytes=N N bytes with a length, written in pieces
   /stream?bytes=N   N bytes with no length (the server chunks), written in pieces
   /close-delimited  a body ended by closing the connection (HTTP/1.0-style)
@@ -81,7 +82,9 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, body, "application/json")
         elif path == "/echo":
             self.reply(200, b"".join(self.body_pieces()), self.headers.get("Content-Type", "application/octet-stream"))
-        elif path == "/count":
+        elif path in ("/count", "/stall"):
+            if path == "/stall":
+                time.sleep(float(query.get("seconds", "2")))
             count = 0
             for piece in self.body_pieces():
                 count += len(piece)
