@@ -37,6 +37,8 @@ let package = Package(
         // Linux calls glibc does not wrap (openat2, pidfds) or Swift cannot call (the variadic prctl), as
         // header-only inline functions.
         .systemLibrary(name: "CLinux"),
+        // SQLite, to read Mongrel2's configuration databases.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // A small Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
@@ -52,6 +54,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+
+        // Mongrel2's configuration database (what `m2sh load` writes), mapped to the configuration model.
+        .target(name: "LurcherMongrel2", dependencies: ["CSQLite", "LurcherConfiguration"]),
 
         // What operators watch: the access log, Prometheus metrics and the admin listener, log events over ZeroMQ.
         .target(
@@ -134,6 +139,7 @@ let package = Package(
                 "LurcherSupervisor",
                 "LurcherConfiguration",
                 "LurcherControlPort",
+                "LurcherMongrel2",
                 "ZeroMQ",
                 "LurcherOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
