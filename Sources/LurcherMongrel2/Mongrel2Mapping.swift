@@ -82,7 +82,8 @@ struct Mongrel2Mapper {
         let bind = server.bindAddress.contains(":") ? "[\(server.bindAddress)]" : server.bindAddress
         toml += "listen = \(quoted("\(bind):\(server.port)"))\n"
         toml += "uuid = \(quoted(server.uuid))\n"
-        toml += "control = \(quoted(inChroot("run/lurcher.sock")))\n"
+        // One per server, as two servers of one database may share a chroot; `lurcher ctl --socket` names it.
+        toml += "control = \(quoted(inChroot("run/lurcher-\(server.uuid.prefix(8)).sock")))\n"
         if !server.controlPort.isEmpty { toml += "control_port = \(quoted(controlPort(server.controlPort)))\n" }
         if server.useSSL {
             refuse(serverRow, "use_ssl = 1: Lurcher serves HTTPS on a listener of its own beside the plain one. Fix: write a TOML file with [tls] (certificate certs/\(server.uuid).crt and key certs/\(server.uuid).key in the chroot)")
