@@ -51,6 +51,8 @@ struct Mongrel2Mapper {
     private(set) var warnings: [String] = []
     private var refusals: [String] = []
     private(set) var chroot = ""
+    /// `disable.access_logging`.
+    private var accessLogOff = false
 
     init(rows: Mongrel2Database, file: String, directory: String) {
         self.rows = rows
@@ -119,7 +121,7 @@ struct Mongrel2Mapper {
             toml += "send_ident = \(quoted(handler.sendIdent))\nprotocol = \(quoted(handler.protocol))\n"
             toml += settingsTOML.handlerKeys
         }
-        if let log = server.accessLog, !log.isEmpty {
+        if let log = server.accessLog, !log.isEmpty, !accessLogOff {
             toml += "\n[access_log]\npath = \(quoted(inChroot(log)))\n"
         }
         for filter in rows.filters { refuse("filter \(filter.id) (\(filter.name))", "filters are not supported. Fix: remove the filter") }
@@ -224,13 +226,26 @@ struct Mongrel2Mapper {
                 if value != "0" { settings.handlerKeys += "download_flow_control = true\n" }
             case "no_clobber_xff":
                 if value != "0" { toml += "no_clobber_xff = true\n" }
-            case "zeromq.threads", "superpoll.hot_dividend", "superpoll.max_fd", "limits.buffer_size", "limits.client_buffer",
-                "limits.connection_stack_size", "limits.handler_stack", "limits.proxy_read_retries",
-                "limits.proxy_read_retry_warn", "limits.fdtask_stack", "limits.dir_send_buffer", "limits.dir_max_path",
-                "control_port", "server.daemonize":
-                warn(row, "has no Lurcher equivalent (its event loops and buffers are its own); ignored")
-            case "limits.min_ping", "limits.min_write_rate", "limits.min_read_rate", "limits.kill_limit",
-                "limits.tick_timer", "limits.mbedtls_debug":
+            case "limits.url_path":
+                if let size = number() {
+                    limits += "max_uri_bytes = \(size)\n"
+                    warn(row, "mapped to limits.max_uri_bytes, which bounds the whole target, query included")
+                }
+            case "disable.access_logging":
+                if value != "0" { accessLogOff = true }
+            case "request.relaxed":
+                if value != "0" { refuse(row, "Lurcher parses requests strictly and has no relaxed mode. Fix: remove it") }
+            case "zeromq.threads", "superpoll.hot_dividend", "superpoll.max_fd", "limits.buffer_size",
+                "limits.client_read_retries", "limits.connection_stack_size", "limits.handler_stack", "limits.fdtask_stack",
+                "limits.dir_send_buffer", "limits.dir_max_path", "limits.mime_ext_len", "limits.proxy_read_retries",
+                "limits.proxy_read_retry_warn", "limits.handler_targets", "limits.host_name", "net.tcp_keepalive",
+                "upload.temp_store_mode", "control_port":
+                warn(row, "has no Lurcher equivalent (its event loops, buffers and files are its own); ignored")
+            case "server.daemonize":
+                warn(row, "is not mapped: lurcher stays in the foreground (run it under a service manager)")
+            case "certdir", "ssl.ca_chain", "ssl_ciphers", "ssl.verify_optional", "ssl.verify_required":
+                warn(row, "applies to use_ssl, which is not mapped (see [tls] in docs/CONFIGURATION.md)")
+            case "limits.min_ping", "limits.min_write_rate", "limits.min_read_rate", "limits.kill_limit", "limits.tick_timer":
                 warn(row, "is not mapped: Lurcher's [timeouts] take its place (docs/CONFIGURATION.md)")
             default:
                 refuse(row, "is not a setting Lurcher knows. Fix: remove it")

@@ -129,4 +129,54 @@ struct Mongrel2DropInTests {
         #expect(try await unknown.waitForExit() == 78)
         #expect(unknown.output.contains("no server has uuid no-such-uuid"), "\(unknown.output)")
     }
+
+    /// Mongrel2's documented example (`examples/configs/sample.conf` in Mongrel2 1.12), on a free port and on
+    /// loopback (`bind_addr`, whose default is every address).
+    @Test func mongrel2sSampleConfigurationRuns() async throws {
+        let directory = NSTemporaryDirectory() + "lurcher-m2-sample-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for folder in ["tests", "logs", "run"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
+        }
+        try "sample\n".write(toFile: directory + "/tests/index.html", atomically: true, encoding: .utf8)
+        let port = try freeTCPPort()
+        try """
+            main = Server(
+                uuid="f400bf85-4538-4f7a-8908-67e313d515c2",
+                access_log="/logs/access.log",
+                error_log="/logs/error.log",
+                chroot="./",
+                default_host="localhost",
+                name="test",
+                pid_file="/run/mongrel2.pid",
+                port=\(port),
+                bind_addr="127.0.0.1",
+                hosts = [
+                    Host(name="localhost", routes={
+                        '/tests/': Dir(base='tests/', index_file='index.html',
+                                         default_ctype='text/plain')
+                    })
+                ]
+            )
+
+            servers = [main]
+            """.write(toFile: directory + "/mongrel2.conf", atomically: true, encoding: .utf8)
+        let load = try ChildProcess(
+            ["sh", "-c", "cd \"$0\" && exec m2sh load -config mongrel2.conf -db config.sqlite", directory],
+            environment: ["LOGNAME": "lurcher-test"], outputPath: directory + "/m2sh-load.log")
+        #expect(try await load.waitForExit() == 0, "m2sh load: \(load.output)")
+        let gateway = try ChildProcess(
+            ["sh", "-c", "cd \"$0\" && exec \"$1\" start --mongrel2 config.sqlite f400bf85-4538-4f7a-8908-67e313d515c2",
+             directory, TestPaths.lurcher],
+            environment: ["LURCHER_STOP_WITH_PARENT": "1"], outputPath: directory + "/lurcher.log", releaseSignal: SIGTERM)
+        try await waitUntil("lurcher --mongrel2 to listen") {
+            guard gateway.isRunning else { throw GatewayProcess.GatewayExited(log: gateway.output) }
+            return gateway.output.contains("listening on http://")
+        }
+        let connection = try HTTPConnection(port: port)
+        try connection.send("GET /tests/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.text == "sample\n")
+        #expect(response.header("content-type")?.hasPrefix("text/html") == true)
+    }
 }
