@@ -101,7 +101,12 @@ struct Mongrel2Mapper {
         for host in hosts {
             let hostRow = "host \(host.id) (\(host.name))"
             if host.maintenance { warn(hostRow, "maintenance = 1 is not mapped: its routes are served") }
-            let names = [host.matching] + (host.matching.hasPrefix("*") ? [] : ["*." + host.matching])
+            // Mongrel2 matches the Host header's end against `matching`, which may be a pattern.
+            guard !host.matching.contains(where: { "()[]%*+?$^".contains($0) }) else {
+                refuse(hostRow, "matching \(host.matching) is a pattern; Lurcher matches a name or *.SUFFIX. Fix: give a plain name")
+                continue
+            }
+            let names = [host.matching, "*." + host.matching]
             if host.name == server.defaultHost || host.matching == server.defaultHost { defaultHost = host.matching }
             let routes = mapRoutes(of: host, handlers: &handlerNames)
             for name in names {

@@ -15,6 +15,8 @@ struct Mongrel2DropInTests {
         let uuid = UUID().uuidString.lowercased()
         let otherUUID = UUID().uuidString.lowercased()
 
+        private let sendIdent = UUID().uuidString.lowercased()
+
         init(backendPort: Int, extraRoute: String = "", settings: String = "") async throws {
             port = try freeTCPPort()
             otherPort = try freeTCPPort()
@@ -23,10 +25,15 @@ struct Mongrel2DropInTests {
             }
             try "hello from a Mongrel2 Dir\n".write(toFile: directory + "/static/index.html", atomically: true, encoding: .utf8)
             try "the other host\n".write(toFile: directory + "/other/index.html", atomically: true, encoding: .utf8)
+            try await load(backendPort: backendPort, extraRoute: extraRoute, settings: settings)
+        }
+
+        /// Writes `mongrel2.conf` and loads it with m2sh, replacing the database's rows.
+        func load(backendPort: Int, extraRoute: String = "", settings: String = "") async throws {
             let conf = """
                 static_dir = Dir(base='static/', index_file='index.html', default_ctype='text/plain', cache_ttl=60)
                 other_dir = Dir(base='other/', index_file='index.html', default_ctype='text/plain')
-                python = Handler(send_spec='ipc://run/py-requests', send_ident='\(UUID().uuidString.lowercased())',
+                python = Handler(send_spec='ipc://run/py-requests', send_ident='\(sendIdent)',
                                  recv_spec='ipc://run/py-replies', recv_ident='')
                 backend = Proxy(addr='127.0.0.1', port=\(backendPort))
 
@@ -109,6 +116,18 @@ struct Mongrel2DropInTests {
         let second = try await started(loaded, server: loaded.otherUUID, log: "second.log")
         #expect(try get(loaded.otherPort, "/").text == "the other host\n", "the second server of the same database")
         _ = (gateway, second)
+    }
+
+    @Test func aReloadReadsTheDatabaseAgain() async throws {
+        let loaded = try await LoadedConfiguration(backendPort: 9)
+        let gateway = try await started(loaded, server: loaded.uuid)
+        #expect(try get(loaded.port, "/more/").status == 404)
+        try await loaded.load(backendPort: 9, extraRoute: ", '/more/': other_dir")
+        let reload = try loaded.lurcher(
+            ["ctl", "reload", "--socket", "run/lurcher-\(loaded.uuid.prefix(8)).sock"], log: "reload.log")
+        #expect(try await reload.waitForExit() == 0, "\(reload.output)")
+        #expect(try get(loaded.port, "/more/").text == "the other host\n")
+        _ = gateway
     }
 
     @Test func checkListsWhatItCannotMapWithItsRow() async throws {
