@@ -127,6 +127,8 @@ struct Mongrel2DropInTests {
             ["ctl", "reload", "--socket", "run/lurcher-\(loaded.uuid.prefix(8)).sock"], log: "reload.log")
         #expect(try await reload.waitForExit() == 0, "\(reload.output)")
         #expect(try get(loaded.port, "/more/").text == "the other host\n")
+        let status = try loaded.lurcher(["ctl", "status", "--mongrel2", "config.sqlite", loaded.uuid], log: "status.log")
+        #expect(try await status.waitForExit() == 0, "ctl finds the server's socket from the database: \(status.output)")
         _ = gateway
     }
 
