@@ -38,6 +38,8 @@ let package = Package(
         // Linux calls glibc does not wrap (openat2, pidfds) or Swift cannot call (the variadic prctl), as
         // header-only inline functions.
         .systemLibrary(name: "CLinux"),
+        // SQLite, to read Mongrel2's configuration databases.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // A small Swift wrapper over libzmq.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
@@ -53,6 +55,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+
+        // Mongrel2's configuration database (what `m2sh load` writes), mapped to the configuration model.
+        .target(name: "LurcherMongrel2", dependencies: ["CSQLite", "LurcherConfiguration"]),
 
         // What operators watch: the access log, Prometheus metrics and the admin listener, log events over ZeroMQ.
         .target(
@@ -82,6 +87,8 @@ let package = Package(
                 "LurcherOperations",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The client codec of proxy routes' backend connections.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-1 for the WebSocket handshake's accept value.
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -134,6 +141,7 @@ let package = Package(
                 "LurcherSupervisor",
                 "LurcherConfiguration",
                 "LurcherControlPort",
+                "LurcherMongrel2",
                 "ZeroMQ",
                 "LurcherOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -168,6 +176,7 @@ let package = Package(
             dependencies: [
                 "LurcherGateway", "LurcherConfiguration",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -13,9 +13,16 @@ struct Check: ParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    @Flag(help: "With --mongrel2, print the server as a Lurcher TOML file, for moving to one.")
+    var printTOML = false
+
     func run() throws {
         do {
-            let configuration = try ConfigurationLoader.load(path: options.config)
+            let source = options.source
+            let loaded = try source.load()
+            let configuration = loaded.configuration
+            for warning in loaded.warnings { printError("warning: \(warning)") }
+            if printTOML, let toml = loaded.toml { print(toml) }
             // The certificate files are read as the gateway reads them: a key that is not the certificate's fails here.
             for certificate in try CertificateExpiry.check(configuration) {
                 let left = certificate.expires.timeIntervalSinceNow
@@ -32,7 +39,7 @@ struct Check: ParsableCommand {
             }
             let routes = configuration.hosts.reduce(0) { $0 + $1.routes.count }
             print(
-                "\(options.config): OK (\(configuration.hosts.count) host(s), \(routes) route(s), "
+                "\(source.name): OK (\(configuration.hosts.count) host(s), \(routes) route(s), "
                     + "\(configuration.handlers.count) handler(s)\(configuration.tls == nil ? "" : ", HTTPS"))")
         } catch let exit as ExitCode {
             throw exit

@@ -10,7 +10,8 @@ import LurcherSupervisor
 /// configuration: only hosts, routes, Dir routes, the default host, pool settings and `[tls]` (but its address)
 /// can change without a restart; certificate files are read again. Anything else rejects the whole reload, and the running configuration stays as it was.
 actor ConfigurationReloader {
-    private let path: String
+    private let source: ConfigurationSource
+    private var path: String { source.name }
     private let gateway: Gateway
     private let supervisor: Supervisor
     private let operations: Operations
@@ -20,10 +21,10 @@ actor ConfigurationReloader {
     private(set) var reloads = 0
 
     init(
-        path: String, running: GatewayConfiguration, gateway: Gateway, supervisor: Supervisor, operations: Operations,
+        source: ConfigurationSource, running: GatewayConfiguration, gateway: Gateway, supervisor: Supervisor, operations: Operations,
         logger: Logger
     ) {
-        self.path = path
+        self.source = source
         self.running = running
         self.gateway = gateway
         self.supervisor = supervisor
@@ -37,7 +38,7 @@ actor ConfigurationReloader {
     func reload() async throws -> [Supervisor.PoolChange] {
         let updated: GatewayConfiguration
         do {
-            updated = try ConfigurationLoader.load(path: path)
+            updated = try source.load().configuration
             if let problem = running.reloadProblem(becoming: updated, file: path) { throw problem }
             // Certificates are read here, so that a bad file rejects the reload before anything changes.
             try gateway.reload(updated)

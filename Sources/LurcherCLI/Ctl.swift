@@ -21,6 +21,14 @@ struct Ctl: ParsableCommand {
             let path: String
             if let socket {
                 path = socket
+            } else if case .mongrel2 = options.source {
+                // The socket a Mongrel2 server's mapping names (in its chroot); the database must map to find it.
+                do {
+                    path = try options.source.load().configuration.server.controlSocket
+                } catch {
+                    printError(error)
+                    throw ExitCode(78)  // EX_CONFIG
+                }
             } else {
                 // Not validated: the gateway runs with the configuration it loaded, whatever the file says now.
                 let found = ConfigurationLoader.controlSocket(path: options.config)

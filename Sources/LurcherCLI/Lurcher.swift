@@ -15,4 +15,17 @@ struct Lurcher: AsyncParsableCommand {
 struct ConfigurationOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The configuration file.")
     var config: String = "conf/lurcher.toml"
+
+    @Option(
+        name: .customLong("mongrel2"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Run a server of a Mongrel2 configuration database (what m2sh load writes) instead of --config.",
+            valueName: "config.sqlite SERVER_UUID"))
+    var mongrel2: [String] = []
+
+    func validate() throws {
+        guard mongrel2.isEmpty || mongrel2.count == 2 else {
+            throw ValidationError("--mongrel2 takes the database and the server's uuid: --mongrel2 config.sqlite SERVER_UUID")
+        }
+    }
 }

@@ -19,5 +19,11 @@ extension OperationsSnapshot {
         webSocketMessagesReceived = status.webSockets.messagesReceived
         webSocketFramesSent = status.webSockets.framesSent
         tlsFailures = status.tls?.failures ?? 0
+        proxyBackends = status.proxies.map {
+            ProxyBackend(
+                name: $0.name, requests: $0.requests, badGateway: $0.badGateway, timedOut: $0.timedOut, cutShort: $0.cutShort,
+                connectionsOpened: $0.connectionsOpened, connectionsReused: $0.connectionsReused,
+                connectionsOpen: $0.connectionsOpen)
+        }
     }
 }

@@ -44,8 +44,17 @@ struct Start: AsyncParsableCommand {
 
     func run() async throws {
         let configuration: GatewayConfiguration
+        let source = options.source
         do {
-            configuration = try ConfigurationLoader.load(path: options.config)
+            let loaded = try source.load()
+            configuration = loaded.configuration
+            for warning in loaded.warnings { printError("warning: \(warning)") }
+            // A Mongrel2 server runs from its chroot, as Mongrel2 does (without needing root to chroot).
+            if let directory = loaded.workingDirectory, !FileManager.default.changeCurrentDirectoryPath(directory) {
+                throw ConfigurationError(
+                    file: source.name, key: "server.chroot", problem: "cannot change to \(directory)",
+                    fix: "create the directory, or correct the server's chroot")
+            }
         } catch {
             printError(error)
             throw ExitCode(78)  // EX_CONFIG
@@ -80,8 +89,8 @@ struct Start: AsyncParsableCommand {
             // From here on every start and stop goes through the group, a failed start included.
             let group = ServiceGroup(
                 configuration: services(
-                    configuration: configuration, generation: generation, gateway: gateway, supervisor: supervisor,
-                    operations: operations, logger: logger))
+                    configuration: configuration, source: source, generation: generation, gateway: gateway,
+                    supervisor: supervisor, operations: operations, logger: logger))
             try await group.run()
         } catch {
             printError(error)

@@ -15,6 +15,12 @@ struct ConfigurationFile: Decodable {
     var admin: AdminSection?
     var events: EventsSection?
     var tls: TLSSection?
+    var proxy: ProxySection?
+
+    struct ProxySection: Decodable {
+        var max_idle_connections: Int?
+        var idle_timeout: Seconds?
+    }
 
     struct ServerSection: Decodable {
         var listen: String?
@@ -80,6 +86,8 @@ struct ConfigurationFile: Decodable {
         var default_content_type: String?
         var cache_control: String?
         var allow_symlinks_outside: Bool?
+        var proxy: String?
+        var proxy_host: String?
     }
 
     struct AccessLogSection: Decodable {

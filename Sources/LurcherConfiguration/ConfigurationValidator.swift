@@ -22,7 +22,9 @@ struct ConfigurationValidator {
         let operations = try validateOperations(document)
         let tls = try validateTLS(document.tls, hosts: document.hosts ?? [], server: server)
         try validateListenersApart(server: server, tls: tls, operations: operations)
-        return GatewayConfiguration(server: server, hosts: hosts, handlers: handlers, operations: operations, tls: tls)
+        let proxy = try validateProxyPool(document.proxy)
+        return GatewayConfiguration(
+            server: server, hosts: hosts, handlers: handlers, operations: operations, tls: tls, proxy: proxy)
     }
 
     func error(_ key: String, _ problem: String, _ fix: String) -> ConfigurationError {
@@ -275,6 +277,12 @@ struct ConfigurationValidator {
         guard pattern.hasPrefix("/") else {
             throw error(key, "a route pattern must start with /", "write it as \"/\(pattern)\"")
         }
+        if let proxy = route.proxy {
+            return try validateProxyRoute(pattern: pattern, proxy, route, key: key)
+        }
+        if route.proxy_host != nil {
+            throw error("\(key).proxy_host", "only applies to proxy routes", "add proxy = \"http://HOST:PORT\", or remove proxy_host")
+        }
         switch (route.handler, route.dir) {
         case (let name?, nil):
             guard handlers[name] != nil else {
@@ -309,7 +317,7 @@ struct ConfigurationValidator {
         case (.some, .some):
             throw error(key, "has both handler and dir", "keep one of them")
         case (nil, nil):
-            throw error(key, "has neither handler nor dir", "add handler = \"NAME\" or dir = \"PATH\"")
+            throw error(key, "has neither handler, dir nor proxy", "add handler = \"NAME\", dir = \"PATH\" or proxy = \"http://HOST:PORT\"")
         }
     }
 }

@@ -14,6 +14,7 @@ extension GatewayConfiguration {
         var oldServer = server
         oldServer.defaultHost = new.server.defaultHost
         if oldServer != new.server { return problem("server", "[server], [limits] and [timeouts]") }
+        if proxy != new.proxy { return problem("proxy", "[proxy]") }
         if operations.accessLog != new.operations.accessLog { return problem("access_log", "[access_log]") }
         if operations.admin != new.operations.admin { return problem("admin", "[admin]") }
         if operations.events != new.operations.events { return problem("events", "[events]") }

@@ -14,14 +14,18 @@ public struct GatewayConfiguration: Sendable {
     public var operations: OperationsConfiguration
     /// The HTTPS listener, or nil for none.
     public var tls: TLSListenerConfiguration?
+    /// The backend connection pool of proxy routes.
+    public var proxy: ProxyPoolConfiguration
 
     public init(
         server: ServerConfiguration = .init(),
         hosts: [HostConfiguration] = [],
         handlers: [String: HandlerConfiguration] = [:],
         operations: OperationsConfiguration = .init(),
-        tls: TLSListenerConfiguration? = nil
+        tls: TLSListenerConfiguration? = nil,
+        proxy: ProxyPoolConfiguration = .init()
     ) {
+        self.proxy = proxy
         self.tls = tls
         self.server = server
         self.hosts = hosts

@@ -22,6 +22,8 @@ public struct RouteConfiguration: Sendable {
         case handler(String)
         /// Files from a directory.
         case directory(DirectoryConfiguration)
+        /// An HTTP/1.1 backend the request is passed to (Mongrel2's `Proxy`).
+        case proxy(ProxyRouteConfiguration)
     }
 
     /// URL path prefix, such as `/` or `/hello`.

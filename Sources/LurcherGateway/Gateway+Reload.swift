@@ -14,7 +14,7 @@ extension Gateway {
         if let tlsConfiguration = configuration.tls, tls != nil {
             serving = try TLSServing(tlsConfiguration, hosts: configuration.hosts, offersHTTP2: configuration.server.offersHTTP2)
         }
-        routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex))
+        routes.replace(with: Router(configuration: configuration, handlerIndex: handlerIndex, proxyBackends: proxyBackends))
         dispatcher.allowCurveClients(configuration.handlers.compactMapValues { $0.curve?.allowedClients })
         if let serving, let tls {
             tls.serving.replace(with: serving)

@@ -33,12 +33,15 @@ public final class Gateway: Sendable {
     let routes: RoutingTable
     /// Handler names to the dispatcher's indices, fixed for the gateway's life.
     let handlerIndex: [String: Int]
+    /// The counters of proxy routes' backends, kept across reloads.
+    let proxyBackends: ProxyBackends
 
     private init(
         channel: any Channel, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, dispatcher: Dispatcher,
         counters: GatewayCounters, connections: ConnectionTable, logger: Logger, routes: RoutingTable,
-        handlerIndex: [String: Int], tls: TLSListener?, http2Connections: HTTP2Connections
+        handlerIndex: [String: Int], tls: TLSListener?, http2Connections: HTTP2Connections, proxyBackends: ProxyBackends
     ) {
+        self.proxyBackends = proxyBackends
         self.tls = tls
         self.http2Connections = http2Connections
         self.connections = connections
@@ -79,7 +82,8 @@ public final class Gateway: Sendable {
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
 
-        let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex))
+        let proxyBackends = ProxyBackends()
+        let routes = RoutingTable(Router(configuration: configuration, handlerIndex: handlerIndex, proxyBackends: proxyBackends))
         var environment = GatewayEnvironment(
             router: routes,
             handlerIdentities: handlerConfigurations.map {
@@ -99,7 +103,9 @@ public final class Gateway: Sendable {
             connections: connections,
             http2Connections: http2Connections,
             trustedProxies: configuration.server.trustedProxies,
-            operations: operations?.recordsRequests == true ? operations : nil)
+            operations: operations?.recordsRequests == true ? operations : nil,
+            proxies: ProxyPools(
+                configuration: configuration.proxy, connectTimeout: configuration.server.timeouts.reply, backends: proxyBackends))
 
         let server = configuration.server
         var tls: TLSListener?
@@ -149,7 +155,7 @@ public final class Gateway: Sendable {
             return Gateway(
                 channel: channel, group: group, threadPool: threadPool, dispatcher: dispatcher, counters: counters,
                 connections: connections, logger: logger, routes: routes, handlerIndex: handlerIndex, tls: tls,
-                http2Connections: http2Connections)
+                http2Connections: http2Connections, proxyBackends: proxyBackends)
         } catch {
             try? await tls?.channel.close()
             dispatcher.shutdown()
@@ -202,7 +208,8 @@ public final class Gateway: Sendable {
                 open: counters.openHTTP2Connections.load(ordering: .relaxed),
                 streams: counters.http2Streams.load(ordering: .relaxed),
                 violations: counters.http2Violations.load(ordering: .relaxed)),
-            handlers: await dispatcher.snapshot())
+            handlers: await dispatcher.snapshot(),
+            proxies: proxyBackends.statuses)
     }
 
     /// Every open client connection with its figures, in id order (the control port's `status what=net`).

@@ -32,4 +32,6 @@ struct GatewayEnvironment: Sendable {
     let operations: Operations?
     /// `redirect_to_https`: where plain-HTTP requests are sent; nil when they are answered.
     var httpsRedirect: HTTPSRedirect? = nil
+    /// The backend connection pools of proxy routes.
+    var proxies = ProxyPools()
 }

@@ -57,6 +57,27 @@ public struct GatewayStatus: Sendable, Codable, Equatable {
     /// HTTP/2's figures since the gateway started.
     public var http2: HTTP2 = HTTP2()
     public var handlers: [Handler]
+    /// Each proxy route backend's figures since the gateway started; empty without proxy routes.
+    public var proxies: [ProxyBackend] = []
+
+    /// One proxy route backend (`HOST:PORT`), for `lurcher ctl status`.
+    public struct ProxyBackend: Sendable, Codable, Equatable {
+        public var name: String
+        /// Requests passed to it, and answered with its own status.
+        public var requests = 0
+        public var responses = 0
+        /// Requests answered 502 (refused, or no usable response) and 504 (no answer within `timeouts.reply`).
+        public var badGateway = 0
+        public var timedOut = 0
+        /// Responses it cut short after their head, which closed the client's connection.
+        public var cutShort = 0
+        /// Connections opened, requests sent on a kept-alive one, and connections open now (idle ones included).
+        public var connectionsOpened = 0
+        public var connectionsReused = 0
+        public var connectionsOpen = 0
+        /// Connections switched to another protocol (a WebSocket) and spliced to their clients.
+        public var upgrades = 0
+    }
 
     /// HTTP/2 clients, for `lurcher ctl status`.
     public struct HTTP2: Sendable, Codable, Equatable {

@@ -17,14 +17,14 @@ extension Start {
     /// an immediate one; and a part that fails to start stops the ones already
     /// running the same way.
     func services(
-        configuration: GatewayConfiguration, generation: GatewayGeneration, gateway: Gateway, supervisor: Supervisor,
-        operations: Operations, logger: Logger
+        configuration: GatewayConfiguration, source: ConfigurationSource, generation: GatewayGeneration, gateway: Gateway,
+        supervisor: Supervisor, operations: Operations, logger: Logger
     ) -> ServiceGroupConfiguration {
         let lifecycle = StartLifecycle {
             Self.announce(gateway: gateway, operations: operations, logger: logger)
         }
         let reloader = ConfigurationReloader(
-            path: options.config, running: configuration, gateway: gateway, supervisor: supervisor,
+            source: source, running: configuration, gateway: gateway, supervisor: supervisor,
             operations: operations, logger: logger)
         let commands = ControlCommands(
             gateway: gateway, supervisor: supervisor, reloader: reloader, generation: generation

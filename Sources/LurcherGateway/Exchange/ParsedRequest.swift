@@ -18,6 +18,9 @@ struct ParsedRequest {
         case webSocketHandshake(message: [UInt8], messages: WebSocketMessageEncoder)
         /// Serve a file; `relativePath` is the raw URL path below the route's pattern, `requestPath` the whole one.
         case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
+        /// Pass the request to a proxy route's backend: decided from the head, before the body is read, which
+        /// follows as the backend takes it (the intake's ``UploadStream`` holds it, its pieces unencoded).
+        case proxy(ProxyRequest)
         /// Answer with a canned error; the connection continues unless the request said otherwise.
         case reject(HTTPStatus, extraHeaders: [String])
     }

@@ -26,6 +26,8 @@ struct RequestIntake {
     private var encoder: HandlerRequestEncoder
     /// Where plain-HTTP requests are sent instead of being answered, with `redirect_to_https`.
     private let httpsRedirect: HTTPSRedirect?
+    /// `no_clobber_xff`, which proxy routes honour as handlers do.
+    private let trustsForwarding: Bool
 
     // Per-request state, reset by ``beginRequest()``.
     private var pending: Pending?
@@ -47,6 +49,8 @@ struct RequestIntake {
         case webSocket(index: Int, target: RequestTarget, accept: [UInt8])
         case directory(DirectoryConfiguration, relativePath: [UInt8], requestPath: String, conditions: FileConditions)
         case reject(HTTPStatus, extraHeaders: [String])
+        /// A request for a proxy route, streamed to its backend as a streamed upload is to a handler.
+        case proxy(ProxyRequest)
     }
 
     /// - Parameters:
@@ -62,6 +66,7 @@ struct RequestIntake {
         httpsRedirect: HTTPSRedirect? = nil
     ) {
         self.httpsRedirect = scheme == .http ? httpsRedirect : nil
+        self.trustsForwarding = trustsForwarding
         head = RequestHead(peer: peer, scheme: scheme)
         self.router = router
         self.handlers = handlers
@@ -126,6 +131,10 @@ struct RequestIntake {
             pending = .directory(
                 directory, relativePath: Array(target.path.dropFirst(pattern.count)),
                 requestPath: String(decoding: target.path, as: UTF8.self), conditions: FileConditions(head))
+        case .proxy(let backend):
+            pending = .proxy(proxyRequest(to: backend, target: target, chunked: chunked, contentLength: contentLength))
+            upload = UploadStream(chunked: chunked, messages: nil)
+            expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil
         case .handler(let index):
             switch WebSocketHandshake.verdict(for: head) {
             case .upgrade(let accept):
@@ -151,6 +160,29 @@ struct RequestIntake {
             expectsContinue = (head.version.major, head.version.minor) >= (1, 1) && head.value(of: "expect") != nil
         }
         return nil
+    }
+
+    /// The head a proxy route's backend gets, with the body framed as the client framed it.
+    private func proxyRequest(to backend: ProxyTarget, target: RequestTarget, chunked: Bool, contentLength: UInt64?) -> ProxyRequest {
+        let framing: ProxyRequest.BodyFraming
+        if chunked {
+            framing = .chunked
+        } else if let contentLength {
+            framing = .length(contentLength)
+        } else {
+            // A body-less request whose method usually has a body says so with a length, as nginx sends it.
+            let bodiless = [RequestMethod.get, .head, .options, RequestMethod(name: Array("DELETE".utf8)), RequestMethod(name: Array("TRACE".utf8))]
+            framing = bodiless.contains(where: { $0.name == head.method.name }) ? .none : .length(0)
+        }
+        let upgrade = head.value(of: "upgrade") != nil
+            && head.values(of: "connection").contains { String(decoding: $0, as: UTF8.self).lowercased().contains("upgrade") }
+        return ProxyRequest(
+            backend: backend,
+            head: ProxyRequestHead.make(
+                from: head, target: target, framing: framing, upgrade: upgrade,
+                hostHeader: backend.configuration.hostHeader, trustsForwarding: trustsForwarding),
+            framing: framing, upgrade: upgrade, isHead: head.method == .head,
+            clientTakesChunked: (head.version.major, head.version.minor) >= (1, 1))
     }
 
     /// Takes the next part of the body; a body for anything but a handler is read and dropped.
@@ -186,6 +218,11 @@ struct RequestIntake {
     /// Whether the request's body is streamed (``receiveHead(chunked:contentLength:)`` decided so): the front end
     /// then takes ``streamedUploadRequest()`` at once, instead of ``finishRequest(keepAlive:)`` at the end.
     var streamsUpload: Bool { upload != nil }
+    /// Whether the request is a proxy route's asking to switch protocols (a WebSocket for the backend).
+    var proxiesUpgrade: Bool {
+        if case .proxy(let request) = pending { return request.upgrade }
+        return false
+    }
     /// Whether a streamed body is still being read.
     var readsStreamedBody: Bool { upload.map { !$0.bodyEnded } ?? false }
     /// Body bytes of the streamed upload read and not yet in a message.
@@ -195,6 +232,11 @@ struct RequestIntake {
 
     /// The request a streamed upload is, complete from its head; its body follows in messages.
     mutating func streamedUploadRequest(keepAlive: Bool) -> ParsedRequest {
+        if case .proxy(let request) = pending {
+            return ParsedRequest(
+                disposition: .proxy(request), isHead: request.isHead, keepAlive: keepAlive && !request.upgrade, isSafe: false,
+                requestLine: summarizes ? head.requestLine(route: pattern) : nil)
+        }
         guard case .streamedUpload(let index, _) = pending else { preconditionFailure("not a streamed upload") }
         return ParsedRequest(
             disposition: .streamedUpload(index: index, chunked: upload!.chunked), isHead: false, keepAlive: keepAlive, isSafe: false,
@@ -210,6 +252,10 @@ struct RequestIntake {
     /// The streamed upload's first message, with the body read so far; how many body bytes it carries, and
     /// whether it is the last.
     mutating func takeUploadStart() -> (message: [UInt8], bodyBytes: Int, isLast: Bool) {
+        if case .proxy = pending, upload != nil {
+            let (body, isLast) = upload!.takeFirst()
+            return (body, body.count, isLast)
+        }
         guard case .streamedUpload(let index, let target) = pending, upload != nil else {
             preconditionFailure("not a streamed upload")
         }
@@ -249,8 +295,8 @@ struct RequestIntake {
             }
         case .directory(let directory, let relativePath, let requestPath, let conditions):
             disposition = .directory(directory, relativePath: relativePath, requestPath: requestPath, conditions: conditions)
-        case .streamedUpload:
-            preconditionFailure("a streamed upload is taken from its head")
+        case .streamedUpload, .proxy:
+            preconditionFailure("a streamed upload or proxied request is taken from its head")
         case .reject(let status, let extraHeaders):
             disposition = .reject(status, extraHeaders: extraHeaders)
         case nil:

@@ -20,7 +20,8 @@ struct UploadStream {
 
     /// The body is chunked, so its length is unknown until its last chunk.
     let chunked: Bool
-    private let messages: FollowUpMessages
+    /// The messages' fixed part; nil for a proxy route's body, whose pieces go to the backend as they are.
+    private let messages: FollowUpMessages?
     private let encoding: HeaderEncoding
     /// Body bytes read and not yet in a message.
     private(set) var pending: [UInt8] = []
@@ -33,7 +34,7 @@ struct UploadStream {
     /// The message with `UPLOAD_STREAM_DONE` has been taken.
     private(set) var finished = false
 
-    init(chunked: Bool, messages: FollowUpMessages, encoding: HeaderEncoding) {
+    init(chunked: Bool, messages: FollowUpMessages?, encoding: HeaderEncoding = .json) {
         self.chunked = chunked
         self.messages = messages
         self.encoding = encoding
@@ -73,6 +74,7 @@ struct UploadStream {
 
     /// `{"UPLOAD_STREAM":"<offset>"}`, with `"UPLOAD_STREAM_DONE":"1"` on the last, and the piece as its body.
     private func encode(body: [UInt8], isLast: Bool) -> [UInt8] {
+        guard let messages else { return body }
         var headers = RequestHeadersWriter(encoding: encoding, reservingCapacity: 64)
         headers.append(name: Self.stream, value: String(offset).utf8)
         if isLast { headers.append(name: Self.done, value: Self.one) }

@@ -18,6 +18,11 @@ extension HTTP1Connection {
         /// `token`, and report it with ``HTTP1Connection/uploadSent(bytes:isLast:now:)``. The in-flight count
         /// goes up by one, as for ``submit(_:)``.
         case startUploadStream(handler: Int, token: UInt64)
+        /// Pass the current request to its proxy route's backend (``ProxyExchange``) under `token`: read the body
+        /// sent with the head (as far as ``HTTP1Connection/uploadAllowance`` allows), report it with
+        /// ``HTTP1Connection/uploadSent(bytes:isLast:now:)``, then start the exchange. The in-flight count goes up
+        /// by one, as for ``submit(_:)``; `keepAlive` is whether the client's request lets its connection go on.
+        case startProxy(ProxyRequest, token: UInt64, keepAlive: Bool)
         /// Look up a file for a Dir route and hand the answer to ``HTTP1Connection/fileReady(_:now:)``.
         case serveFile(FileRequest)
         /// Parse the input held back while requests waited, and report it as any other input.
@@ -42,6 +47,9 @@ extension HTTP1Connection {
         /// The handler accepted a WebSocket: write what is queued, then give the channel to the WebSocket room.
         /// HTTP/1 does nothing more on this connection.
         case handOver(WebSocketHandOver)
+        /// A proxy route's backend switched protocols: write what is queued, then splice the channel to the
+        /// backend's (``ProxySplice``). HTTP/1 does nothing more on this connection.
+        case spliceToBackend
     }
 
     /// What goes to the client.

@@ -32,6 +32,8 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         var webSocket: WebSocketMessageEncoder?
         /// For a streamed upload: the handler's credits and how far the body has been sent.
         var stream: UploadCredits?
+        /// A proxied request asking to switch protocols: a 101 splices the connection to the backend's.
+        var proxiesUpgrade = false
     }
 
     private let timeouts: Timeouts
@@ -221,6 +223,20 @@ struct HTTP1Connection<Output: ConnectionOutput> {
             submit(
                 message, to: messages.handler, request: request,
                 answering: Answering(token: 0, keepAlive: request.keepAlive, webSocket: messages), now: now)
+        case .proxy(let proxy):
+            nextToken += 1
+            // The body streams to the backend as a streamed upload does to a handler, the backend's writes granting
+            // the credits, so the client is read no faster than the backend takes it.
+            current = .handler(
+                Answering(
+                    token: nextToken, keepAlive: request.keepAlive,
+                    stream: UploadCredits(pieceLimit: ProxyExchange.uploadPieceLimit, chunked: proxy.framing == .chunked),
+                    proxiesUpgrade: proxy.upgrade))
+            if clientAwaitsContinue {
+                clientAwaitsContinue = false
+                send(.continueInterim, bytes: Self.continueInterimBytes, now: now)
+            }
+            act(.startProxy(proxy, token: nextToken, keepAlive: request.keepAlive))
         case .streamedUpload(let index, let chunked):
             nextToken += 1
             if !handlersUsed.contains(index) { handlersUsed.append(index) }
@@ -450,6 +466,15 @@ struct HTTP1Connection<Output: ConnectionOutput> {
     /// when the WebSocket closes; HTTP/1 is done with it. A 101 to anything else has no protocol to go on in,
     /// so the connection closes once it is out.
     private mutating func handOver(_ answering: Answering, now: Instant) {
+        if answering.proxiesUpgrade {
+            // The backend's 101 is logged now: what follows is another protocol's, which HTTP/1 cannot count.
+            reportExchange(now: now)
+            endCurrent()
+            closing = true
+            deadlines = ConnectionDeadlines()
+            act(.spliceToBackend)
+            return
+        }
         guard let messages = answering.webSocket else {
             reportExchange(now: now)
             endCurrent()
@@ -532,6 +557,34 @@ struct HTTP1Connection<Output: ConnectionOutput> {
         }
         write(CannedResponse(status: .badGateway, close: !answering.keepAlive), now: now)
         finish(keepAlive: answering.keepAlive, now: now)
+    }
+
+    // MARK: - Proxy routes
+
+    /// The current request's backend cannot answer (`status`: 502 when it refused or sent nothing usable): the
+    /// client gets `status` if none of the response has gone yet, and otherwise only the close, since a response
+    /// cut short after its head cannot be finished.
+    mutating func proxyFailed(_ status: HTTPStatus, now: Instant) {
+        guard !closing, case .handler(let answering) = current else { return }
+        guard !answering.wroteBytes else {
+            closeAfterWrites(now: now)
+            return
+        }
+        let keepAlive = answering.keepAlive && answering.stream?.ended != false
+        write(CannedResponse(status: status, close: !keepAlive), now: now)
+        finish(keepAlive: keepAlive, now: now)
+    }
+
+    /// The current request's backend waits for the client to read what it has sent (`waiting`), or no longer does:
+    /// the reply deadline times the backend, so it stops while the client is the slow one (the write deadline
+    /// times that), and starts again when the backend is read once more.
+    mutating func proxyAwaitsClient(_ waiting: Bool, now: Instant) {
+        guard !closing, case .handler = current else { return }
+        if waiting {
+            deadlines[.reply] = nil
+        } else {
+            setDeadline(.reply, in: timeouts.reply, now: now)
+        }
     }
 
     // MARK: - Deadlines

@@ -7,7 +7,9 @@ import NIOCore
 ///
 /// The rules (ordering, deadlines, slow clients, what a reply or a timeout means) are all in ``HTTP1Connection``;
 /// this class owns what needs NIO or C: the channel, the parsers, input held back, and the timer.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver, DeadlineTimed {
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, DispatcherEventReceiver, DeadlineTimed,
+    ProxyExchangeDelegate
+{
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
@@ -30,6 +32,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var mailbox: ConnectionMailbox?
     /// The handler and token of the streamed upload being sent, the latest this connection began.
     private var uploadToken: (handler: Int, token: UInt64)?
+    /// The current request's exchange with its proxy route's backend, if it went to one.
+    private var proxyExchange: ProxyExchange?
+    /// The backend connection a 101 from it is to be spliced to.
+    private var spliceBackend: BackendConnection?
     /// Its figures for the control port; the WebSocket room takes it over.
     private let record: ConnectionRecord
     var timer: Scheduled<Void>?
@@ -106,6 +112,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             perform()
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        proxyExchange?.clientWritabilityChanged()
+        context.fireChannelWritabilityChanged()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -209,8 +220,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                     "rejected malformed upload body", metadata: ["connection": "\(connectionID)", "status": "\(status.code)"])
                 report(.malformed(status))
                 return false
-            case .upgraded:
-                preconditionFailure("a body does not upgrade")
+            case .upgraded(let consumed):
+                // A proxied upgrade's head: what follows is the other protocol's, kept for the backend.
+                var after = slice.getSlice(at: slice.readerIndex + consumed, length: slice.readableBytes - consumed) ?? ByteBuffer()
+                after.writeBuffer(&buffer)
+                inputAfterHandshake = after
+                heldInput = nil
+                report(.upgraded)
+                return false
             }
             sendUploadPieces()
         }
@@ -219,6 +236,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Sends the streamed upload's pieces that are ready, once its first message has gone.
     private func sendUploadPieces() {
+        if let proxyExchange {
+            while let piece = parser.takeUploadPiece() {
+                connection.uploadSent(bytes: piece.bodyBytes, isLast: piece.isLast, now: now)
+                proxyExchange.sendBody(piece.message, isLast: piece.isLast)
+            }
+            return
+        }
         guard let token = uploadToken else { return }
         while let piece = parser.takeUploadPiece() {
             environment.dispatcher.submitUploadPiece(
@@ -248,6 +272,112 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
+    /// Begins the current request's exchange with its proxy route's backend, with the body sent with the head.
+    private func startProxy(_ request: ProxyRequest, keepAlive: Bool, context: ChannelHandlerContext) {
+        environment.counters.inFlight.increment()
+        uploadToken = nil
+        if let input = heldInput {
+            heldInput = nil
+            parse(input)
+        }
+        let start = parser.takeUploadStart()
+        // Reported before the exchange starts, which may grant credits at once (a kept-alive backend connection).
+        connection.uploadSent(bytes: start.bodyBytes, isLast: start.isLast, now: now)
+        let exchange = ProxyExchange(
+            request: request, clientKeepAlive: keepAlive, pool: environment.proxies.pool(on: context.eventLoop),
+            clientChannel: context.channel, delegate: self)
+        proxyExchange = exchange
+        exchange.start(body: start.message, isLast: start.isLast)
+        if start.isLast, let input = heldInput {
+            heldInput = nil
+            parse(input)
+        }
+    }
+
+    // MARK: - Proxy exchange events
+
+    func proxyReplied(_ part: ReplyPart<ByteBuffer>) {
+        connection.replied(withAnswerHeader(part).map(HTTP1Output.bytes), now: now)
+        perform()
+    }
+
+    func proxyGranted(credits: Int) {
+        connection.creditsGranted(credits, now: now)
+        perform()
+    }
+
+    func proxyFailed(_ status: HTTPStatus) {
+        proxyExchange = nil
+        connection.proxyFailed(status, now: now)
+        perform()
+    }
+
+    func proxyAwaitsClient(_ waiting: Bool) {
+        connection.proxyAwaitsClient(waiting, now: now)
+        perform()
+    }
+
+    func proxySwitchedProtocols(to backend: BackendConnection, head: ReplyPart<ByteBuffer>) {
+        proxyExchange = nil
+        spliceBackend = backend
+        connection.replied(withAnswerHeader(head).map(HTTP1Output.bytes), now: now)
+        perform()
+    }
+
+    /// What a proxied request adds to the actions every glue carries out alike: when the request ends, or its
+    /// reply times out, its backend exchange ends too.
+    private func endProxyExchange(after action: HTTP1Connection<HTTP1Output>.Action) {
+        switch action {
+        case .handlerRequestEnded:
+            proxyExchange?.abandon()
+            proxyExchange = nil
+        case .notice(.handlerTooSlow):
+            proxyExchange?.timedOut()
+            proxyExchange = nil
+        default:
+            break
+        }
+    }
+
+    /// Puts a splice in this handler's place, once the backend's 101 is written: from here bytes pass both ways
+    /// untouched, what the client sent after its request first (kept in `inputAfterHandshake` until the backend's
+    /// side is ready). The control port's table forgets the connection when the splice ends.
+    private func spliceToBackend(context: ChannelHandlerContext) {
+        context.flush()
+        cancelTimer()
+        guard let backend = spliceBackend.take() else {
+            context.close(promise: nil)
+            return
+        }
+        environment.dispatcher.connectionClosed(connectionID: connectionID, notifying: [], tellHandlers: false)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        ProxySplice.detachBackend(backend, client: context.channel) { result in
+            handler.value.joinSplice(backend, backendReady: result)
+        }
+    }
+
+    private func joinSplice(_ backend: BackendConnection, backendReady: Result<Void, any Error>) {
+        guard let context else {
+            backend.close()
+            return
+        }
+        let environment = self.environment
+        let connectionID = self.connectionID
+        do {
+            try backendReady.get()
+            try ProxySplice.joinClient(context, to: backend, input: inputAfterHandshake.take()) {
+                environment.connections.closed(id: connectionID)
+            }
+            let channel = context.channel
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            ProxySplice.resume(client: channel, backend: backend)
+        } catch {
+            environment.logger.error("cannot splice to a backend", metadata: ["connection": "\(connectionID)", "error": "\(error)"])
+            backend.close()
+            context.close(promise: nil)
+        }
+    }
+
     private func report(_ outcome: HTTP1Connection<HTTP1Output>.InputOutcome) {
         connection.inputParsed(
             outcome, midRequest: parser.isMidRequest, awaitsContinue: parser.expectsContinue, now: now)
@@ -269,6 +399,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func carryOutActions(context: ChannelHandlerContext) -> Bool {
         var wrote = false
         while let action = connection.nextAction() {
+            endProxyExchange(after: action)
             if environment.carryOutCommon(action, connectionID: connectionID, remoteAddress: remoteAddress) { continue }
             switch action {
             case .write(let write):
@@ -276,6 +407,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 wrote = true
             case .submit(let submission): submit(submission)
             case .startUploadStream(let handler, let token): startUploadStream(handler: handler, token: token)
+            case .startProxy(let request, _, let keepAlive): startProxy(request, keepAlive: keepAlive, context: context)
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput:
                 if let input = heldInput {
@@ -287,6 +419,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             case .closeNow: context.close(promise: nil)
             case .scheduleWake(let time): scheduleTimer(at: time, context: context)
             case .handOver(let handOver): handOverToWebSocket(handOver, context: context)
+            case .spliceToBackend: spliceToBackend(context: context)
             case .report, .handlerRequestEnded, .notice, .tellHandlersClosed: break  // carried out above
             }
         }

@@ -220,6 +220,8 @@ final class HTTPRequestParser {
         if intake.streamsUpload {
             // Stop at the body's end, so its last message is taken before the next request's head resets the intake.
             intake.endStreamedBody()
+            // After a proxied upgrade the input is the other protocol's, for the backend if it switches.
+            if intake.proxiesUpgrade { upgraded = true }
             parser.pause(true)
             return 0
         }

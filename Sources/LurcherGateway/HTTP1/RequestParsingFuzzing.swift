@@ -57,7 +57,7 @@ package enum RequestParsingFuzzing {
             case .handler(_, let message, let upload): messages = [upload?.startMessage, message].compactMap { $0 }
             case .webSocketHandshake(let message, _): messages = [message]
             // The fuzzed handler streams no uploads.
-            case .directory, .reject, .streamedUpload: continue
+            case .directory, .reject, .streamedUpload, .proxy: continue
             }
             for bytes in messages {
                 do {

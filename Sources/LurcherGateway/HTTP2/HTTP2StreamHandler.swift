@@ -279,8 +279,15 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
             case .startUploadStream:
                 // A streamed upload's stream is reset before its request is parsed (see ``receiveHead``).
                 preconditionFailure("no streamed upload over HTTP/2")
+            case .startProxy:
+                // Proxy routes stream to their backend on HTTP/1's connection so far; a client told
+                // HTTP_1_1_REQUIRED (curl and browsers do it by themselves) sends the request again over HTTP/1.1.
+                streamEnded = true
+                send(.rstStream(.http11Required), context: context)
+                context.flush()
+                context.close(promise: nil)
             case .serveFile(let request): serveFile(request, context: context)
-            case .parseHeldInput, .read: break
+            case .parseHeldInput, .read, .spliceToBackend: break
             case .closeAfterWrites:
                 let stream = NIOLoopBound(self, eventLoop: context.eventLoop)
                 afterWrites { _ in stream.value.endStream() }

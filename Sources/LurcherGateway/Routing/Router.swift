@@ -6,6 +6,7 @@ struct Router: Sendable {
     enum Target: Sendable {
         case handler(index: Int)
         case directory(DirectoryConfiguration)
+        case proxy(ProxyTarget)
     }
 
     /// A match: the route's pattern (sent to handlers as PATTERN) and its target.
@@ -30,14 +31,16 @@ struct Router: Sendable {
     private var wildcardHosts: [(suffix: String, host: Host)] = []
     private var defaultHost: Host?
 
-    /// Builds the router; `handlerIndex` maps handler names to the dispatcher's indices.
-    init(configuration: GatewayConfiguration, handlerIndex: [String: Int]) {
+    /// Builds the router; `handlerIndex` maps handler names to the dispatcher's indices, and `proxyBackends` holds
+    /// the counters of proxy routes' backends.
+    init(configuration: GatewayConfiguration, handlerIndex: [String: Int], proxyBackends: ProxyBackends = ProxyBackends()) {
         for hostConfiguration in configuration.hosts {
             let routes = hostConfiguration.routes.map { route -> Route in
                 let target: Target =
                     switch route.target {
                     case .handler(let name): .handler(index: handlerIndex[name]!)
                     case .directory(let directory): .directory(directory)
+                    case .proxy(let backend): .proxy(ProxyTarget(configuration: backend, counters: proxyBackends.counters(for: backend)))
                     }
                 return Route(pattern: Array(route.pattern.utf8), target: target)
             }.sorted { $0.pattern.count > $1.pattern.count }

@@ -19,6 +19,8 @@ struct LevelMetrics {
     private var connected: [String: CoreMetrics.Gauge] = [:]
     private var processes: [String: CoreMetrics.Gauge] = [:]
     private var restarts: [String: TotalCounter] = [:]
+    private var backendTotals: [String: TotalCounter] = [:]
+    private var backendConnections: [String: CoreMetrics.Gauge] = [:]
 
     init(factory: PrometheusMetricsFactory) {
         self.factory = factory
@@ -48,6 +50,24 @@ struct LevelMetrics {
         for handler in snapshot.handlers {
             gauge(&held, "lurcher_requests_held", ("handler", handler.name)).record(handler.held)
             gauge(&connected, "lurcher_handler_connections", ("handler", handler.name)).record(handler.connected)
+        }
+        for backend in snapshot.proxyBackends {
+            let backendDimension = ("backend", backend.name)
+            gauge(&backendConnections, "lurcher_proxy_connections", backendDimension).record(backend.connectionsOpen)
+            for (label, extra, total) in [
+                ("lurcher_proxy_requests_total", nil, backend.requests),
+                ("lurcher_proxy_failures_total", ("kind", "bad_gateway"), backend.badGateway),
+                ("lurcher_proxy_failures_total", ("kind", "timeout"), backend.timedOut),
+                ("lurcher_proxy_failures_total", ("kind", "cut_short"), backend.cutShort),
+                ("lurcher_proxy_connections_opened_total", nil, backend.connectionsOpened),
+                ("lurcher_proxy_connections_reused_total", nil, backend.connectionsReused),
+            ] as [(String, (String, String)?, Int)] {
+                let dimensions = [backendDimension] + (extra.map { [$0] } ?? [])
+                let key = ([label] + dimensions.map(\.1)).joined(separator: "\u{0}")
+                let counter = backendTotals[key] ?? TotalCounter(label: label, dimensions: dimensions, factory: factory)
+                backendTotals[key] = counter
+                counter.advance(to: total)
+            }
         }
         for pool in snapshot.pools {
             gauge(&processes, "lurcher_pool_processes", ("pool", pool.name)).record(pool.processes)

@@ -32,6 +32,32 @@ public struct OperationsSnapshot: Sendable {
         }
     }
 
+    /// One proxy route backend's totals since start, and its connections open now.
+    public struct ProxyBackend: Sendable {
+        public var name: String
+        public var requests: Int
+        public var badGateway: Int
+        public var timedOut: Int
+        public var cutShort: Int
+        public var connectionsOpened: Int
+        public var connectionsReused: Int
+        public var connectionsOpen: Int
+
+        public init(
+            name: String, requests: Int = 0, badGateway: Int = 0, timedOut: Int = 0, cutShort: Int = 0,
+            connectionsOpened: Int = 0, connectionsReused: Int = 0, connectionsOpen: Int = 0
+        ) {
+            self.name = name
+            self.requests = requests
+            self.badGateway = badGateway
+            self.timedOut = timedOut
+            self.cutShort = cutShort
+            self.connectionsOpened = connectionsOpened
+            self.connectionsReused = connectionsReused
+            self.connectionsOpen = connectionsOpen
+        }
+    }
+
     public var openConnections: Int
     /// Requests sent (or held) for a handler and not yet answered.
     public var inFlight: Int
@@ -51,6 +77,8 @@ public struct OperationsSnapshot: Sendable {
     public var webSocketFramesSent = 0
     /// TLS connections that failed (a handshake refused or timed out, a bad record), since start.
     public var tlsFailures = 0
+    /// Proxy route backends, by name.
+    public var proxyBackends: [ProxyBackend] = []
 
     public init(
         openConnections: Int = 0, inFlight: Int = 0, handlers: [Handler] = [], pools: [Pool] = [],

@@ -32,6 +32,7 @@ enum TestPaths {
     static var tlsClient: String { fixture("tls_client.py") }
     static var http2Client: String { fixture("h2_client.py") }
     static var rogueHandler: String { fixture("rogue_handler.py") }
+    static var proxyBackend: String { fixture("proxy_backend.py") }
     static var corpus: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/corpus").path }
     static var site: String { packageRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/site").path }
 

@@ -366,6 +366,9 @@ struct TestConnection {
         case .write(.output(let bytes)): return "write output(\(bytes.byteCount))"
         case .submit(let submission): return "submit token=\(submission.token)"
         case .startUploadStream(let handler, let token): return "startUploadStream handler=\(handler) token=\(token)"
+        case .spliceToBackend: return "spliceToBackend"
+        case .startProxy(let request, let token, let keepAlive):
+            return "startProxy \(request.head.method.rawValue) \(request.head.uri) token=\(token)\(keepAlive ? "" : " close")"
         case .serveFile: return "serveFile"
         case .parseHeldInput: return "parseHeldInput"
         case .read: return "read"
