@@ -17,6 +17,8 @@ final class Dispatcher: Sendable {
     /// Every handler's dispatch, made on the dispatch thread and only usable there.
     private let dispatches: ZMQLoopBound<HandlerDispatches>
     private let holdTimeout: Duration
+    /// Whether a handler has download flow control, whose credits are kept per connection on the dispatch thread.
+    private let countsDownloadCredits: Bool
 
     /// Binds every handler's sockets and starts the dispatch thread.
     /// - Throws: ``GatewayError`` naming the handler and endpoint that could not be bound.
@@ -32,6 +34,7 @@ final class Dispatcher: Sendable {
         self.context = context
         self.connections = connections
         holdTimeout = timeouts.hold
+        countsDownloadCredits = handlers.contains { $0.downloadFlowControl }
         thread = ZMQLoopThread(name: "lurcher-zmq", context: context)
         // Set by the thread's set-up, which `start` waits for.
         let made = NIOLockedValueBox<ZMQLoopBound<HandlerDispatches>?>(nil)
@@ -54,6 +57,9 @@ final class Dispatcher: Sendable {
     /// - Parameter tellHandlers: false when a handler asked for the close, and so needs no notice.
     func connectionClosed(connectionID: UInt64, notifying handlerIndices: [Int], tellHandlers: Bool = true) {
         connections.withLockedValue { _ = $0.removeValue(forKey: connectionID) }
+        // A connection no handler had (a file, a canned answer, an HTTP/2 stream for a Dir route) leaves nothing on
+        // the dispatch thread to forget: no hop there, which would wake its thread for every such close.
+        guard !handlerIndices.isEmpty || countsDownloadCredits else { return }
         let dispatches = self.dispatches
         thread.execute { _ in
             dispatches.value.connectionClosed(connectionID: connectionID, handlers: handlerIndices, notify: tellHandlers)
