@@ -115,6 +115,27 @@ final class HTTP2ResponseFramer {
         }
     }
 
+    /// An answer that is all in hand (the gateway's own, a file's head with the body read in after it), parsed
+    /// at once: its header block, the length of its HTTP/1.1 head, and the body bytes after the head, if any.
+    /// Nil for bytes HTTP/2 cannot carry.
+    static func parse(
+        _ bytes: ByteBuffer, answeringHead: Bool
+    ) -> (headers: HPACKHeaders, headBytes: Int, body: ByteBuffer?)? {
+        let framer = HTTP2ResponseFramer()
+        framer.reset(answeringHead: answeringHead)
+        var head: (headers: HPACKHeaders, headBytes: Int)?
+        var body: ByteBuffer?
+        framer.feed(bytes) { part in
+            switch part {
+            case .head(_, let headers, let headBytes): head = (headers, headBytes)
+            case .body(var buffer):
+                if body == nil { body = buffer } else { body!.writeBuffer(&buffer) }
+            case .end, .malformed: break
+            }
+        }
+        return head.map { ($0.headers, $0.headBytes, body) }
+    }
+
     /// The reply's bytes have stopped (the handler closed, or the gateway ends the stream): whether the
     /// response was complete, which a body delimited by the end of the reply now is.
     func finish() -> Ending {

@@ -165,9 +165,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
             // Streamed uploads pace the client's reads by the handler's credits, which HTTP/1's connection does;
             // a client told HTTP_1_1_REQUIRED (curl does it by itself) sends the request again over HTTP/1.1.
             requestEnded = true
-            send(.rstStream(.http11Required), context: context!)
-            context!.flush()
-            context!.close(promise: nil)
+            resetRequiringHTTP11()
             return
         }
         if endStream {
@@ -280,12 +278,8 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
                 // A streamed upload's stream is reset before its request is parsed (see ``receiveHead``).
                 preconditionFailure("no streamed upload over HTTP/2")
             case .startProxy:
-                // Proxy routes stream to their backend on HTTP/1's connection so far; a client told
-                // HTTP_1_1_REQUIRED (curl and browsers do it by themselves) sends the request again over HTTP/1.1.
-                streamEnded = true
-                send(.rstStream(.http11Required), context: context)
-                context.flush()
-                context.close(promise: nil)
+                // Proxy routes stream to their backend on HTTP/1's connection so far.
+                resetRequiringHTTP11()
             case .serveFile(let request): serveFile(request, context: context)
             case .parseHeldInput, .read, .spliceToBackend: break
             case .closeAfterWrites:
@@ -306,18 +300,10 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
         switch write {
         case .canned(let response):
             // Dated, and with the answer headers (HSTS), already: framed as it is.
-            let framer = HTTP2ResponseFramer()
-            framer.reset(answeringHead: !response.includeBody)
-            var frames: [HTTP2Output] = []
-            framer.feed(ByteBuffer(string: response.encoded())) { part in
-                switch part {
-                case .head(_, let headers, let bytes): frames.append(.headers(headers, endStream: false, bytes: bytes))
-                case .body(let buffer): frames.append(.data(buffer, endStream: false))
-                case .end, .malformed: break
-                }
-            }
-            if let last = frames.popLast() { frames.append(last.endingStream) }
-            for frame in frames { self.write(frame, context: context) }
+            guard let answer = HTTP2ResponseFramer.parse(ByteBuffer(string: response.encoded()), answeringHead: !response.includeBody)
+            else { preconditionFailure("a canned answer is an HTTP/1.1 response") }
+            self.write(.headers(answer.headers, endStream: answer.body == nil, bytes: answer.headBytes), context: context)
+            if let body = answer.body { self.write(.data(body, endStream: true), context: context) }
         case .continueInterim:
             intake.acknowledgeContinue()
             send(.headers(.init(headers: [":status": "100"])), context: context)
@@ -406,6 +392,17 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
         lastWrite = done
     }
 
+    /// Resets the stream with HTTP_1_1_REQUIRED and closes it: a request this room cannot carry yet (a streamed
+    /// upload, whose client HTTP/1's connection paces by the handler's credits; a proxy route). Clients such as
+    /// curl and browsers send it again over HTTP/1.1 by themselves.
+    private func resetRequiringHTTP11() {
+        guard let context else { return }
+        streamEnded = true
+        send(.rstStream(.http11Required), context: context)
+        context.flush()
+        context.close(promise: nil)
+    }
+
     /// Calls `done` once the last write so far has gone on to the connection, or failed.
     private func afterWrites(_ done: @escaping @Sendable (Result<Void, any Error>) -> Void) {
         guard let lastWrite else { return done(.success(())) }
@@ -453,23 +450,12 @@ final class HTTP2StreamHandler: ChannelInboundHandler, DispatcherEventReceiver, 
         let answer = HTTP1Connection<HTTP2Output>.FileAnswer(result, logger: environment.logger) {
             status, headBytes, head, body, handle in
             // The responder's head is HTTP/1.1, with a small body read in after it: framed like any answer.
-            let framer = HTTP2ResponseFramer()
-            framer.reset(answeringHead: isHead)
-            var headers: HPACKHeaders?
-            var inline: ByteBuffer?
-            framer.feed(head) { part in
-                switch part {
-                case .head(_, let block, _): headers = decorated(block)
-                case .body(let buffer): inline = buffer
-                case .end, .malformed: break
-                }
-            }
-            guard let headers else {
+            guard let answer = HTTP2ResponseFramer.parse(head, answeringHead: isHead) else {
                 try? handle.close()
                 return .failed
             }
             return .send(
-                .file(headers: headers, headBytes: headBytes, inline: inline, body: body, handle: handle),
+                .file(headers: decorated(answer.headers), headBytes: headBytes, inline: answer.body, body: body, handle: handle),
                 status: status, headBytes: headBytes)
         }
         connection.fileReady(answer, keepAlive: false, isHead: isHead, now: now)
